@@ -1,0 +1,99 @@
+"""Activation functions and their derivatives, all numerically stable.
+
+Every function takes a numpy array (or a number) and works elementwise, except softmax and
+log-softmax, which normalise over axis 0: the column axis of the course's notation, where a
+batch stacks its samples as columns.
+
+Derivatives are written in terms of ``z`` (the pre-activation), so BP1 and BP2 read exactly
+as in the math: ``delta = grad * sigmoid_prime(z)``.
+"""
+import numpy as np
+
+
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^(-z)), computed without overflow.
+
+    Only ever exponentiates -|z| <= 0, so sigmoid(-1000) is exactly 0.0 and sigmoid(1000)
+    exactly 1.0, with no overflow warning.
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(z):
+    """σ'(z) = σ(z) (1 - σ(z)); exactly 0 far out in the tails."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def relu(z):
+    """ReLU(z) = max(0, z)."""
+    return np.maximum(0.0, np.asarray(z, dtype=float))
+
+
+def relu_prime(z):
+    """ReLU'(z): 1 where z > 0, else 0.
+
+    ReLU has no derivative at z = 0; like PyTorch we use 0 there, so a unit sitting exactly
+    at 0 passes no gradient.
+    """
+    return (np.asarray(z, dtype=float) > 0).astype(float)
+
+
+def tanh(z):
+    """tanh(z); numpy's tanh saturates to exactly ±1 without overflow."""
+    return np.tanh(np.asarray(z, dtype=float))
+
+
+def tanh_prime(z):
+    """tanh'(z) = 1 - tanh(z)^2."""
+    return 1.0 - np.tanh(np.asarray(z, dtype=float)) ** 2
+
+
+def identity(z):
+    """The identity, for a linear output layer."""
+    return np.asarray(z, dtype=float)
+
+
+def identity_prime(z):
+    """The identity's derivative: 1 everywhere."""
+    return np.ones_like(np.asarray(z, dtype=float))
+
+
+def softmax(z, axis=0):
+    """softmax(z)_i = e^(z_i) / Σ_k e^(z_k) along ``axis`` (default: each column).
+
+    Subtracting the column maximum first changes nothing mathematically but keeps every
+    exponent <= 0, so logits around ±1000 give exact probabilities instead of nan.
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis=0):
+    """log softmax(z) = z - logsumexp(z) along ``axis``, stable for any finite logits."""
+    z = np.asarray(z, dtype=float)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def softmax_backward(a, grad_a):
+    """Vector-Jacobian product of softmax: given a = softmax(z) and ∂L/∂a, return ∂L/∂z.
+
+    The Jacobian is J = diag(a) - a aᵀ (per column), so Jᵀ g = a ⊙ (g - aᵀg).
+    """
+    return a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
+
+
+# name -> (function, derivative in terms of z) for the elementwise activations
+ELEMENTWISE = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "relu": (relu, relu_prime),
+    "tanh": (tanh, tanh_prime),
+    "identity": (identity, identity_prime),
+}
+
+#: every activation a network layer may use; softmax is for the output layer only
+NAMES = tuple(ELEMENTWISE) + ("softmax",)

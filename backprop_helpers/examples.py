@@ -1,0 +1,45 @@
+"""The fixed networks and data of the notebooks, so every notebook and test uses the same numbers.
+
+Each function returns an ``Example(network, x, y)``, which unpacks as ``net, x, y``. The
+parameters are those of the seed notebooks the course grew from, translated to the course's
+notation (``W[l]`` is n_l × n_{l-1}, biases and samples are columns).
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from .network import Network
+
+
+class Example(NamedTuple):
+    network: Network
+    x: np.ndarray
+    y: np.ndarray
+
+
+def naive_recursion_example():
+    """Notebook 01: a 2→2→2→2→1 sigmoid network, x = [0.7, -1.2], y = 0.9 (loss 0.05587807)."""
+    W = [[[0.3, -0.2], [0.1, 0.4]],
+         [[-0.5, 0.2], [0.3, 0.7]],
+         [[0.6, -0.1], [-0.4, 0.2]],
+         [[0.8, -0.6]]]
+    b = [[0.0, 0.1], [0.2, -0.3], [-0.2, 0.05], [0.15]]
+    return Example(Network(W, b, "sigmoid"), np.array([[0.7], [-1.2]]), np.array([[0.9]]))
+
+
+def bp_walkthrough_example():
+    """Notebook 02: the [3, 2, 2, 1] sigmoid network, x = [1, 0.5, -1], y = 1 (a^(3) = 0.6506)."""
+    W = [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]],
+         [[0.7, 0.8], [0.9, 1.0]],
+         [[0.3, 0.4]]]
+    b = [[0.1, 0.2], [0.1, 0.2], [0.1]]
+    return Example(Network(W, b, "sigmoid"), np.array([[1.0], [0.5], [-1.0]]), np.array([[1.0]]))
+
+
+def softmax_relu_example():
+    """Notebook 03: a 2→3→2 network, ReLU then softmax with cross-entropy; x = [1, 0.5], y = [0, 1]."""
+    W = [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]],
+         [[0.7, 0.8, 0.9], [1.0, 1.1, 1.2]]]
+    b = [[0.1, 0.1, 0.1], [0.2, 0.2]]
+    return Example(Network(W, b, ["relu", "softmax"], loss="cross_entropy"),
+                   np.array([[1.0], [0.5]]), np.array([[0.0], [1.0]]))

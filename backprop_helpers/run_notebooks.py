@@ -1,0 +1,54 @@
+"""Re-execute notebooks in place, the way the repository stores them.
+
+    run-notebooks                      # every notebooks/*.ipynb
+    run-notebooks notebooks/02_*.ipynb # just these
+
+Each notebook runs in a fresh kernel from the current environment, top to bottom, in its own
+folder; the outputs are stored without widget state (a widget's live state means nothing in
+a file, bloats diffs and goes stale). Run it after every change to a notebook, then
+`pytest` re-executes them again and compares.
+"""
+import argparse
+import glob
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def run_notebook(path, timeout=900):
+    """Execute the notebook at ``path`` top to bottom in a fresh kernel and save it in place."""
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}},
+                            store_widget_state=False)
+    client.execute()
+    notebook.metadata.pop("widgets", None)
+    nbformat.write(notebook, path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(glob.glob("notebooks/*.ipynb"))
+    if not paths:
+        parser.error("no notebooks given and none found in notebooks/ (run from the project root)")
+    for path in paths:
+        start = time.perf_counter()
+        print(f"running {path} ...", end=" ", flush=True)
+        try:
+            run_notebook(path)
+        except Exception as error:  # report which notebook failed, then stop
+            print("FAILED")
+            print(f"{path}: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
+        print(f"done in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -123,8 +123,7 @@ def local_terms(network, x, y):
     The recursion handles the elementwise activations (sigmoid, relu, tanh, identity) and the
     half squared error; a softmax layer mixes its neurons and is left to network.backward.
     """
-    if not isinstance(network, Network):
-        raise ValueError(f"expected a backprop_helpers Network, got {type(network).__name__}")
+    _check_network(network)
     for l, name in network.activations.items():
         if name not in ELEMENTWISE:
             raise ValueError(f"layer {l}: the recursion handles elementwise activations "
@@ -220,6 +219,11 @@ def _all_gradients(terms, delta_of):
     return Gradients(delta, dW, db)
 
 
+def _check_network(network):
+    if not isinstance(network, Network):
+        raise ValueError(f"expected a backprop_helpers Network, got {type(network).__name__}")
+
+
 def _check_recursion_depth(L):
     limit = sys.getrecursionlimit()
     if L + 50 > limit:
@@ -233,6 +237,7 @@ def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
     Refuses (ValueError) a network whose closed-form call count exceeds ``max_calls``: that
     many pure-Python calls would not finish in reasonable time.
     """
+    _check_network(network)
     needed = naive_call_count(network.sizes)
     if needed > max_calls:
         raise ValueError(f"naive recursion on a network of sizes {network.sizes} would make "
@@ -247,6 +252,7 @@ def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
 
 def cached_gradients(network, x, y):
     """The same gradients as naive_gradients, with each δ_j^(l) evaluated once (backpropagation)."""
+    _check_network(network)
     _check_recursion_depth(network.L)
     terms = local_terms(network, x, y)
     calls, cache = Counter(), {}

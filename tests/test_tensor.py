@@ -384,3 +384,24 @@ def test_summed_axes(operand_shape, result_shape, expected):
     assert reduced.shape == operand_shape
     assert reduced.sum() == g.size
 
+
+
+def test_broadcast_picture_shows_the_sums_the_engine_computes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from backprop_helpers.plots import broadcast_backward
+
+    g = np.arange(1.0, 13.0).reshape(4, 3)
+    for shape, label, sums in [((3,), "sum over axis 0", ["22", "26", "30"]),
+                               ((4, 1), "sum over axis 1", ["6", "15", "24", "33"]),
+                               ((), "sum over axes 0, 1", ["78"])]:
+        b = Node(np.zeros(shape))
+        (Node(np.zeros((4, 3))) + b).backward(g)
+        assert [f"{v:g}" for v in b.grad.ravel()] == sums  # the engine's own reduction
+        ax = broadcast_backward(shape, g)
+        texts = [t.get_text() for t in ax.texts]
+        assert label in texts and all(s in texts for s in sums)
+        plt.close(ax.figure)
+    with pytest.raises(ValueError, match=r"shape \(2,\) does not broadcast to the result's shape \(4, 3\)"):
+        broadcast_backward((2,), g)

@@ -61,8 +61,8 @@ def broadcast_backward(operand_shape, grad, ax=None):
     draw_grid(flat_reduced, x_right, y_right, lambda i, j: colours(int(np.ravel_multi_index((i, j), padded)) % 10))
     axes = sorted(leading + kept)
     how = ("nothing to sum" if not axes else
-           f"sum over axis {axes[0]}" if len(axes) == 1 else
-           "sum over axes " + ", ".join(str(a) for a in axes))
+           f"sum over\naxis {axes[0]}" if len(axes) == 1 else
+           "sum over\naxes " + ", ".join(str(a) for a in axes))
     ax.annotate("", xy=(x_right - 0.3, m / 2), xytext=(n + 0.3, m / 2),
                 arrowprops=dict(arrowstyle="->", linewidth=1.5))
     ax.text((n + x_right) / 2, m / 2 - 0.25, how, ha="center", va="top", fontsize=9)

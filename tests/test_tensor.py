@@ -393,9 +393,9 @@ def test_broadcast_picture_shows_the_sums_the_engine_computes():
     from backprop_helpers.plots import broadcast_backward
 
     g = np.arange(1.0, 13.0).reshape(4, 3)
-    for shape, label, sums in [((3,), "sum over axis 0", ["22", "26", "30"]),
-                               ((4, 1), "sum over axis 1", ["6", "15", "24", "33"]),
-                               ((), "sum over axes 0, 1", ["78"])]:
+    for shape, label, sums in [((3,), "sum over\naxis 0", ["22", "26", "30"]),
+                               ((4, 1), "sum over\naxis 1", ["6", "15", "24", "33"]),
+                               ((), "sum over\naxes 0, 1", ["78"])]:
         b = Node(np.zeros(shape))
         (Node(np.zeros((4, 3))) + b).backward(g)
         assert [f"{v:g}" for v in b.grad.ravel()] == sums  # the engine's own reduction

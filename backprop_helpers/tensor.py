@@ -45,8 +45,8 @@ def _describe(value):
     return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
 
 
-def _as_float_array(value, what):
-    """``value`` as a float64 array, or a TypeError saying what was wrong with it."""
+def _as_float_array(value, what, copy=True):
+    """``value`` as a float64 array (a copy if ``copy``), or a TypeError saying what was wrong."""
     array = value if isinstance(value, np.ndarray) else None
     if array is None:
         try:
@@ -57,7 +57,7 @@ def _as_float_array(value, what):
     if array.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(f"{what} must be numeric (a number, nested lists of numbers or a numeric "
                         f"array), got {_describe(value)}")
-    return array.astype(np.float64, copy=isinstance(value, np.ndarray))
+    return array.astype(np.float64, copy=copy and array is value)
 
 
 def summed_axes(operand_shape, result_shape):
@@ -158,7 +158,7 @@ class Node:
         if type(value) is float or type(value) is int:
             data = np.array(float(value))
         else:
-            data = _as_float_array(value, f"Node {op}: the other operand")
+            data = _as_float_array(value, f"Node {op}: the other operand", copy=False)
         constant = object.__new__(Node)
         constant.data, constant._grad, constant._parents, constant._backward = data, None, (), None
         constant.requires_grad, constant.op, constant._extra = False, "", None

@@ -119,10 +119,12 @@ def blas_config():
         name = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
     except Exception:  # older numpy: no dict mode
         name = "unknown BLAS"
-    env = {k: os.environ[k] for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                                      "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
-    settings = ", ".join(f"{k}={v}" for k, v in env.items()) or "no BLAS variables set"
-    return f"numpy {np.__version__} with {name}; {settings}; {os.cpu_count()} CPUs"
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    settings = [f"BLAS threads: {threads}" if threads else
+                f"BLAS threads: not set (OpenBLAS may use all {os.cpu_count()} CPUs)"]
+    settings += [f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                                  "MKL_NUM_THREADS") if k in os.environ]
+    return f"numpy {np.__version__} with {name}; " + ", ".join(settings)
 
 
 def measure(steps, repeats):

@@ -173,8 +173,24 @@ def run(label, sizes, repeats, target):
     return ratio <= limit
 
 
+def load_warning():
+    """A warning when a multi-threaded BLAS shares a busy machine: its timings then mean little."""
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available on this platform
+        return None
+    cpus = os.cpu_count() or 1
+    if (threads and int(threads) == 1) or load < cpus:
+        return None
+    return (f"note: load average {load:.1f} on {cpus} CPUs with a multi-threaded BLAS: its threads "
+            f"wait for busy cores, so large-matrix timings are erratic; compare with --blas-threads 1")
+
+
 def main():
     print(blas_config())
+    if load_warning():
+        print(load_warning())
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch is not None
           else "torch not installed: the comparison with PyTorch is skipped")
     results = [

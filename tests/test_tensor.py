@@ -405,3 +405,10 @@ def test_broadcast_picture_shows_the_sums_the_engine_computes():
         plt.close(ax.figure)
     with pytest.raises(ValueError, match=r"shape \(2,\) does not broadcast to the result's shape \(4, 3\)"):
         broadcast_backward((2,), g)
+
+
+def test_module_docstring_example():
+    import doctest
+    import backprop_helpers.tensor as tensor
+    result = doctest.testmod(tensor)
+    assert result.attempted >= 4 and result.failed == 0

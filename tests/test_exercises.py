@@ -229,3 +229,29 @@ def test_cached_delta_stubs_and_learner_exceptions():
     assert_hint("cached_delta", crashes, "your code raised ZeroDivisionError", "1 / 0")
     assert_hint("cached_delta", lambda terms, l, j: 0.0, "your code raised TypeError")
     assert_hint("cached_delta", lambda terms, l, j, calls, cache: float("nan"), "nan or inf")
+
+
+def test_grader_reads_notebook_01_with_one_answer_right_and_one_wrong(tmp_path):
+    """The notebook-01 exercise cells, filled in as a learner would: the worked cached recursion
+    (right) and the cached count for the naive one (wrong, with its hint)."""
+    import inspect
+
+    import nbformat
+
+    from backprop_helpers.run_notebooks import grade_notebook
+
+    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "01_naive_recursion.ipynb",
+                             as_version=4)
+    filled = 0
+    for cell in notebook.cells:
+        if cell.source.startswith("my_naive_calls = None"):
+            cell.source, filled = "my_naive_calls = 2 + 4 + 1", filled + 1
+        if cell.source.startswith("def my_cached_delta("):
+            cell.source, filled = inspect.getsource(solutions("01").my_cached_delta), filled + 1
+    assert filled == 2
+    path = tmp_path / "student.ipynb"
+    nbformat.write(notebook, path)
+    verdicts = grade_notebook(path)
+    assert verdicts["cached_delta"] == ("correct", "")
+    assert verdicts["naive_calls_by_hand"][0] == "not yet"
+    assert "with a cache" in verdicts["naive_calls_by_hand"][1]

@@ -1,6 +1,8 @@
 """Gradients by naive recursion, counting the calls, and the same recursion with a cache.
 
-The chain rule written as a recursion on the network's layers (l = 1..L, neurons j = 0..n_l - 1):
+The chain rule written as a recursion on the network's layers l = 1..L. The code indexes the
+neurons of a layer from 0, as numpy does (j = 0..n_l - 1); the math of the notebooks counts
+them from 1, so the code's δ_j^(l) is the math's δ_{j+1}^(l) (``delta_name`` spells it):
 
     δ_j^(L) = ∂L/∂a_j^(L) · σ'(z_j^(L))                                  (BP1, the base case)
     δ_j^(l) = σ'(z_j^(l)) · Σ_i W_ij^(l+1) δ_i^(l+1)                     (BP2, one entry)
@@ -98,6 +100,14 @@ def path_count(sizes):
 # The recursion
 # --------------------------------------------------------------------------------------------
 
+def delta_name(l, j):
+    """The math's name of the δ the code keys as (l, j): neurons count from 1 in the math.
+
+    delta_name(1, 0) == "delta_1^(1)": Python index 0 is neuron 1 of the notebooks.
+    """
+    return f"delta_{j + 1}^({l})"
+
+
 @dataclass
 class LocalTerms:
     """What the recursion reads, as plain Python floats: one forward pass of one sample.
@@ -186,7 +196,8 @@ def cached_delta(terms, l, j, calls, cache):
 class RecursionResult:
     """Gradients found by a recursion, and how often it evaluated each δ_j^(l).
 
-    ``calls[(l, j)]`` counts the evaluations of δ_j^(l) (j counts from 0, l from 1).
+    ``calls[(l, j)]`` counts the evaluations of δ_j^(l), keyed by code indices (j counts
+    from 0, l from 1); delta_name(l, j) gives the math's name.
     """
     gradients: Gradients
     calls: Counter
@@ -197,7 +208,7 @@ class RecursionResult:
         return sum(self.calls.values())
 
     def calls_by_layer(self):
-        """{l: [calls of neuron 0, neuron 1, ...]} for l = 1..L."""
+        """{l: [calls of index 0 (the math's neuron 1), index 1, ...]} for l = 1..L."""
         L = max(l for l, _ in self.calls)
         return {l: [self.calls[l, j] for j in range(1 + max(j for k, j in self.calls if k == l))]
                 for l in range(1, L + 1)}

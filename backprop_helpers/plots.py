@@ -100,8 +100,9 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
 def plot_call_counts(naive_calls, cached_calls=None, ax=None):
     """Bars of how often each δ_j^(l) was evaluated: naive, and cached beside it if given.
 
-    ``naive_calls`` and ``cached_calls`` map (l, j) to a count, like RecursionResult.calls.
-    Each naive bar is labelled with its count.
+    ``naive_calls`` and ``cached_calls`` map (l, j) to a count, like RecursionResult.calls
+    (j a Python index from 0). Each naive bar is labelled with its count, each tick with the
+    math's name of the δ, whose neuron subscript counts from 1: (1, 0) is δ_1^(1).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.2))
@@ -117,7 +118,7 @@ def plot_call_counts(naive_calls, cached_calls=None, ax=None):
                         width, color="tab:blue", label="with a cache")
         ax.bar_label(cached, padding=2, fontsize=8)
         ax.legend(frameon=False)
-    ax.set_xticks(positions, [f"$\\delta_{j}^{{({l})}}$" for l, j in neurons])
+    ax.set_xticks(positions, [f"$\\delta_{{{j + 1}}}^{{({l})}}$" for l, j in neurons])
     ax.set_xlabel("which $\\partial L/\\partial z$ (layer l, neuron j)")
     ax.set_ylabel("evaluations")
     ax.set_title(f"{sum(naive_calls.values())} naive evaluations"

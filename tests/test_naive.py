@@ -335,7 +335,16 @@ def test_call_count_bars_show_the_counts():
     heights = [p.get_height() for p in ax.patches]
     assert heights == [3, 3, 9, 9, 21, 21, 45] + [1] * 7
     assert "111" in ax.get_title() and "7" in ax.get_title()
+    # ticks name each δ as the math does, neurons counted from 1 (the code's index 0 is neuron 1)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "$\\delta_{1}^{(1)}$", "$\\delta_{2}^{(1)}$", "$\\delta_{1}^{(2)}$", "$\\delta_{2}^{(2)}$",
+        "$\\delta_{1}^{(3)}$", "$\\delta_{2}^{(3)}$", "$\\delta_{1}^{(4)}$"]
     plt.close(ax.figure)
+
+
+def test_delta_name_counts_neurons_from_one():
+    assert naive.delta_name(1, 0) == "delta_1^(1)"
+    assert naive.delta_name(4, 2) == "delta_3^(4)"
 
 
 def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():

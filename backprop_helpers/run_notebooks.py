@@ -24,8 +24,10 @@ def run_notebook(path, timeout=900):
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
-                            store_widget_state=False)
+                            store_widget_state=True)
     client.execute()
+    # nbclient 0.11 raises KeyError (or hangs) when an Output widget (interact) prints while
+    # store_widget_state=False, so the state is collected during the run and dropped here
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
 

@@ -49,7 +49,7 @@ def plot_probabilities(probabilities, y=None, ax=None, labels=None, title="softm
     return ax
 
 
-def plot_jacobian(J, ax=None, title="softmax Jacobian ∂a_i/∂z_k"):
+def plot_jacobian(J, ax=None, title=r"softmax Jacobian $\partial a_i / \partial z_k$"):
     """A heat map of a square Jacobian with each entry written in its cell.
 
     The colour scale is symmetric about 0 (red positive, blue negative), so the positive
@@ -64,7 +64,9 @@ def plot_jacobian(J, ax=None, title="softmax Jacobian ∂a_i/∂z_k"):
     n = J.shape[0]
     for i in range(n):
         for k in range(n):
-            ax.text(k, i, f"{J[i, k]:.4f}", ha="center", va="center", fontsize=10)
+            colour = "white" if abs(J[i, k]) > 0.6 * limit else "black"  # readable on dark cells
+            ax.text(k, i, f"{J[i, k]:.4f}", ha="center", va="center", color=colour,
+                    fontsize=10 if n <= 3 else 8)
     ax.set_xticks(range(n), [f"z{k + 1}" for k in range(n)])
     ax.set_yticks(range(n), [f"a{i + 1}" for i in range(n)])
     ax.set_title(title)

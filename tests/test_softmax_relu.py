@@ -222,3 +222,16 @@ def test_plot_relu_marks_the_value_used_at_zero():
     dots = [line for line in right.lines if line.get_marker() == "o"]
     assert [tuple(line.get_xydata()[0]) for line in dots] == [(0.0, 0.0), (0.0, 1.0)]
     plt.close("all")
+
+
+def test_notebook_stores_no_warnings_or_errors():
+    """The naive ±1000 formulas run under np.errstate: no RuntimeWarning reaches the page."""
+    import json
+    from pathlib import Path
+    notebook = json.loads((Path(__file__).parent.parent / "notebooks" / "03_softmax_relu.ipynb")
+                          .read_text(encoding="utf-8"))
+    outputs = [o for cell in notebook["cells"] for o in cell.get("outputs", [])]
+    assert outputs, "the notebook has no stored outputs"
+    assert not [o for o in outputs if o.get("name") == "stderr" or o["output_type"] == "error"]
+    stdout = "".join("".join(o.get("text", "")) for o in outputs)
+    assert "Warning" not in stdout and "L = 0.45916274" in stdout

@@ -59,7 +59,7 @@ class Value:
         self._da = _da  # ∂self/∂_a, taken in the forward pass
         self._b = _b    # second input, for two-input operations
         self._db = _db  # ∂self/∂_b
-        self._op = _op  # the operation's name, for drawing
+        self._op = _op  # the operation, for drawing: "*", or "* 2" with a number operand
         self.label = label
 
     @property
@@ -86,17 +86,20 @@ class Value:
     def __add__(self, other):
         if type(other) is Value:
             return Value(self.data + other.data, "", self, 1.0, "+", other, 1.0)
-        return Value(self.data + _number(other, "+"), "", self, 1.0, "+")
+        c = _number(other, "+")
+        return Value(self.data + c, "", self, 1.0, f"+ {c:g}")
 
     __radd__ = __add__
 
     def __sub__(self, other):
         if type(other) is Value:
             return Value(self.data - other.data, "", self, 1.0, "-", other, -1.0)
-        return Value(self.data - _number(other, "-"), "", self, 1.0, "-")
+        c = _number(other, "-")
+        return Value(self.data - c, "", self, 1.0, f"- {c:g}")
 
     def __rsub__(self, other):  # other - self
-        return Value(_number(other, "-") - self.data, "", self, -1.0, "-")
+        c = _number(other, "-")
+        return Value(c - self.data, "", self, -1.0, f"{c:g} -")
 
     def __neg__(self):
         return Value(-self.data, "", self, -1.0, "neg")
@@ -105,7 +108,7 @@ class Value:
         if type(other) is Value:
             return Value(self.data * other.data, "", self, other.data, "*", other, self.data)
         c = _number(other, "*")
-        return Value(self.data * c, "", self, c, "*")
+        return Value(self.data * c, "", self, c, f"* {c:g}")
 
     __rmul__ = __mul__
 
@@ -119,13 +122,13 @@ class Value:
         b = _number(other, "/")
         if b == 0.0:
             raise ZeroDivisionError(f"Value division by zero: {_fmt(a)} / {_fmt(b)}")
-        return Value(a / b, "", self, 1.0 / b, "/")
+        return Value(a / b, "", self, 1.0 / b, f"/ {b:g}")
 
     def __rtruediv__(self, other):  # other / self
         a, b = _number(other, "/"), self.data
         if b == 0.0:
             raise ZeroDivisionError(f"Value division by zero: {_fmt(a)} / {_fmt(b)}")
-        return Value(a / b, "", self, -a / (b * b), "/")
+        return Value(a / b, "", self, -a / (b * b), f"{a:g} /")
 
     def __pow__(self, other):
         """self ** n for a number n, or self ** v for a Value v (then the base must be > 0,
@@ -136,12 +139,12 @@ class Value:
             out = _power(x, n)
             return Value(out, "", self, _power_slope(x, n), "**", other, _exponent_slope(x, n, out))
         n = _number(other, "**")
-        return Value(_power(x, n), "", self, _power_slope(x, n), "**")
+        return Value(_power(x, n), "", self, _power_slope(x, n), f"** {n:g}")
 
     def __rpow__(self, other):  # number ** self
         base, n = _number(other, "**"), self.data
         out = _power(base, n)
-        return Value(out, "", self, _exponent_slope(base, n, out), "**")
+        return Value(out, "", self, _exponent_slope(base, n, out), f"{base:g} **")
 
     # ------------------------------------------------------------------ functions
 

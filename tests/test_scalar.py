@@ -321,3 +321,50 @@ def test_zero_to_a_positive_value_power_has_zero_exponent_gradient():
     out = x ** n
     out.backward()
     assert (out.data, x.grad, n.grad) == (0.0, 0.0, 0.0)  # 2·0^1 = 0; 0^n·ln 0 → 0 for n > 0
+
+
+# ---------------------------------------------------------------- the graph drawing
+
+def seed_graph():
+    a, b = Value(2, label="a"), Value(3, label="b")
+    c = a * -b
+    d = c ** 2
+    e = d - c
+    e.backward()
+    return a, b, c, d, e
+
+
+def test_graph_layout_puts_leaves_next_to_their_user_and_values_after_their_inputs():
+    from backprop_helpers.plots import graph_layout
+    a, b, c, d, e = seed_graph()
+    order, column, row = graph_layout(e)
+    minus_b = c._prev[1]
+    assert [column[id(v)] for v in (b, minus_b, a, c, d, e)] == [0, 1, 1, 2, 3, 4]
+    for node in order:
+        assert all(column[id(p)] < column[id(node)] for p in node._prev)
+    assert row[id(e)] == 0.0 and sorted([row[id(a)], row[id(minus_b)]]) == [-0.5, 0.5]
+
+
+def test_draw_graph_draws_a_box_per_value_and_a_circle_per_operation():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, FancyBboxPatch
+    from backprop_helpers.plots import draw_graph
+    a, b, c, d, e = seed_graph()
+    ax = draw_graph(e)
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert (len(boxes), len(circles)) == (6, 4)  # a, b, -b, c, d, e; neg, *, ** 2, -
+    texts = [t.get_text() for t in ax.texts]
+    assert "a\ndata 2.0000\ngrad 39.0000" in texts and "** 2" in texts and "neg" in texts
+    plt.close(ax.figure)
+
+
+def test_draw_graph_refuses_a_graph_too_big_to_read():
+    from backprop_helpers.plots import draw_graph
+    v = Value(1.0)
+    for _ in range(60):
+        v = v * 1.5
+    with pytest.raises(ValueError, match="61 values, too many to read"):
+        draw_graph(v)

@@ -94,6 +94,17 @@ class MLP(Module):
     def parameters(self):
         return [p for layer in self.layers for p in layer.parameters()]
 
+    def to_network(self):
+        """The same weights as a ``backprop_helpers.network.Network`` (matrices, BP1–BP4):
+        ``W[l][j, k]`` is the weight from input k to neuron j of layer l. A second, independent
+        route to the same outputs, and a fast one for evaluating many points at once."""
+        from .network import Network
+        W = [[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers]
+        b = [[n.b.data for n in layer.neurons] for layer in self.layers]
+        names = [{"linear": "identity"}.get(layer.neurons[0].nonlinearity, layer.neurons[0].nonlinearity)
+                 for layer in self.layers]
+        return Network(W, b, names)
+
     def __repr__(self):
         return "MLP(" + ", ".join(repr(layer) for layer in self.layers) + ")"
 

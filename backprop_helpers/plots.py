@@ -91,3 +91,32 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
+    """Colour the plane by the sign of ``score`` and draw the labelled points on top.
+
+    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0.
+    ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1).
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    xs = np.linspace(X[0].min() - margin, X[0].max() + margin, resolution)
+    ys = np.linspace(X[1].min() - margin, X[1].max() + margin, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    s = np.asarray(score(np.stack([gx.ravel(), gy.ravel()])), dtype=float).reshape(gx.shape)
+    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=["#cfe0f5", "#f9d9c4"])
+    ax.contour(gx, gy, s, levels=[0.0], colors="0.3", linewidths=1.0)
+    positive = y > 0
+    ax.scatter(X[0, ~positive], X[1, ~positive], s=18, c="#1f5fa8", edgecolors="white", linewidths=0.5,
+               label=f"label {y[~positive][0]:g}" if (~positive).any() else None)
+    ax.scatter(X[0, positive], X[1, positive], s=18, c="#d0621b", edgecolors="white", linewidths=0.5,
+               label=f"label {y[positive][0]:g}" if positive.any() else None)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="upper right", fontsize=8)
+    return ax

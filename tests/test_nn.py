@@ -174,3 +174,25 @@ def test_two_moons_is_reproducible_and_noisy():
         two_moons(1)
     with pytest.raises(ValueError, match="noise >= 0"):
         two_moons(10, noise=-1)
+
+
+def test_to_network_gives_the_same_outputs_through_the_matrix_engine():
+    model = MLP(2, [6, 5, 1], seed=7)
+    X, _ = two_moons(20, seed=3)
+    net = model.to_network()
+    assert net.sizes == [2, 6, 5, 1]
+    expected = [model(list(x))[0].data for x in X.T]
+    assert net.forward(X).output[0] == pytest.approx(expected, rel=1e-12, abs=1e-14)
+    assert model.layers[0].neurons[2].w[1].data == net.W[1][2, 1]
+
+
+def test_plot_decision_boundary_colours_by_the_sign_of_the_score():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from backprop_helpers.plots import plot_decision_boundary
+    X, y = two_moons(40, noise=0.05)
+    ax = plot_decision_boundary(lambda P: P[1] - 0.25, X, y, resolution=30)  # a horizontal line
+    assert len(ax.collections) >= 3  # filled regions, boundary, two scatters
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["label -1", "label 1"]
+    plt.close(ax.figure)

@@ -2,8 +2,8 @@
 
 Every arithmetic operation on a ``Value`` makes a new ``Value`` that remembers its one or
 two inputs (``_a``, ``_b``) and the local derivative of its output with respect to each
-(``_da``, ``_db``), both computed in the forward pass, right next to the result. ``backward()`` then applies the
-chain rule once per node, from the output back to the leaves:
+(``_da``, ``_db``), both computed in the forward pass, right next to the result.
+``backward()`` then applies the chain rule once per node, from the output back to the leaves:
 
     input.grad += (∂output/∂input) * output.grad
 
@@ -30,7 +30,9 @@ from numbers import Real
 
 __all__ = ["Value"]
 
+
 def _fmt(x):
+    """A number as it should read in an error message."""
     return f"{x:.6g}"
 
 

@@ -196,3 +196,21 @@ def test_plot_decision_boundary_colours_by_the_sign_of_the_score():
     assert len(ax.collections) >= 3  # filled regions, boundary, two scatters
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["label -1", "label 1"]
     plt.close(ax.figure)
+
+
+def test_train_shows_a_progress_bar_with_the_loss(capsys):
+    model = MLP(1, [1], seed=0)
+    w, b = model.parameters()
+
+    def loss():  # (w·1 + b - 3)²: gradient 2(w + b - 3) for both
+        return (model([1.0])[0] - 3.0) ** 2
+
+    start = (w.data + b.data - 3.0) ** 2
+    losses = train(model, loss, steps=5, learning_rate=0.1)
+    err = capsys.readouterr().err
+    assert "training" in err and "5/5" in err and f"loss={losses[-1]:.4f}" in err
+    assert losses[0] == start
+    # each step scales the residual r = w + b - 3 by (1 - 2·0.1·2) = 0.6
+    assert losses == pytest.approx([start * 0.36 ** k for k in range(5)], rel=1e-12)
+    train(model, loss, steps=2, learning_rate=0.1, progress=False)
+    assert capsys.readouterr().err == ""

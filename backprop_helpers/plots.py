@@ -57,14 +57,23 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
                          f"(limit max_nodes={max_nodes}); draw a smaller expression, such as one neuron")
     n_columns = max(column.values()) + 1
     n_rows = max(sum(1 for c in column.values() if c == k) for k in range(n_columns))
+    box_w, box_h, radius, step = 1.4, 0.72 if any(n.label for n in order) else 0.55, 0.22, 2.3
+    width, height = n_columns * step + 0.2, n_rows + 1.4  # in data units
+    inch = 0.75  # inches per data unit at full size; fonts below are sized for that
     if ax is None:
-        _, ax = plt.subplots(figsize=(min(2.0 + 2.4 * n_columns, 16), min(1.0 + 0.9 * n_rows, 12)))
-    box_w, box_h, radius, step = 1.5, 0.72 if any(n.label for n in order) else 0.55, 0.22, 2.6
+        fit = min(1.0, 15.0 / (width * inch), 10.0 / (height * inch))  # shrink a big graph
+        fig = plt.figure(figsize=(width * inch * fit, height * inch * fit))
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    bbox = ax.get_position()
+    fig_w, fig_h = ax.figure.get_size_inches()
+    scale = min(1.0, bbox.width * fig_w / (width * inch), bbox.height * fig_h / (height * inch))
+    text_size, op_size = 7.5 * scale, 9 * scale
 
     def box_xy(node):
         return column[id(node)] * step, -row[id(node)]
 
-    arrow = dict(arrowstyle="-|>", color="0.45", lw=0.9, shrinkA=0, shrinkB=0)
+    arrow = dict(arrowstyle="-|>", color="0.45", lw=0.9 * scale, shrinkA=0, shrinkB=0,
+                 mutation_scale=10 * scale)
     for node in order:
         x, y = box_xy(node)
         lines = ([node.label] if node.label else []) + [f"data {node.data:.{digits}f}",
@@ -72,14 +81,14 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
                                     boxstyle="round,pad=0.02", fc="#e8f0fb" if node._prev else "#fdf1dc",
                                     ec="0.3", lw=0.8, zorder=2))
-        ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=7.5, family="monospace",
+        ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=text_size, family="monospace",
                 zorder=3)
         if not node._prev:
             continue
         ox, oy = x - step / 2, y  # the operation's circle, half a column to the left
         ax.add_patch(Circle((ox, oy), radius, fc="white", ec="0.3", lw=0.8, zorder=2))
         ax.text(ox, oy, node._op, ha="center", va="center", zorder=3,
-                fontsize=9 if len(node._op) < 3 else 6.5)
+                fontsize=op_size if len(node._op) < 3 else 0.72 * op_size)
         ax.annotate("", xy=(x - box_w / 2, y), xytext=(ox + radius, oy), arrowprops=arrow, zorder=1)
         for parent in node._prev:
             px, py = box_xy(parent)

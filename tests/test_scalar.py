@@ -368,3 +368,15 @@ def test_draw_graph_refuses_a_graph_too_big_to_read():
         v = v * 1.5
     with pytest.raises(ValueError, match="61 values, too many to read"):
         draw_graph(v)
+
+
+def test_numpy_scalars_work_on_either_side():
+    import numpy as np
+    v = Value(np.float64(3.0))
+    assert type(v.data) is float
+    for out, expected, grad in [(np.float64(2.0) * v, 6.0, 2.0), (np.float64(2.0) - v, -1.0, -1.0),
+                                (v / np.int64(4), 0.75, 0.25), (np.int64(2) + v, 5.0, 1.0)]:
+        v.grad = 0.0
+        assert isinstance(out, Value) and out.data == expected
+        out.backward()
+        assert v.grad == grad

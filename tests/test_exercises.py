@@ -517,3 +517,30 @@ def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_pat
     assert verdicts["mean_backward"] == ("correct", "")
     assert verdicts["max_backward"][0] == "not yet" and "others get 0" in verdicts["max_backward"][1]
     assert verdicts["softmax_on_node"] == ("not attempted yet", "")
+
+
+def test_mean_and_max_solutions_agree_with_autograd_on_random_shapes_and_ties():
+    """Property test: random shapes, axes and small integer entries (so ties are common)."""
+    import autograd.numpy as anp
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    solution = solutions("05")
+
+    @st.composite
+    def cases(draw):
+        shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+        axis = draw(st.sampled_from([None] + list(range(-len(shape), len(shape)))))
+        x = np.array(draw(st.lists(st.integers(-2, 2), min_size=int(np.prod(shape)),
+                                   max_size=int(np.prod(shape)))), dtype=float).reshape(shape)
+        return x, axis, draw(st.booleans()), draw(st.integers(0, 2**32 - 1))
+
+    @given(cases())
+    def agree(case):
+        x, axis, keepdims, seed = case
+        g = np.random.default_rng(seed).normal(size=np.max(x, axis=axis, keepdims=keepdims).shape)
+        np.testing.assert_allclose(solution.mean_backward(g, x.shape, axis, keepdims),
+                                   autograd_gradient(lambda v: anp.mean(v, axis=axis, keepdims=keepdims), x, g))
+        np.testing.assert_allclose(solution.max_backward(g, x, axis, keepdims),
+                                   autograd_gradient(lambda v: anp.max(v, axis=axis, keepdims=keepdims), x, g))
+    agree()

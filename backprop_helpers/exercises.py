@@ -383,9 +383,9 @@ def _spread(g, shape, axis, keepdims):
 
 
 def _raised_in_learner_code(error, hint=""):
-    """Like _raised, but points at the learner's line rather than at numpy's internals."""
-    numpy_dir = str(Path(np.__file__).parent)
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(numpy_dir)]
+    """Like _raised, but points at the learner's line rather than inside numpy or Node."""
+    library = (str(Path(np.__file__).parent), str(Path(__file__).parent))
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(library)]
     if not frames:
         return _raised(error, hint)
     frame = frames[-1]

@@ -379,7 +379,13 @@ def _run_quietly(function, what, *args):
 
 def _calls_the_answer(function, *names):
     """Raise _Wrong if the learner's function calls one of the package functions ``names``."""
-    used = sorted(set(getattr(getattr(function, "__code__", None), "co_names", ())) & set(names))
+    codes, called = [getattr(function, "__code__", None)], set()
+    while codes:  # the function's own code and any nested in it (lambdas, comprehensions)
+        code = codes.pop()
+        if code is not None:
+            called |= set(code.co_names) | set(code.co_freevars)
+            codes += [const for const in code.co_consts if hasattr(const, "co_names")]
+    used = sorted(called & set(names))
     if used:
         raise _Wrong(f"your function calls the package's {used[0]}, which is asking the answer: "
                      f"write it with numpy")
@@ -437,8 +443,9 @@ def check_softmax_jacobian(function):
 def _batch_exercise_cases():
     """(Z, Y, note) for exercises 03.2 and 03.3: classes are rows, samples are columns. A square
     batch (the wrong axis keeps the shape there), several shapes with n != m, one sample, then
-    logits around +1000 (e^1000 overflows) and a batch with one sample near +1000 and one near
-    -1000 (a shift by the batch's maximum instead of each column's underflows to 0/0)."""
+    logits around +1000 (e^1000 overflows), and a batch with samples near +1000 and near -1000
+    (a shift by the batch's maximum instead of each column's underflows to 0/0) and one whose
+    true class has probability e^-2000, exactly 0 in floats (log(softmax) gives log 0)."""
     rng = np.random.default_rng(3)
     cases = []
     for n, m in [(3, 3), (2, 5), (4, 2), (3, 1)]:
@@ -447,8 +454,8 @@ def _batch_exercise_cases():
         cases.append((Z, Y, ""))
     Z = 1000.0 + _logits([[0.0, -3.0, 1.0, 2.0], [-1.0, 2.0, 0.5, 2.0], [-2.5, 0.0, -4.0, -1.0]])
     cases.append((Z, np.eye(3)[:, [0, 1, 2, 2]], " (logits around 1000)"))
-    Z = _logits([[1000.0, -1000.0, 3.0], [990.0, -1003.0, -2.0]])
-    cases.append((Z, np.eye(2)[:, [1, 0, 1]], " (logits around ±1000)"))
+    Z = _logits([[1000.0, -1000.0, 3.0, 1000.0], [990.0, -1003.0, -2.0, -1000.0]])
+    cases.append((Z, np.eye(2)[:, [1, 0, 1, 1]], " (logits around ±1000)"))
     return cases
 
 
@@ -496,6 +503,9 @@ def check_batch_cross_entropy_gradient(function):
                 (by_rows - Y, "softmax went along the rows (axis=1), and the 1/m of the mean is "
                               "missing: normalise over axis=0, then divide by m"),
             ]
+        if n == m:
+            variants.append((expected.T, f"{what} is transposed: rows are classes, columns are samples, "
+                                         f"as in Z"))
         if n != m:
             variants.append(((A - Y) / n, "you divided by the number of classes Z.shape[0]; the mean "
                                           "is over the samples: divide by m = Z.shape[1]"))

@@ -555,4 +555,13 @@ def check_batch_cross_entropy(function):
         if n != m:
             variants.append((np.array(expected * m / n), "you divided by the number of classes Z.shape[0]; "
                                                          "the mean is over the samples: divide by m = Z.shape[1]"))
-        _diagnose(got, np.array(expected), variants, what)
+        if _close(got, np.array(expected)):
+            continue
+        for variant, hint in variants:
+            if _close(got, variant):
+                raise _Wrong(hint)
+        if note:  # no difference printed: for one number it would give the answer away
+            raise _Wrong(f"{what} is off, though right on ordinary logits: clipping or adding ε inside "
+                         f"the log caps the loss; compute log-softmax, z - max z - log Σ_k e^(z_k - max z)")
+        raise _Wrong(f"{what} is off; go step by step: log-softmax of each column, keep the true "
+                     f"class with Y, sum over the classes, average over the samples")

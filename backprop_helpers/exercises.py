@@ -391,11 +391,6 @@ def _calls_the_answer(function, *names):
                      f"write it with numpy")
 
 
-def _logits(rows):
-    """An (n, 1) or (n, m) array from nested lists (one inner list per row)."""
-    return np.array(rows, dtype=float)
-
-
 #: Exercise 03.1's logits, one sample each: this notebook's z^(2), five classes, equal logits,
 #: a single class, then logits around +1000 (e^1000 overflows) and -1000 (e^-1000 underflows)
 SOFTMAX_JACOBIAN_EXERCISE_LOGITS = [
@@ -452,9 +447,9 @@ def _batch_exercise_cases():
         Z = rng.normal(scale=2.0, size=(n, m))
         Y = np.eye(n)[:, rng.integers(0, n, size=m)]
         cases.append((Z, Y, ""))
-    Z = 1000.0 + _logits([[0.0, -3.0, 1.0, 2.0], [-1.0, 2.0, 0.5, 2.0], [-2.5, 0.0, -4.0, -1.0]])
+    Z = 1000.0 + np.array([[0.0, -3.0, 1.0, 2.0], [-1.0, 2.0, 0.5, 2.0], [-2.5, 0.0, -4.0, -1.0]])
     cases.append((Z, np.eye(3)[:, [0, 1, 2, 2]], " (logits around 1000)"))
-    Z = _logits([[1000.0, -1000.0, 3.0, 1000.0], [990.0, -1003.0, -2.0, -1000.0]])
+    Z = np.array([[1000.0, -1000.0, 3.0, 1000.0], [990.0, -1003.0, -2.0, -1000.0]])
     cases.append((Z, np.eye(2)[:, [1, 0, 1, 1]], " (logits around ±1000)"))
     return cases
 

@@ -585,8 +585,9 @@ def check_xor_recipe(function):
     try:
         losses = train(model, squared_error, steps, learning_rate=rate, progress=False)
         scores = np.array([model(p)[0].data for p in points])
-    except (OverflowError, ValueError, ZeroDivisionError) as error:
-        raise _raised(error, f"the numbers blew up: learning rate {rate:g} is too large, try a smaller one") from None
+    except (OverflowError, ValueError, ZeroDivisionError) as error:  # raised by Value, not the learner
+        raise _Wrong(f"the numbers blew up during training ({type(error).__name__}: {error}): "
+                     f"learning rate {rate:g} is too large, try a smaller one") from None
     if not np.all(np.isfinite(losses)) or not np.all(np.isfinite(scores)):
         raise _Wrong(f"the loss went to nan or inf: learning rate {rate:g} is too large, try a smaller one")
     accuracy = np.mean(np.sign(scores) == np.array(labels))
@@ -597,7 +598,7 @@ def check_xor_recipe(function):
                      f"its hidden layers), and no straight line separates XOR; give the hidden layers "
                      f"a nonlinearity, e.g. hidden='tanh'")
     if losses[-1] >= losses[0]:
-        raise _Wrong(f"the loss went up ({losses[0]:.4f} to {losses[-1]:.4f}): learning rate {rate:g} is "
+        raise _Wrong(f"the loss went up ({losses[0]:.4g} to {losses[-1]:.4g}): learning rate {rate:g} is "
                      f"too large, steps overshoot the minimum; try a smaller one")
-    raise _Wrong(f"the loss falls ({losses[0]:.4f} to {losses[-1]:.4f}) but training accuracy is "
+    raise _Wrong(f"the loss falls ({losses[0]:.4g} to {losses[-1]:.4g}) but training accuracy is "
                  f"{accuracy:.0%}: train longer, raise the learning rate a little, or add hidden neurons")

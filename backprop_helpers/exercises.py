@@ -482,18 +482,20 @@ def _gradient_descent_problem():
 
 
 def _descend(steps, learning_rate, zero=True, sign=1.0, rate_used=True, record_after=False):
-    """Gradient descent on a fresh copy of the test problem, right or with one typical mistake;
-    returns (final parameters, recorded losses)."""
+    """Gradient descent on a fresh copy of the test problem, right or with one typical mistake
+    (``zero`` False: never, "after": at the end of each step); returns (final parameters, losses)."""
     model, loss_function = _gradient_descent_problem()
     parameters, losses = model.parameters(), []
     for _ in range(steps):
-        if zero:
+        if zero is True:
             for p in parameters:
                 p.grad = 0.0
         loss = loss_function()
         loss.backward()
         for p in parameters:
             p.data -= sign * (learning_rate if rate_used else 1.0) * p.grad
+            if zero == "after":
+                p.grad = 0.0
         losses.append(loss_function().data if record_after else loss.data)
     return np.array([p.data for p in parameters]), np.array(losses)
 
@@ -525,7 +527,9 @@ def check_gradient_descent(function):
                                               "gradient, p.data -= learning_rate * p.grad"),
         (_descend(steps, rate, rate_used=False)[0], "the step ignores the learning rate: "
                                                     "p.data -= learning_rate * p.grad"),
-    ], f"the parameters after {steps} steps with learning_rate = {rate}")
+        (_descend(steps, rate, zero="after")[0], "zero the gradients before backward(), not at the end of "
+                                                 "a step: the first step then used stale gradients"),
+    ], f"the parameter vector after {steps} steps with learning_rate = {rate}")
     if len(losses) != steps:
         raise _Wrong(f"the parameters are right, but {steps} steps returned {len(losses)} losses: record one per step")
     _diagnose(losses, expected_losses, [
@@ -545,8 +549,8 @@ def xor_data(n_per_cluster=6, noise=0.2, seed=0):
     return [[float(a), float(b)] for a, b in X], [float(label) for label in y]
 
 
-#: the most steps Exercise 04.3 trains for, to keep its check a matter of seconds
-XOR_MAX_STEPS = 500
+#: the most training Exercise 04.3's check does, in steps × parameters (a few seconds)
+XOR_WORK_BUDGET = 25_000
 
 
 def _is_affine(model):
@@ -575,9 +579,19 @@ def check_xor_recipe(function):
         raise _Wrong(f"the model should be an MLP from backprop_helpers.nn, got {type(model).__name__}")
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
         raise _Wrong(f"the learning rate should be a positive number, got {rate!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= XOR_MAX_STEPS:
-        raise _Wrong(f"steps should be a whole number from 1 to {XOR_MAX_STEPS}, got {steps!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise _Wrong(f"steps should be a whole number, at least 1, got {steps!r}")
+    n_parameters = len(model.parameters())
+    if steps * n_parameters > XOR_WORK_BUDGET:
+        raise _Wrong(f"{steps} steps × {n_parameters} parameters is more training than this check does "
+                     f"(at most {XOR_WORK_BUDGET:,}): XOR needs only a few hidden neurons and a few hundred steps")
     points, labels = xor_data()
+    try:
+        outputs = model(points[0])
+    except Exception as error:
+        raise _raised(error, "the model should read one point, a list of 2 inputs [x1, x2]") from None
+    if not (isinstance(outputs, list) and len(outputs) == 1):
+        raise _Wrong("the model should have 1 output (its sign is the class): end the layer sizes with 1")
 
     def squared_error():
         return sum((model(p)[0] - y) ** 2 for p, y in zip(points, labels)) * (1 / len(points))

@@ -340,7 +340,7 @@ def descent_with(mistake):
     def gradient_descent(model, loss_function, steps, learning_rate):
         parameters, losses = model.parameters(), []
         for _ in range(steps):
-            if mistake != "no zero_grad":
+            if mistake not in ("no zero_grad", "zero at the end"):
                 model.zero_grad()
             loss = loss_function()
             loss.backward()
@@ -348,6 +348,8 @@ def descent_with(mistake):
                 model.zero_grad()
             for p in parameters:
                 p.data += (learning_rate * p.grad) if mistake == "ascent" else -(learning_rate * p.grad)
+            if mistake == "zero at the end":
+                model.zero_grad()
             losses.append(loss_function().data if mistake == "loss after update" else loss)
         return None if mistake == "no return" else losses
     return gradient_descent
@@ -382,6 +384,7 @@ def test_gradient_descent_solution_passes_and_moves_like_train_and_finite_differ
 def test_gradient_descent_typical_mistakes_get_their_hints():
     assert_hint("gradient_descent", descent_with("no zero_grad"), "forgot to zero the gradients")
     assert_hint("gradient_descent", descent_with("ascent"), "wrong step sign")
+    assert_hint("gradient_descent", descent_with("zero at the end"), "before backward()", "stale")
     assert_hint("gradient_descent", descent_with("zero after backward"), "never moved")
     assert_hint("gradient_descent", descent_with("loss after update"), "before its update")
     assert_hint("gradient_descent", descent_with("no return"), "returned None")
@@ -444,7 +447,10 @@ def test_xor_recipe_typical_mistakes_get_their_hints():
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 5.0, 100), "too large")
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 1.0, 100), "too large")
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 0.001, 20), "train longer")
-    assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 0.1, 10_000), "from 1 to")
+    assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 0.1, 10_000), "10000 steps × 33 parameters")
+    assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 0.1, 0), "at least 1")
+    assert_hint("xor_recipe", lambda: (MLP(3, [8, 1], hidden="tanh", seed=0), 0.1, 100), "ValueError", "2 inputs")
+    assert_hint("xor_recipe", lambda: (MLP(2, [8, 2], hidden="tanh", seed=0), 0.1, 100), "1 output")
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], seed=0), -0.1, 100), "positive number")
     assert_hint("xor_recipe", lambda: MLP(2, [8, 1], seed=0), "three things")
     assert_hint("xor_recipe", lambda: ("model", 0.1, 100), "should be an MLP")
@@ -457,3 +463,32 @@ def test_xor_recipe_stubs_and_learner_exceptions():
     for untouched in (None, ..., stub):
         assert ex.judge("xor_recipe", untouched).status == ex.NOT_ATTEMPTED
     assert_hint("xor_recipe", lambda: 1 / 0, "your code raised ZeroDivisionError")
+
+
+def test_grader_reads_the_notebook_04_exercises(tmp_path):
+    """The notebook-04 exercise cells (after the notebook's imports), filled in as a learner
+    would: |x| right, the loop without zeroing (wrong, with its hint), XOR left as a stub."""
+    import inspect
+
+    import nbformat
+
+    from backprop_helpers.run_notebooks import grade_notebook
+
+    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "04_scalar_autograd.ipynb",
+                             as_version=4)
+    start = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("## Exercises"))
+    notebook.cells = notebook.cells[:2] + notebook.cells[start:]   # title, imports, exercises
+    filled = 0
+    for cell in notebook.cells:
+        if cell.source.startswith("def value_abs("):
+            cell.source, filled = inspect.getsource(solutions("04").value_abs), filled + 1
+        if cell.source.startswith("def gradient_descent("):
+            cell.source = inspect.getsource(solutions("04").gradient_descent).replace("p.grad = 0.0", "pass")
+            filled += 1
+    assert filled == 2
+    path = tmp_path / "student.ipynb"
+    nbformat.write(notebook, path)
+    verdicts = grade_notebook(path)
+    assert verdicts["value_abs"] == ("correct", "")
+    assert verdicts["gradient_descent"][0] == "not yet" and "zero the gradients" in verdicts["gradient_descent"][1]
+    assert verdicts["xor_recipe"] == ("not attempted yet", "")

@@ -365,11 +365,6 @@ def check_cached_delta(function):
 ABS_EXERCISE_INPUTS = (2.5, 0.75, -1.25, -4.0, 0.0)
 
 
-def _sign(x):
-    """sign(x) with sign(0) = 0: the slope of |x| everywhere, and the convention at the kink."""
-    return float((x > 0) - (x < 0))
-
-
 def _abs_graphs():
     """(name, f(x, y, abs_), points): bigger graphs in which |.| meets upstream factors and a
     reused input; the points stay away from every kink, so central differences apply."""

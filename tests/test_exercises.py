@@ -446,6 +446,7 @@ def test_xor_recipe_typical_mistakes_get_their_hints():
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="linear", seed=0), 0.1, 100), "linear map")
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 5.0, 100), "too large")
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 1.0, 100), "too large")
+    assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], seed=0), 1.0, 100), "nan or inf", "too large")   # relu
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 0.001, 20), "train longer")
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 0.1, 10_000), "10000 steps × 33 parameters")
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 0.1, 0), "at least 1")

@@ -22,9 +22,11 @@ def run_notebook(path, timeout=900):
     """Execute the notebook at ``path`` top to bottom in a fresh kernel and save it in place."""
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
+    # nbclient's Output-widget hook needs its widget-state bookkeeping switched on (it fails
+    # with a KeyError otherwise), so let it collect the state, then drop it before saving.
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
-                            store_widget_state=False)
+                            store_widget_state=True)
     client.execute()
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)

@@ -3,3 +3,141 @@
 The view only displays what the compute function returns, so everything a slider shows is
 unit-tested without a browser.
 """
+import io
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .examples import bp_walkthrough_example
+from .network import ForwardPass, Gradients, Network
+
+# ----------------------------------------------------------------------------------------
+# Notebook 02: the [3, 2, 2, 1] network with the six weights of W^(1) on sliders
+# ----------------------------------------------------------------------------------------
+
+W11_SWEEP = np.linspace(-2.0, 2.0, 41)
+
+
+@dataclass
+class WalkthroughState:
+    """Everything the notebook-02 explorer shows for one choice of W^(1)."""
+    network: Network
+    record: ForwardPass
+    gradients: Gradients
+    loss: float
+    dL_dw11: float
+    sweep_w11: np.ndarray      # w_{1,1}^(1) values of the loss curve
+    sweep_loss: np.ndarray     # the loss at each of them, the rest of W^(1) as chosen
+
+    def report(self):
+        """The printout: forward pass, loss, the deltas of BP1/BP2 and the target gradient."""
+        a, z, delta = self.record.a, self.record.z, self.gradients.delta
+
+        def vec(v, digits):
+            return "[" + ", ".join(f"{value:.{digits}f}" for value in v.ravel()) + "]"
+        return "\n".join([
+            f"z^(1) = {vec(z[1], 4)}   a^(1) = {vec(a[1], 4)}",
+            f"z^(2) = {vec(z[2], 4)}   a^(2) = {vec(a[2], 4)}",
+            f"z^(3) = {vec(z[3], 4)}   a^(3) = {vec(a[3], 4)}   (target y = 1)",
+            f"loss L = {self.loss:.8f}",
+            f"delta^(3) = {vec(delta[3], 8)}   (BP1)",
+            f"delta^(2) = {vec(delta[2], 8)}   (BP2)",
+            f"delta^(1) = {vec(delta[1], 8)}   (BP2)",
+            f"dL/dw11 = {self.dL_dw11:.8f}",
+        ])
+
+
+def walkthrough_state(W1):
+    """Forward and backward pass of the notebook-02 network with first-layer weights ``W1`` (2×3).
+
+    Pure: builds its own copy of the network, so the explorer and the tests call it freely.
+    """
+    net, x, y = bp_walkthrough_example()
+    W1 = np.asarray(W1, dtype=float)
+    if W1.shape != net.W[1].shape:
+        raise ValueError(f"walkthrough_state: W1 must have shape {net.W[1].shape}, got {W1.shape}")
+    net.W[1] = W1.copy()
+    record = net.forward(x)
+    gradients = net.backward(record, y)
+    sweep_loss = np.empty_like(W11_SWEEP)
+    probe = net.copy()
+    for i, w in enumerate(W11_SWEEP):
+        probe.W[1][0, 0] = w
+        sweep_loss[i] = probe.loss(x, y)
+    return WalkthroughState(net, record, gradients, net.loss(x, y, record),
+                            float(gradients.dW[1][0, 0]), W11_SWEEP, sweep_loss)
+
+
+class WalkthroughPlot:
+    """Two small panels: the loss against w_{1,1}^(1) with its tangent, and |δ^(l)| per layer.
+
+    Drawn once; ``update(state)`` moves the existing lines and bars, which keeps a slider
+    redraw far cheaper than building a new figure each time.
+    """
+
+    def __init__(self, state):
+        self.figure, (self.left, self.right) = plt.subplots(1, 2, figsize=(7.5, 2.6))
+        self.curve, = self.left.plot(state.sweep_w11, state.sweep_loss, color="tab:blue")
+        self.tangent, = self.left.plot([], [], color="tab:red", lw=1, ls="--",
+                                       label="slope = dL/dw11")
+        self.point, = self.left.plot([], [], "o", color="tab:red")
+        self.left.set(xlabel="$w_{1,1}^{(1)}$", ylabel="loss", title="loss along $w_{1,1}^{(1)}$")
+        self.left.legend(fontsize=8, loc="upper right")
+        layers = sorted(state.gradients.delta)
+        self.bars = self.right.bar([f"$\\delta^{{({l})}}$" for l in layers], np.ones(len(layers)),
+                                   color="tab:red")
+        self.right.set_yscale("log")
+        self.right.set(title="size of the error signal $\\|\\delta^{(l)}\\|$", ylim=(1e-5, 1.0))
+        self.figure.tight_layout()
+        self.update(state)
+
+    def update(self, state):
+        w = state.network.W[1][0, 0]
+        self.curve.set_data(state.sweep_w11, state.sweep_loss)
+        self.tangent.set_data(state.sweep_w11, state.loss + state.dL_dw11 * (state.sweep_w11 - w))
+        self.point.set_data([w], [state.loss])
+        low, high = state.sweep_loss.min(), state.sweep_loss.max()
+        margin = 0.1 * (high - low) + 1e-3
+        self.left.set_ylim(low - margin, high + margin)
+        for bar, l in zip(self.bars, sorted(state.gradients.delta)):
+            bar.set_height(max(np.linalg.norm(state.gradients.delta[l]), 1e-12))
+        return self.figure
+
+    def png(self):
+        """The figure as PNG bytes, for an Image widget."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=72)
+        return buffer.getvalue()
+
+
+def explore_walkthrough():
+    """Six sliders laid out like W^(1) (2 rows × 3 columns); each move redraws the passes."""
+    import ipywidgets as widgets
+
+    net, _, _ = bp_walkthrough_example()
+    sliders = {f"w{j + 1}{k + 1}": widgets.FloatSlider(
+        value=net.W[1][j, k], min=-2.0, max=2.0, step=0.1, description=f"w{j + 1}{k + 1}",
+        continuous_update=False, readout_format=".1f", layout=widgets.Layout(width="260px"))
+        for j in range(2) for k in range(3)}
+    state = walkthrough_state(net.W[1])
+    plot = WalkthroughPlot(state)
+    plt.close(plot.figure)  # shown through the Image widget, not by the inline backend
+    text = widgets.Output()
+    image = widgets.Image(format="png")
+
+    def redraw(_change=None):
+        W1 = [[sliders[f"w{j + 1}{k + 1}"].value for k in range(3)] for j in range(2)]
+        state = walkthrough_state(W1)
+        text.clear_output(wait=True)
+        with text:
+            print(state.report())
+        plot.update(state)
+        image.value = plot.png()
+
+    for slider in sliders.values():
+        slider.observe(redraw, names="value")
+    redraw()
+    grid = widgets.VBox([widgets.HBox([sliders[f"w{j + 1}{k + 1}"] for k in range(3)]) for j in range(2)])
+    return widgets.VBox([widgets.HTML("<b>W<sup>(1)</sup></b>: row j = neuron of layer 1, "
+                                      "column k = input x<sub>k</sub>"), grid, text, image])

@@ -1,0 +1,9 @@
+"""Shared test settings: hypothesis profiles sized for a small CI machine."""
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("default", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=400, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -1,0 +1,244 @@
+"""The network model and its BP1–BP4 backward pass, against the worked example, finite
+differences and the HIPS autograd package."""
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from autograd import grad
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backprop_helpers.examples import bp_walkthrough_example
+from backprop_helpers.gradcheck import check_network
+from backprop_helpers.network import Network, paths_to_output
+
+
+# ---------------------------------------------------------------------------- worked example
+def test_walkthrough_forward_pass_matches_hand_arithmetic():
+    net, x, y = bp_walkthrough_example()
+    record = net.forward(x)
+    # z_1^(1) = 0.1*1 + 0.2*0.5 + 0.3*(-1) + 0.1 = 0 and z_2^(1) = 0.4 + 0.25 - 0.6 + 0.2 = 0.25
+    assert record.z[1].ravel() == pytest.approx([0.0, 0.25], abs=1e-15)
+    assert record.a[1].ravel() == pytest.approx([0.5, 1 / (1 + np.exp(-0.25))])
+    a1 = record.a[1].ravel()
+    z2 = [0.7 * a1[0] + 0.8 * a1[1] + 0.1, 0.9 * a1[0] + 1.0 * a1[1] + 0.2]
+    assert record.z[2].ravel() == pytest.approx(z2)
+    assert round(record.output.item(), 4) == 0.6506
+    assert round(net.loss(x, y), 4) == 0.0611
+    assert net.loss(x, y) == pytest.approx(0.5 * (record.output.item() - 1.0) ** 2)
+
+
+def test_walkthrough_backward_pass_by_hand_formulas():
+    net, x, y = bp_walkthrough_example()
+    record = net.forward(x)
+    g = net.backward(record, y)
+    a, z = record.a, record.z
+    s = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    ds = lambda v: s(v) * (1 - s(v))     # noqa: E731
+    delta3 = (a[3] - 1.0) * ds(z[3])                      # BP1 by hand
+    delta2 = (net.W[3].T @ delta3) * ds(z[2])            # BP2
+    delta1 = (net.W[2].T @ delta2) * ds(z[1])            # BP2
+    assert g.delta[3] == pytest.approx(delta3)
+    assert g.delta[2] == pytest.approx(delta2)
+    assert g.delta[1] == pytest.approx(delta1)
+    assert round(g.delta[3].item(), 4) == -0.0794
+    assert g.dW[1][0, 0] == pytest.approx(-0.0021205891, abs=5e-11)
+    assert g.db[1] == pytest.approx(delta1)                # BP3
+    assert g.dW[2] == pytest.approx(delta2 @ a[1].T)      # BP4
+
+
+# the 17 gradients of the original notebook's check table (8 decimals)
+SEED_TABLE = {
+    "W^(1)": [[-0.00212059, -0.00106029, 0.00212059], [-0.00234656, -0.00117328, 0.00234656]],
+    "b^(1)": [[-0.00212059], [-0.00234656]],
+    "W^(2)": [[-0.00244888, -0.00275340], [-0.00280774, -0.00315689]],
+    "b^(2)": [[-0.00489775], [-0.00561548]],
+    "W^(3)": [[-0.05647055, -0.06121981]],
+    "b^(3)": [[-0.07943570]],
+}
+
+
+def test_walkthrough_all_17_gradients_match_the_original_table_and_finite_differences():
+    net, x, y = bp_walkthrough_example()
+    grads = net.gradients(x, y).by_name()
+    assert sum(v.size for v in grads.values()) == 17
+    for name, table in SEED_TABLE.items():
+        assert grads[name] == pytest.approx(np.array(table), abs=6e-9), name
+    report = check_network(net, x, y)
+    assert report.passed and report.max_relative_error < 1e-7
+    assert len(report.rows) == 17
+
+
+def test_path_sum_equals_backprop_for_w11():
+    """dL/dw_{1,1}^(1) as a sum over the two paths to the output equals the BP result."""
+    net, x, y = bp_walkthrough_example()
+    record = net.forward(x)
+    a, z = record.a, record.z
+    ds = lambda v: (1 / (1 + np.exp(-v))) * (1 - 1 / (1 + np.exp(-v)))  # noqa: E731
+    total = 0.0
+    for (_, j2, _) in paths_to_output(net.sizes, 1, 0):
+        total += (x[0, 0] * ds(z[1][0, 0]) * net.W[2][j2, 0] * ds(z[2][j2, 0])
+                  * net.W[3][0, j2] * ds(z[3][0, 0]) * (a[3][0, 0] - y[0, 0]))
+    assert total == pytest.approx(net.gradients(x, y).dW[1][0, 0], rel=1e-12)
+
+
+def test_paths_to_output_counts_products_of_widths():
+    assert len(paths_to_output([3, 2, 2, 1], 1, 0)) == 2
+    assert len(paths_to_output([2, 3, 4, 5, 1], 0, 1)) == 3 * 4 * 5
+    with pytest.raises(ValueError, match="no neuron 2 in layer 1"):
+        paths_to_output([3, 2, 1], 1, 2)
+
+
+# --------------------------------------------------------------- against HIPS autograd
+AUTOGRAD_ACTIVATIONS = {
+    "sigmoid": lambda z: 0.5 * (anp.tanh(z / 2) + 1),
+    "tanh": anp.tanh,
+    "relu": lambda z: anp.maximum(z, 0.0),
+    "identity": lambda z: z,
+}
+
+
+def autograd_loss(params, activations, loss, x, y):
+    """The network's mean loss written independently in autograd.numpy."""
+    a = x
+    L = len(params) // 2
+    for l in range(1, L + 1):
+        z = anp.dot(params[2 * l - 2], a) + params[2 * l - 1]
+        if activations[l - 1] == "softmax":
+            a = z  # logits: cross-entropy below works from them
+        else:
+            a = AUTOGRAD_ACTIVATIONS[activations[l - 1]](z)
+    m = x.shape[1]
+    if loss == "cross_entropy":
+        shifted = a - anp.max(a, axis=0, keepdims=True)
+        log_p = shifted - anp.log(anp.sum(anp.exp(shifted), axis=0, keepdims=True))
+        return -anp.sum(y * log_p) / m
+    return 0.5 * anp.sum((a - y) ** 2) / m
+
+
+@st.composite
+def networks_and_data(draw):
+    L = draw(st.integers(1, 4))
+    sizes = draw(st.lists(st.integers(1, 5), min_size=L + 1, max_size=L + 1))
+    hidden = draw(st.lists(st.sampled_from(["sigmoid", "tanh", "relu", "identity"]),
+                           min_size=L - 1, max_size=L - 1))
+    softmax_out = sizes[-1] >= 2 and draw(st.booleans())
+    output = "softmax" if softmax_out else draw(st.sampled_from(["sigmoid", "tanh", "identity"]))
+    loss = "cross_entropy" if softmax_out else "half_squared_error"
+    seed = draw(st.integers(0, 2**16))
+    m = draw(st.integers(1, 4))
+    rng = np.random.default_rng(seed)
+    net = Network.random(sizes, hidden + [output], loss, seed=seed)
+    x = rng.normal(size=(sizes[0], m))
+    if softmax_out:
+        y = np.eye(sizes[-1])[:, rng.integers(0, sizes[-1], size=m)]
+    else:
+        y = rng.normal(size=(sizes[-1], m))
+    return net, x, y
+
+
+@given(networks_and_data())
+def test_backward_equals_autograd_on_random_networks(case):
+    net, x, y = case
+    activations = [net.activations[l] for l in range(1, net.L + 1)]
+    params = []
+    for l in range(1, net.L + 1):
+        params += [net.W[l], net.b[l]]
+    expected = grad(lambda p: autograd_loss(p, activations, net.loss_name, x, y))(params)
+    assert net.loss(x, y) == pytest.approx(
+        autograd_loss(params, activations, net.loss_name, x, y), rel=1e-12, abs=1e-14)
+    g = net.gradients(x, y)
+    for l in range(1, net.L + 1):
+        np.testing.assert_allclose(g.dW[l], expected[2 * l - 2], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(g.db[l], expected[2 * l - 1], rtol=1e-9, atol=1e-12)
+
+
+@given(networks_and_data())
+def test_backward_equals_central_differences_on_smooth_random_networks(case):
+    net, x, y = case
+    for l, name in net.activations.items():  # finite differences need smooth activations
+        if name == "relu":
+            net.activations[l] = "tanh"
+    report = check_network(net, x, y, tolerance=1e-5)
+    analytic = np.array([row.analytic for row in report.rows])
+    numeric = np.array([row.numeric for row in report.rows])
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_batch_gradient_is_mean_of_single_sample_gradients():
+    net = Network.random([3, 4, 2], ["tanh", "sigmoid"], seed=3)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(3, 5)), rng.normal(size=(2, 5))
+    batch = net.gradients(x, y)
+    singles = [net.gradients(x[:, [i]], y[:, [i]]) for i in range(5)]
+    for l in (1, 2):
+        np.testing.assert_allclose(batch.dW[l], np.mean([s.dW[l] for s in singles], axis=0))
+        np.testing.assert_allclose(batch.db[l], np.mean([s.db[l] for s in singles], axis=0))
+    assert net.loss(x, y) == pytest.approx(np.mean([net.loss(x[:, [i]], y[:, [i]]) for i in range(5)]))
+
+
+def test_flat_input_is_one_column_and_copy_is_independent():
+    net, x, y = bp_walkthrough_example()
+    assert net.loss(x.ravel(), y.ravel()) == net.loss(x, y)
+    other = net.copy()
+    other.W[1][0, 0] = 5.0
+    assert net.W[1][0, 0] == 0.1
+    assert net.sizes == [3, 2, 2, 1]
+    assert list(net.parameters()) == ["W^(1)", "b^(1)", "W^(2)", "b^(2)", "W^(3)", "b^(3)"]
+
+
+def test_extreme_weights_stay_finite_and_silent():
+    net = Network([[[1000.0]], [[-1000.0]]], [[0.0], [0.0]], "sigmoid")
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        g = net.gradients([[1.0]], [[0.5]])
+    assert all(np.isfinite(v).all() for v in g.by_name().values())
+    assert net.forward([[1.0]]).output.item() == 0.0
+
+
+# --------------------------------------------------------------------------- bad input
+def test_weight_of_wrong_shape_names_the_layer_and_shapes():
+    with pytest.raises(ValueError, match=r"layer 2: W\^\(2\) has shape \(1, 3\).*layer 1 has 2 neurons"):
+        Network([np.ones((2, 3)), np.ones((1, 3))], [np.ones(2), np.ones(1)])
+    net, x, y = bp_walkthrough_example()
+    net.W[2] = np.ones((2, 5))  # broken after construction: caught at the next forward pass
+    with pytest.raises(ValueError, match=r"layer 2: W\^\(2\) has shape \(2, 5\)"):
+        net.forward(x)
+
+
+def test_bias_of_wrong_shape_names_the_layer():
+    with pytest.raises(ValueError, match=r"layer 1: b\^\(1\) has shape \(3, 1\).*must be \(2, 1\)"):
+        Network([np.ones((2, 3))], [np.ones(3)])
+
+
+def test_input_with_wrong_number_of_rows_names_the_shapes():
+    net, _, y = bp_walkthrough_example()
+    with pytest.raises(ValueError, match=r"input x has shape \(2, 1\).*needs 3 rows"):
+        net.forward([[1.0], [2.0]])
+    with pytest.raises(ValueError, match=r"target y has shape \(2, 1\).*\(1, 1\)"):
+        net.loss([[1.0], [0.5], [-1.0]], [[1.0], [0.0]])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_values_are_refused_with_where_they_are(bad):
+    net, x, y = bp_walkthrough_example()
+    x = x.copy()
+    x[1, 0] = bad
+    with pytest.raises(ValueError, match=r"input x has a non-finite value .* at index \(1, 0\)"):
+        net.forward(x)
+    with pytest.raises(ValueError, match=r"W\^\(2\) has a non-finite value"):
+        Network([np.ones((2, 3)), [[1.0, bad]]], [np.ones(2), np.ones(1)])
+
+
+def test_bad_configuration_messages():
+    W, b = [np.ones((2, 3)), np.ones((2, 2))], [np.ones(2), np.ones(2)]
+    with pytest.raises(ValueError, match="layer 2: unknown activation 'swish'"):
+        Network(W, b, ["relu", "swish"])
+    with pytest.raises(ValueError, match="layer 1: softmax is only supported on the output layer 2"):
+        Network(W, b, ["softmax", "relu"])
+    with pytest.raises(ValueError, match="cross_entropy .* output layer 2 uses 'sigmoid'"):
+        Network(W, b, "sigmoid", loss="cross_entropy")
+    with pytest.raises(ValueError, match="unknown loss 'hinge'"):
+        Network(W, b, loss="hinge")
+    with pytest.raises(ValueError, match="input x must be numeric"):
+        Network(W, b).forward([["a"], ["b"], ["c"]])
+    with pytest.raises(ValueError, match="sizes must list at least two layer widths"):
+        Network.random([3])

@@ -313,13 +313,31 @@ class NotebookPage:
             has=self.page.locator(".widget-label").get_by_text(label, exact=True))
 
     def explorer_state(self, cell):
-        """(slider values by label, printed text, figure sources) of an explorer cell."""
+        """(slider values by label, printed text, figure digests) of an explorer cell."""
         values = cell.evaluate(_SLIDER_VALUES)
         output = cell.locator(".widget-output")
         printed = "\n".join(output.locator("[data-mime-type='application/vnd.jupyter.stdout']")
                             .all_inner_texts())
-        figures = [img.get_attribute("src") for img in output.locator("img").all()]
-        return values, printed, figures
+        return values, printed, self.figure_digests(cell)
+
+    def figure_digests(self, cell):
+        """SHA-256 of the bytes of every image in the cell's output: a figure comes through an
+        Output (inline backend, a data: URL) or an Image widget (a new blob: URL on every
+        update, whatever the bytes), so compare what the images hold, not their addresses."""
+        return cell.evaluate("""async cell => {
+            const digests = [];
+            for (const img of cell.querySelectorAll('.jp-Cell-outputArea img')) {
+                try {
+                    const bytes = await (await fetch(img.src)).arrayBuffer();
+                    const digest = await crypto.subtle.digest('SHA-256', bytes);
+                    digests.push(Array.from(new Uint8Array(digest),
+                                            b => b.toString(16).padStart(2, '0')).join(''));
+                } catch (error) {   // replaced while we read it: read again next time
+                    digests.push(null);
+                }
+            }
+            return digests;
+        }""")
 
     def slider_cells(self):
         """{index among code cells: slider labels} for every code cell that shows sliders."""
@@ -359,12 +377,12 @@ class NotebookPage:
             state = self.explorer_state(cell)
             values, printed, figures = state
             if (values != before[0] and printed and printed != before[1]
-                    and figures and figures != before[2]):
+                    and figures and all(figures) and figures != before[2]):
                 return state
             if time.monotonic() > deadline:
                 raise AssertionError(
                     f"the explorer did not update within {timeout} s:\n"
                     f"before: {before[0]}, printed {before[1]!r}, {len(before[2])} figure(s)\n"
                     f"now:    {values}, printed {printed!r}, {len(figures)} figure(s), "
-                    f"{'same' if figures == before[2] else 'new'} figure bytes")
+                    f"{'the same' if figures == before[2] else 'new'} figure bytes")
             self.page.wait_for_timeout(100)

@@ -56,6 +56,7 @@ def walkthrough_line(values):
 
 
 NOTEBOOKS = [
+    Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w11", walkthrough_line, typed=-1.5),)),
 ]
 
 
@@ -119,7 +120,7 @@ def move_sliders(page, explorer):
     """Move ``explorer``'s slider by keyboard, then by typing; check printout and figure."""
     cell = page.explorer_cell(explorer.slider)
     values, printed, figures = page.explorer_state(cell)
-    assert figures, f"explorer of {explorer.slider!r} shows no figure before any move"
+    assert figures and all(figures), f"explorer of {explorer.slider!r} shows no figure"
     assert explorer.printed(values) in printed.splitlines(), (
         f"before any move, the explorer of {explorer.slider!r} prints {printed!r}; "
         f"expected the line {explorer.printed(values)!r} for {values}")

@@ -327,6 +327,10 @@ class NotebookPage:
         return cell.evaluate("""async cell => {
             const digests = [];
             for (const img of cell.querySelectorAll('.jp-Cell-outputArea img')) {
+                if (!img.getAttribute('src')) {   // drawn, not filled yet (fetching '' would
+                    digests.push(null);           // read the page itself)
+                    continue;
+                }
                 try {
                     const bytes = await (await fetch(img.src)).arrayBuffer();
                     const digest = await crypto.subtle.digest('SHA-256', bytes);

@@ -116,7 +116,7 @@ def open_and_run(page, path, run_timeout):
     return page.problems()
 
 
-def move_sliders(page, explorer):
+def move_sliders(page, explorer, timeout=30):
     """Move ``explorer``'s slider by keyboard, then by typing; check printout and figure."""
     cell = page.explorer_cell(explorer.slider)
     values, printed, figures = page.explorer_state(cell)
@@ -130,13 +130,13 @@ def move_sliders(page, explorer):
     key = "ArrowLeft" if values[explorer.slider] >= float(handle.get_attribute("aria-valuemax")) \
         else "ArrowRight"
     page.press_on_handle(cell, explorer.slider, key)
-    new = page.wait_for_new_state(cell, state)
+    new = page.wait_for_new_state(cell, state, timeout)
     moved = new[0][explorer.slider] - values[explorer.slider]
     assert (moved > 0) == (key == "ArrowRight"), f"{key} moved {explorer.slider!r} by {moved}"
     assert_prints(explorer, new)
 
     page.type_into_readout(cell, explorer.slider, f"{explorer.typed:g}")
-    typed = page.wait_for_new_state(cell, new)
+    typed = page.wait_for_new_state(cell, new, timeout)
     assert math.isclose(typed[0][explorer.slider], explorer.typed, abs_tol=1e-9), (
         f"typed {explorer.typed} into the readout of {explorer.slider!r}; "
         f"the slider shows {typed[0][explorer.slider]}")
@@ -230,6 +230,28 @@ show()
 display(widgets.VBox([a, b, out]))
 '''
 
+FROZEN_FIGURE_EXPLORER = '''\
+# NBVAL_IGNORE_OUTPUT
+import ipywidgets as widgets
+from IPython.display import display
+
+c = widgets.FloatSlider(value=0.5, min=-2, max=2, step=0.1, description="c")
+out = widgets.Output()
+
+def show(change=None):
+    with out:
+        out.clear_output(wait=True)
+        print(f"c squared = {c.value ** 2:.8f}")
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.plot([0, 1], [0, 1])   # the same figure whatever c is
+        plt.show()
+
+c.observe(show, "value")
+show()
+display(widgets.VBox([c, out]))
+'''
+FROZEN = Explorer("c", lambda v: f"c squared = {v['c'] ** 2:.8f}", typed=1.5)
+
 SCRATCH = Notebook("scratch.ipynb", explorers=(
     Explorer("a", lambda v: f"f(a, b) = {math.tanh(v['a']) * v['b']:.8f}", typed=-1.5),
     Explorer("b", lambda v: f"f(a, b) = {math.tanh(v['a']) * v['b']:.8f}", typed=2.0),
@@ -238,7 +260,7 @@ SCRATCH = Notebook("scratch.ipynb", explorers=(
 
 def write_harness_notebooks(folder):
     """A scratch notebook with an explorer like the course's, and broken ones the check must
-    catch: an exception, and a slider whose explorer is not listed."""
+    catch: an exception, and an explorer whose figure never changes."""
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
     folder.mkdir()
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
@@ -246,7 +268,8 @@ def write_harness_notebooks(folder):
     notebooks = {
         "scratch.ipynb": [new_markdown_cell("# Scratch"), imports, new_code_cell(SCRATCH_EXPLORER),
                           new_code_cell("import warnings\nwarnings.warn('a warning is no error')")],
-        "raises.ipynb": [new_markdown_cell("# Raises"), imports, new_code_cell("1 / 0"),
+        "raises.ipynb": [new_markdown_cell("# Raises"), imports,
+                         new_code_cell(FROZEN_FIGURE_EXPLORER), new_code_cell("1 / 0"),
                          new_code_cell("print('never runs')")],
     }
     for name, cells in notebooks.items():
@@ -260,11 +283,13 @@ def test_harness_moves_sliders_of_a_scratch_explorer(notebook_page):
 
 @pytest.mark.browser
 def test_harness_sees_what_goes_wrong(notebook_page):
-    """The checks can fail: an exception, a page error, a wrong expected printout and an
-    unlisted explorer are all reported."""
+    """The checks can fail: an exception, a page error, a figure that does not change, a wrong
+    expected printout and an unlisted explorer are all reported."""
     problems = open_and_run(notebook_page, "harness/raises.ipynb", 60)
     assert any("ZeroDivisionError: division by zero" in p for p in problems), problems
     assert any("did not run" in p for p in problems), problems
+    with pytest.raises(AssertionError, match="the same figure bytes"):
+        move_sliders(notebook_page, FROZEN, timeout=3)
 
     notebook_page.page.evaluate("setTimeout(() => { throw new Error('thrown on purpose'); })")
     notebook_page.page.wait_for_timeout(200)

@@ -1,7 +1,8 @@
-"""Re-execute notebooks in place, the way the repository stores them.
+"""Re-execute notebooks in place, the way the repository stores them; grade exercises.
 
     run-notebooks                      # every notebooks/*.ipynb
     run-notebooks notebooks/02_*.ipynb # just these
+    grade-exercises student/*.ipynb    # run a learner's notebooks, list each exercise's verdict
 
 Each notebook runs in a fresh kernel from the current environment, top to bottom, in its own
 folder; the outputs are stored without widget state (a widget's live state means nothing in
@@ -10,6 +11,7 @@ a file, bloats diffs and goes stale). Run it after every change to a notebook, t
 """
 import argparse
 import glob
+import re
 import sys
 import time
 from pathlib import Path
@@ -18,18 +20,64 @@ import nbformat
 from nbclient import NotebookClient
 
 
-def run_notebook(path, timeout=900):
-    """Execute the notebook at ``path`` top to bottom in a fresh kernel and save it in place."""
+def execute(path, timeout=900, allow_errors=False):
+    """The notebook at ``path`` run top to bottom in a fresh kernel, in its own folder."""
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
     # nbclient's Output-widget hook needs its widget-state bookkeeping switched on (it fails
-    # with a KeyError otherwise), so let it collect the state, then drop it before saving.
+    # with a KeyError otherwise), so let it collect the state; run_notebook drops it.
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
-                            store_widget_state=True)
+                            store_widget_state=True, allow_errors=allow_errors)
     client.execute()
+    return notebook
+
+
+def run_notebook(path, timeout=900):
+    """Execute the notebook at ``path`` and save it in place, without widget state."""
+    notebook = execute(path, timeout)
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
+
+
+VERDICT_LINE = re.compile(r"^\[(\w+)\] (correct|not yet|not attempted yet)(?:: (.*))?$", re.M)
+CHECK_CALL = re.compile(r"\bcheck_(\w+)\(")
+
+
+def grade_notebook(path, timeout=900):
+    """Run a learner's notebook (never saved) and return {exercise: (status, message)}.
+
+    Reads the verdict lines the exercise checkers print. A failing cell does not stop the
+    run, so one broken exercise hides no other; a check cell that failed before printing
+    its verdict (say, on a name the learner never defined) is reported with its error.
+    """
+    notebook = execute(path, timeout, allow_errors=True)
+    verdicts = {}
+    for cell in notebook.cells:
+        outputs = cell.get("outputs", [])
+        for output in outputs:
+            for name, status, message in VERDICT_LINE.findall(output.get("text", "")):
+                verdicts[name] = (status, message)
+        errors = [o for o in outputs if o.get("output_type") == "error"]
+        for name in CHECK_CALL.findall(cell.source if cell.cell_type == "code" else ""):
+            if name not in verdicts and errors:
+                verdicts[name] = ("not yet", f"the check cell failed: {errors[0]['ename']}: "
+                                             f"{errors[0]['evalue']}")
+    return verdicts
+
+
+def grade(argv=None):
+    """Command line: grade-exercises NOTEBOOK [NOTEBOOK ...]."""
+    parser = argparse.ArgumentParser(description="Run learners' notebooks and list each exercise's verdict.")
+    parser.add_argument("notebooks", nargs="+", help="the learner's notebooks")
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        verdicts = grade_notebook(path)
+        solved = sum(status == "correct" for status, _ in verdicts.values())
+        print(f"{path}: {solved} of {len(verdicts)} exercises correct")
+        for name, (status, message) in verdicts.items():
+            print(f"  {name:<28} {status}" + (f": {message}" if message else ""))
+    return 0
 
 
 def main(argv=None):

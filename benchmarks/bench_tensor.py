@@ -1,0 +1,206 @@
+"""How fast is one training step with backprop_helpers.tensor.Node?
+
+The step: forward, backward and an SGD update of the two-layer net
+
+    y = sigmoid(X W1 + b1) W2 + b2,   loss = mean((y - T)²),   sigmoid(z) = 1 / (1 + exp(-z))
+
+with the sigmoid written from the engine's own operations (samples are rows here, as in
+PyTorch). The same step is timed, interleaved in one run, three ways:
+
+    Node     backprop_helpers.tensor.Node
+    numpy    the gradients written out by hand in numpy (the floor for any numpy engine)
+    torch    PyTorch CPU autograd, if torch is installed (it is not a project dependency)
+
+Targets: at batch 256, 64 → 128 → 10, Node at most 2x numpy; at the notebook's size (4 samples,
+3 → 4 → 1), Node at most 0.7x torch.
+
+    python benchmarks/bench_tensor.py [--repeats 300] [--blas-threads N]
+
+``--blas-threads`` sets OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) before numpy loads; by default
+the BLAS runs as configured in the environment, which the output reports.
+"""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=300, help="timed steps per engine and size")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="set OPENBLAS_NUM_THREADS / OMP_NUM_THREADS before numpy loads")
+    return parser.parse_args()
+
+
+ARGS = parse_args()
+if ARGS.blas_threads is not None:
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(ARGS.blas_threads)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import numpy as np  # noqa: E402
+
+from backprop_helpers.tensor import Node  # noqa: E402
+
+try:
+    import torch  # noqa: E402
+except ImportError:
+    torch = None
+
+LEARNING_RATE = 0.01
+
+
+def problem(batch, n_in, n_hidden, n_out, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(batch, n_in))
+    T = rng.normal(size=(batch, n_out))
+    params = [rng.normal(size=(n_in, n_hidden)) / np.sqrt(n_in), np.zeros(n_hidden),
+              rng.normal(size=(n_hidden, n_out)) / np.sqrt(n_hidden), np.zeros(n_out)]
+    return X, T, params
+
+
+def node_step_factory(X, T, params):
+    W1, b1, W2, b2 = P = [Node(p.copy()) for p in params]
+
+    def step():
+        h = 1 / (1 + (-(X @ W1 + b1)).exp())
+        d = h @ W2 + b2 - T
+        loss = (d * d).mean()
+        loss.backward()
+        for p in P:
+            p.data -= LEARNING_RATE * p.grad
+            p.zero_grad()
+        return loss.data
+
+    return step, P
+
+
+def numpy_step_factory(X, T, params):
+    P = [p.copy() for p in params]
+
+    def step():
+        W1, b1, W2, b2 = P
+        h = 1 / (1 + np.exp(-(X @ W1 + b1)))
+        d = h @ W2 + b2 - T
+        loss = np.mean(d * d)
+        dy = 2 * d / d.size
+        dz = (dy @ W2.T) * h * (1 - h)
+        grads = (X.T @ dz, dz.sum(axis=0), h.T @ dy, dy.sum(axis=0))
+        for p, g in zip(P, grads):
+            p -= LEARNING_RATE * g
+        return loss
+
+    return step, P
+
+
+def torch_step_factory(X, T, params):
+    Xt, Tt = torch.from_numpy(X), torch.from_numpy(T)
+    W1, b1, W2, b2 = P = [torch.tensor(p, requires_grad=True) for p in params]
+
+    def step():
+        h = 1 / (1 + torch.exp(-(Xt @ W1 + b1)))
+        d = h @ W2 + b2 - Tt
+        loss = (d * d).mean()
+        loss.backward()
+        with torch.no_grad():
+            for p in P:
+                p -= LEARNING_RATE * p.grad
+                p.grad = None
+        return loss.detach().numpy()
+
+    return step, P
+
+
+def blas_config():
+    """One line saying which BLAS numpy uses and how it is configured here."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        name = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except Exception:  # older numpy: no dict mode
+        name = "unknown BLAS"
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    settings = [f"BLAS threads: {threads}" if threads else
+                f"BLAS threads: not set (OpenBLAS may use all {os.cpu_count()} CPUs)"]
+    settings += [f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                                  "MKL_NUM_THREADS") if k in os.environ]
+    return f"numpy {np.__version__} with {name}; " + ", ".join(settings)
+
+
+def measure(steps, repeats):
+    """Median seconds per step of each engine, the engines interleaved step by step."""
+    for step in steps.values():  # warm up
+        for _ in range(10):
+            step()
+    times = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def run(label, sizes, repeats, target):
+    X, T, params = problem(*sizes)
+    factories = {"Node": node_step_factory, "numpy": numpy_step_factory}
+    if torch is not None:
+        factories["torch"] = torch_step_factory
+    built = {name: factory(X, T, params) for name, factory in factories.items()}
+    # the engines compute the same step: check the first one agrees before timing anything
+    losses = {name: float(step()) for name, (step, _) in built.items()}
+    first = {name: np.asarray(P[0].detach().numpy() if torch is not None and name == "torch"
+                              else (P[0].data if name == "Node" else P[0]))
+             for name, (_, P) in built.items()}
+    for name in built:
+        assert np.isclose(losses[name], losses["Node"], rtol=1e-10), (name, losses)
+        assert np.allclose(first[name], first["Node"], rtol=1e-9, atol=1e-12), name
+    medians = measure({name: step for name, (step, _) in built.items()}, repeats)
+    batch, n_in, n_hidden, n_out = sizes
+    print(f"\n{label}: batch {batch}, {n_in} → {n_hidden} → {n_out}, median of {repeats} steps")
+    for name, seconds in medians.items():
+        print(f"  {name:<6} {seconds * 1e6:10.1f} µs per step")
+    reference, limit = target
+    if reference not in medians:
+        print(f"  Node / {reference}: skipped ({reference} is not installed)")
+        return None
+    ratio = medians["Node"] / medians[reference]
+    others = [f"Node / {name} = {medians['Node'] / s:.2f}" for name, s in medians.items()
+              if name not in ("Node", reference)]
+    verdict = "meets" if ratio <= limit else "MISSES"
+    print(f"  Node / {reference} = {ratio:.2f}  (target <= {limit}: {verdict})"
+          + (f";  {'; '.join(others)}" if others else ""))
+    return ratio <= limit
+
+
+def load_warning():
+    """A warning when a multi-threaded BLAS shares a busy machine: its timings then mean little."""
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available on this platform
+        return None
+    cpus = os.cpu_count() or 1
+    if (threads and int(threads) == 1) or load < cpus:
+        return None
+    return (f"note: load average {load:.1f} on {cpus} CPUs with a multi-threaded BLAS: its threads "
+            f"wait for busy cores, so large-matrix timings are erratic; compare with --blas-threads 1")
+
+
+def main():
+    print(blas_config())
+    if load_warning():
+        print(load_warning())
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch is not None
+          else "torch not installed: the comparison with PyTorch is skipped")
+    results = [
+        run("training size", (256, 64, 128, 10), ARGS.repeats, ("numpy", 2.0)),
+        run("notebook size", (4, 3, 4, 1), ARGS.repeats, ("torch", 0.7)),
+    ]
+    missed = [r for r in results if r is False]
+    print("\nall measured targets met" if not missed else f"\n{len(missed)} target(s) missed")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""Every exercise checker: the worked solution passes, typical mistakes get the right hint,
+stubs count as not attempted, and a learner's exception is reported, never raised."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop_helpers import exercises as ex
+from backprop_helpers.activations import sigmoid_prime
+from backprop_helpers.network import Network
+
+SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
+
+
+def solutions(number):
+    spec = importlib.util.spec_from_file_location(f"solutions_{number}", SOLUTIONS / f"solutions_{number}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_hint(exercise, answer, *fragments):
+    verdict = ex.judge(exercise, answer)
+    assert verdict.status == ex.WRONG, verdict
+    for fragment in fragments:
+        assert fragment in verdict.message, verdict.message
+    return verdict
+
+
+def test_checkers_print_one_line_and_return_nothing(capsys):
+    assert ex.check_bp4_batch(solutions("02").bp4_batch) is None
+    assert capsys.readouterr().out == "[bp4_batch] correct\n"
+    ex.check_bp4_batch(lambda d, a: a @ d.T)
+    out = capsys.readouterr().out
+    assert out.startswith("[bp4_batch] not yet: ") and out.count("\n") == 1
+
+
+def untouched_stub(delta, a_prev):
+    raise NotImplementedError("your code here")
+
+
+@pytest.mark.parametrize("stub", [None, ..., untouched_stub])
+def test_stubs_are_not_attempted(stub):
+    assert ex.judge("bp4_batch", stub).status == ex.NOT_ATTEMPTED
+    assert ex.judge("delta2_by_hand", None).line() == "[delta2_by_hand] not attempted yet"
+
+
+def test_a_learner_exception_is_reported_not_raised():
+    def broken(delta, a_prev):
+        return delta @ a_prev  # shapes don't fit
+    assert_hint("bp4_batch", broken, "your code raised ValueError", "delta @ a_prev")
+
+
+# --------------------------------------------------------------------------- notebook 02
+def test_delta2_solution_passes_and_matches_the_package_backward():
+    solution = solutions("02")
+    assert ex.judge("delta2_by_hand", solution.my_delta2).passed
+    net, x, y = ex.delta2_exercise_network()
+    np.testing.assert_allclose(solution.my_delta2, net.gradients(x, y).delta[2])  # independent route
+    assert ex.judge("delta2_by_hand", solution.my_delta2.ravel().tolist()).passed  # a flat list is fine
+
+
+def test_delta2_typical_mistakes_get_their_hints():
+    net, x, y = ex.delta2_exercise_network()
+    r = net.forward(x)
+    delta3 = (r.a[3] - y) * sigmoid_prime(r.z[3])
+    right = (net.W[3].T @ delta3) * sigmoid_prime(r.z[2])
+    assert_hint("delta2_by_hand", -right, "wrong sign")
+    assert_hint("delta2_by_hand", net.W[3].T @ delta3, "forgot the activation derivative")
+    assert_hint("delta2_by_hand", (net.W[3].T @ delta3) * sigmoid_prime(r.a[2]), "σ'(z^(2))")
+    assert_hint("delta2_by_hand", (net.W[3].T @ (r.a[3] - y)) * sigmoid_prime(r.z[2]), "BP1")
+    original, x0, y0 = ex.bp_walkthrough_example()
+    assert_hint("delta2_by_hand", original.gradients(x0, y0).delta[2], "original network")
+    assert_hint("delta2_by_hand", right.T, "shape (1, 2)")
+    assert_hint("delta2_by_hand", right + 1e-3, "is off")
+    assert_hint("delta2_by_hand", "0.1, 0.2", "should be numbers")
+
+
+def test_bp4_batch_solution_passes_and_equals_the_network_gradient():
+    solution = solutions("02")
+    assert ex.judge("bp4_batch", solution.bp4_batch).passed
+    net, x, y = ex.bp_walkthrough_example()
+    xb = np.hstack([x, -x, 2 * x])
+    yb = np.array([[1.0, 0.0, 0.5]])
+    record = net.forward(xb)
+    g = net.backward(record, yb)
+    np.testing.assert_allclose(solution.bp4_batch(g.delta[2], record.a[1]), g.dW[2])
+
+
+def test_bp4_batch_typical_mistakes_get_their_hints():
+    assert_hint("bp4_batch", lambda d, a: a @ d.T, "transposed")
+    assert_hint("bp4_batch", lambda d, a: d @ a.T / d.shape[1], "don't divide again")
+    assert_hint("bp4_batch", lambda d, a: np.outer(d[:, 0], a[:, 0]), "first sample only")
+    assert_hint("bp4_batch", lambda d, a: -(d @ a.T), "wrong sign")
+    assert_hint("bp4_batch", 3.0, "pass your function itself")
+
+
+def test_grader_runs_a_learners_notebook_and_reads_every_verdict(tmp_path):
+    """An instructor's run: one exercise right, one wrong, one cell crashing before a check."""
+    import nbformat
+
+    from backprop_helpers.run_notebooks import grade_notebook
+
+    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "02_bp1_bp4_walkthrough.ipynb",
+                             as_version=4)
+    for cell in notebook.cells:
+        if "my_delta2 = None" in cell.source:
+            cell.source = cell.source.replace("my_delta2 = None", "my_delta2 = 1 / 0")
+        if 'raise NotImplementedError("your code here")' in cell.source:
+            cell.source = cell.source.replace('raise NotImplementedError("your code here")',
+                                              "return delta @ a_prev.T")
+    path = tmp_path / "student.ipynb"
+    nbformat.write(notebook, path)
+    verdicts = grade_notebook(path)
+    assert verdicts["bp4_batch"] == ("correct", "")
+    assert verdicts["delta2_by_hand"] == ("not yet", "the check cell failed: NameError: "
+                                                     "name 'my_delta2' is not defined")
+
+
+# --------------------------------------------------------------------------- notebook 01
+def calls_by_recurrence(sizes, own_requests):
+    """Total naive evaluations, each neuron of layer l asked own_requests(n_{l-1}) times by its
+    own parameters plus once per evaluation of each neuron of layer l - 1 (the notebook's recurrence)."""
+    total, previous = 0, 0
+    for l in range(1, len(sizes)):
+        previous = own_requests(sizes[l - 1]) + sizes[l - 1] * previous
+        total += sizes[l] * previous
+    return total
+
+
+def test_naive_calls_solution_passes_and_equals_the_measured_counter():
+    from backprop_helpers import naive
+
+    solution = solutions("01")
+    assert ex.judge("naive_calls_by_hand", solution.my_naive_calls).passed
+    sizes = ex.NAIVE_CALLS_EXERCISE_SIZES
+    assert sizes == [3, 2, 4, 1]  # the architecture the notebook states
+    net = Network.random(sizes, seed=5)
+    counted = naive.naive_gradients(net, np.zeros((3, 1)), np.zeros((1, 1))).total_calls
+    assert solution.my_naive_calls == counted == calls_by_recurrence(sizes, lambda n: n + 1)
+    assert ex.judge("naive_calls_by_hand", float(counted)).passed          # 101.0 is fine
+    assert ex.judge("naive_calls_by_hand", np.int64(counted)).passed
+
+
+def test_naive_calls_typical_mistakes_get_their_hints():
+    sizes = ex.NAIVE_CALLS_EXERCISE_SIZES
+    assert_hint("naive_calls_by_hand", calls_by_recurrence(sizes, lambda n: n), "bias")
+    assert_hint("naive_calls_by_hand", calls_by_recurrence(sizes, lambda n: 1), "every parameter asks")
+    assert_hint("naive_calls_by_hand", 2 + 4 + 1, "with a cache")
+    assert_hint("naive_calls_by_hand", 3 * 2 * 4 * 1, "paths")
+    assert_hint("naive_calls_by_hand", 2 * 4 + 4 * 3 + 1 * 5, "number of parameters")
+    c1, c2, c3 = 4, 3 + 2 * 4, 5 + 4 * 11                        # c_l by the recurrence, by hand
+    assert_hint("naive_calls_by_hand", c1 + c2 + c3, "n_l neurons")
+    assert_hint("naive_calls_by_hand", c3, "output neuron alone")
+    assert_hint("naive_calls_by_hand", calls_by_recurrence(sizes[::-1], lambda n: n + 1), "backwards")
+    generic = assert_hint("naive_calls_by_hand", 100, "not the count")
+    assert "101" not in generic.message                          # never tells the answer
+    assert_hint("naive_calls_by_hand", 100.5, "whole number")
+    assert_hint("naive_calls_by_hand", "101", "should be a number")
+    assert_hint("naive_calls_by_hand", True, "should be a number")
+
+
+def solution_with(mistake):
+    """The worked cached recursion with one typical mistake built in."""
+    def delta(terms, l, j, calls, cache):
+        if mistake == "counts look-ups":
+            calls[l, j] += 1
+        if (l, j) in cache and mistake != "never reads the cache":
+            return cache[l, j]
+        if mistake not in ("counts look-ups", "never counts"):
+            calls[l, j] += 1
+        if l == terms.L and mistake != "no base case":
+            value = terms.delta_output[j]
+        else:
+            total = 0.0
+            for i in range(terms.sizes[l + 1]):
+                weight = terms.W[l + 1][j][i] if mistake == "swapped index" else terms.W[l + 1][i][j]
+                total += weight * delta(terms, l + 1, i, calls, cache)
+            value = total if mistake == "no sigma'" else terms.sigma_prime[l][j] * total
+        cache[l, j] = value
+        return None if mistake == "no return" else value
+    return delta
+
+
+def test_cached_delta_solution_passes_and_equals_backward_with_one_call_per_neuron():
+    from collections import Counter
+
+    from backprop_helpers import naive
+
+    solution = solutions("01")
+    assert ex.judge("cached_delta", solution.my_cached_delta).passed
+    assert ex.judge("cached_delta", solution_with("none")).passed
+    networks = ex.cached_delta_exercise_networks()
+    assert any(set(net.sizes) == {1} for net, _, _ in networks)                   # a width-1 chain
+    assert any(len(set(net.sizes)) == 1 and net.sizes[0] > 1 for net, _, _ in networks)  # square
+    for net, x, y in networks:
+        terms, calls, cache = naive.local_terms(net, x, y), Counter(), {}
+        backward = net.gradients(x, y).delta
+        for l in range(1, net.L + 1):
+            for j in range(net.sizes[l]):
+                assert np.isclose(solution.my_cached_delta(terms, l, j, calls, cache), backward[l][j, 0],
+                                  rtol=1e-12, atol=1e-15)
+        assert sorted(calls.values()) == [1] * sum(net.sizes[1:])
+
+
+def test_cached_delta_typical_mistakes_get_their_hints():
+    assert_hint("cached_delta", solution_with("no sigma'"), "forgot σ'")
+    assert_hint("cached_delta", solution_with("swapped index"), "W[l + 1][i][j]", "not [j][i]")
+    assert_hint("cached_delta", solution_with("never reads the cache"), "cache is never used")
+    assert_hint("cached_delta", solution_with("counts look-ups"), "counts look-ups")
+    assert_hint("cached_delta", solution_with("never counts"), "calls stays empty")
+    assert_hint("cached_delta", solution_with("no base case"), "IndexError", "stop at l == terms.L")
+    assert_hint("cached_delta", solution_with("no return"), "'NoneType'", "every branch return")
+    assert_hint("cached_delta", lambda terms, l, j, calls, cache: None, "forget to return")
+    assert_hint("cached_delta", 0.5, "pass your function itself")
+
+
+def test_cached_delta_stubs_and_learner_exceptions():
+    def stub(terms, l, j, calls, cache):
+        raise NotImplementedError("your code here")
+
+    def crashes(terms, l, j, calls, cache):
+        return terms.delta_output[j] / 0.0 if l == terms.L else 1 / 0
+
+    for untouched in (None, ..., stub):
+        assert ex.judge("cached_delta", untouched).status == ex.NOT_ATTEMPTED
+    for untouched in (None, ...):
+        assert ex.judge("naive_calls_by_hand", untouched).line() == "[naive_calls_by_hand] not attempted yet"
+    assert_hint("cached_delta", crashes, "your code raised ZeroDivisionError", "1 / 0")
+    assert_hint("cached_delta", lambda terms, l, j: 0.0, "your code raised TypeError")
+    assert_hint("cached_delta", lambda terms, l, j, calls, cache: float("nan"), "nan or inf")
+
+
+def test_grader_reads_notebook_01_with_one_answer_right_and_one_wrong(tmp_path):
+    """The notebook-01 exercise cells, filled in as a learner would: the worked cached recursion
+    (right) and the cached count for the naive one (wrong, with its hint)."""
+    import inspect
+
+    import nbformat
+
+    from backprop_helpers.run_notebooks import grade_notebook
+
+    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "01_naive_recursion.ipynb",
+                             as_version=4)
+    filled = 0
+    for cell in notebook.cells:
+        if cell.source.startswith("my_naive_calls = None"):
+            cell.source, filled = "my_naive_calls = 2 + 4 + 1", filled + 1
+        if cell.source.startswith("def my_cached_delta("):
+            cell.source, filled = inspect.getsource(solutions("01").my_cached_delta), filled + 1
+    assert filled == 2
+    path = tmp_path / "student.ipynb"
+    nbformat.write(notebook, path)
+    verdicts = grade_notebook(path)
+    assert verdicts["cached_delta"] == ("correct", "")
+    assert verdicts["naive_calls_by_hand"][0] == "not yet"
+    assert "with a cache" in verdicts["naive_calls_by_hand"][1]

@@ -48,6 +48,13 @@ class Notebook:
     run_timeout: float = 180  # seconds Run All Cells may take
 
 
+def call_count_line(values):
+    """What the notebook-01 explorer prints for its depth and width sliders."""
+    from backprop_helpers.widgets import naive_vs_cached_counts
+    summary = naive_vs_cached_counts(int(values["depth"]), int(values["width"]))
+    return f"naive calls = {summary.naive_calls}"
+
+
 def walkthrough_line(values):
     """What the notebook-02 explorer prints for first-layer weights w11..w23."""
     from backprop_helpers.widgets import walkthrough_state
@@ -56,7 +63,9 @@ def walkthrough_line(values):
 
 
 NOTEBOOKS = [
+    Notebook("01_naive_recursion.ipynb", (Explorer("depth", call_count_line, typed=9),)),
     Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w11", walkthrough_line, typed=-1.5),)),
+    Notebook("05_tensor_autograd.ipynb"),
 ]
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import psutil
 
-INSTALL_HINT = (
-    "install them with `pip install playwright` (part of the `test` extra) and Chromium with "
-    "`sudo apt-get install chromium` (Debian/Ubuntu) or `python -m playwright install chromium`")
+INSTALL_HINT = ("`pip install playwright` (it comes with the `test` extra) installs Playwright; "
+                "`sudo apt-get install chromium` (Debian, Ubuntu) or `python -m playwright install "
+                "chromium` (elsewhere) installs Chromium")
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",

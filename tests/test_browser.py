@@ -170,7 +170,8 @@ def assert_explorers_listed(page, path, entry):
 
 def check_notebook(page, path, entry):
     problems = open_and_run(page, path, entry.run_timeout)
-    assert not problems, f"{path} after Run All Cells:\n  " + "\n  ".join(problems)
+    context = [f"(browser console, for context: {error})" for error in page.console_errors[:5]]
+    assert not problems, f"{path} after Run All Cells:\n  " + "\n  ".join(problems + context)
     assert_explorers_listed(page, path, entry)
 
     last_cell = None

@@ -1,12 +1,19 @@
-"""backprop_helpers: the math, example networks, checks, figures and widgets of the backprop course.
+"""backprop_helpers: the math, example networks, engines, checks, figures and widgets of the
+backprop course.
 
 Rooms (each imports only rooms listed after it):
-    widgets      explorers: a pure compute function plus a view
-    plots        matplotlib figures
-    gradcheck    central differences and a report table
-    examples     the fixed networks of the notebooks
-    network      the feed-forward network: forward pass and BP1–BP4
-    losses       half squared error, cross-entropy from logits
-    activations  sigmoid, ReLU, tanh, softmax, all stable
+    widgets        explorers: a pure compute function plus an ipywidgets view
+    exercises      checkers that give a learner instant feedback on their own code
+    plots          matplotlib figures: network diagrams, call counts, graphs, broadcasting
+    naive          naive recursive dL/dz with call counts, its cached twin, closed-form counts
+    examples       the fixed networks and data sets of the notebooks
+    nn             Neuron, Layer, MLP on Value, and a training loop
+    gradcheck      central differences, relative error, a report table
+    network        the feed-forward network: forward pass and BP1–BP4
+    tensor         Node: numpy reverse-mode autograd with broadcasting
+    scalar         Value: scalar reverse-mode autograd
+    losses         half squared error, cross-entropy from logits
+    activations    sigmoid, ReLU, tanh, softmax, all stable
+    run_notebooks  the developers' commands: re-execute notebooks, grade exercises
 """
 __version__ = "0.1.0"

@@ -97,3 +97,21 @@ ELEMENTWISE = {
 
 #: every activation a network layer may use; softmax is for the output layer only
 NAMES = tuple(ELEMENTWISE) + ("softmax",)
+
+
+def softmax_jacobian(z):
+    """The full Jacobian ∂a/∂z of a = softmax(z) for ONE sample: J = diag(a) - a aᵀ.
+
+    ``z`` is one column of n logits (shape (n,) or (n, 1)); the result is n × n, with
+    J[i, k] = ∂a_i/∂z_k = a_i (1[i = k] - a_k). It is symmetric and every row sums to 0
+    (the probabilities always sum to 1). The backward pass never builds it (softmax_backward
+    applies it in O(n)); it is here to be looked at.
+    """
+    z = np.asarray(z, dtype=float)
+    if z.ndim == 2 and z.shape[1] == 1:
+        z = z[:, 0]
+    if z.ndim != 1:
+        raise ValueError(f"softmax_jacobian: z must be one column of logits, shape (n,) or (n, 1); "
+                         f"got shape {z.shape} (for a batch, take one column at a time)")
+    a = softmax(z)
+    return np.diag(a) - np.outer(a, a)

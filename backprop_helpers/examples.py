@@ -43,3 +43,29 @@ def softmax_relu_example():
     b = [[0.1, 0.1, 0.1], [0.2, 0.2]]
     return Example(Network(W, b, ["relu", "softmax"], loss="cross_entropy"),
                    np.array([[1.0], [0.5]]), np.array([[0.0], [1.0]]))
+
+
+# ---------------------------------------------------------------- two moons (notebook 04)
+
+def two_moons(n=100, noise=0.1, seed=0):
+    """Two interleaving half circles in the plane, a classic data set a line cannot separate.
+
+    Returns ``(X, y)``: ``X`` is 2 × n (samples as columns, as everywhere in the course) and
+    ``y`` holds n labels, -1 for the upper moon and +1 for the lower one (the convention of
+    the hinge loss). ``noise`` is the standard deviation of Gaussian jitter added to each
+    point; the same ``seed`` gives the same points. Built with numpy alone.
+    """
+    if n < 2:
+        raise ValueError(f"two_moons needs n >= 2 points, got {n}")
+    if noise < 0:
+        raise ValueError(f"two_moons needs noise >= 0, got {noise}")
+    rng = np.random.default_rng(seed)
+    n_upper = n // 2
+    n_lower = n - n_upper
+    t_upper = np.linspace(0.0, np.pi, n_upper)
+    t_lower = np.linspace(0.0, np.pi, n_lower)
+    upper = np.stack([np.cos(t_upper), np.sin(t_upper)])              # centred at (0, 0)
+    lower = np.stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])  # centred at (1, 0.5)
+    X = np.concatenate([upper, lower], axis=1) + noise * rng.standard_normal((2, n))
+    y = np.concatenate([-np.ones(n_upper), np.ones(n_lower)])
+    return X, y

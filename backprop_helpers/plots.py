@@ -6,7 +6,7 @@ notebook can compose figures and a test can inspect what was drawn.
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
 from .tensor import summed_axes
 
@@ -215,4 +215,221 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ax.set_ylim(-0.3, m + 1.0)
     ax.set_aspect("equal")
     ax.axis("off")
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 03: softmax probabilities, the softmax Jacobian, ReLU and its derivative
+# ---------------------------------------------------------------------------------------------
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_probabilities(probabilities, y=None, ax=None, labels=None, title="softmax output ŷ"):
+    """Bars of the class probabilities ŷ (one column), each labelled with its value.
+
+    If the one-hot target ``y`` is given, the bar of the true class is drawn in a darker
+    colour and the legend says so. The y axis is fixed to [0, 1] so bars compare across calls.
+    """
+    p = np.asarray(probabilities, dtype=float).ravel()
+    ax = _axes(ax, (4, 2.6))
+    labels = list(labels) if labels is not None else [f"class {i + 1}" for i in range(p.size)]
+    if len(labels) != p.size:
+        raise ValueError(f"plot_probabilities: {len(labels)} labels for {p.size} probabilities")
+    colours = ["tab:blue"] * p.size
+    if y is not None:
+        target = np.asarray(y, dtype=float).ravel()
+        if target.size != p.size:
+            raise ValueError(f"plot_probabilities: target y has {target.size} entries but there are "
+                             f"{p.size} probabilities")
+        colours = ["tab:orange" if t > 0 else "tab:blue" for t in target]
+    bars = ax.bar(labels, p, color=colours)
+    for bar, value in zip(bars, p):
+        ax.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.4f}",
+                ha="center", va="bottom", fontsize=9)
+    ax.set_ylim(0, 1.12)
+    ax.set_ylabel("probability")
+    ax.set_title(title)
+    if y is not None:
+        ax.bar([labels[0]], [0], color="tab:orange", label="true class")  # legend entry only
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return ax
+
+
+def plot_jacobian(J, ax=None, title=r"softmax Jacobian $\partial a_i / \partial z_k$"):
+    """A heat map of a square Jacobian with each entry written in its cell.
+
+    The colour scale is symmetric about 0 (red positive, blue negative), so the positive
+    diagonal a_i(1 - a_i) and the negative off-diagonal -a_i a_k stand out.
+    """
+    J = np.asarray(J, dtype=float)
+    if J.ndim != 2 or J.shape[0] != J.shape[1]:
+        raise ValueError(f"plot_jacobian: expected a square matrix, got shape {J.shape}")
+    ax = _axes(ax, (3.4, 2.8))
+    limit = max(float(np.max(np.abs(J))), 1e-12)
+    image = ax.imshow(J, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    n = J.shape[0]
+    for i in range(n):
+        for k in range(n):
+            colour = "white" if abs(J[i, k]) > 0.6 * limit else "black"  # readable on dark cells
+            ax.text(k, i, f"{J[i, k]:.4f}", ha="center", va="center", color=colour,
+                    fontsize=10 if n <= 3 else 8)
+    ax.set_xticks(range(n), [f"z{k + 1}" for k in range(n)])
+    ax.set_yticks(range(n), [f"a{i + 1}" for i in range(n)])
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    return ax
+
+
+def plot_relu(ax=None, limit=2.0):
+    """ReLU and its derivative side by side, with the course's choice ReLU'(0) = 0 marked.
+
+    Returns the two axes. The derivative is drawn as two flat pieces with a filled dot at
+    (0, 0), the value the package uses, and an open dot at (0, 1), the value it does not.
+    """
+    if ax is None:
+        _, ax = plt.subplots(1, 2, figsize=(7, 2.6))
+    left, right = ax
+    z = np.linspace(-limit, limit, 201)
+    left.plot(z, np.maximum(0.0, z), color="tab:blue")
+    left.set_title("ReLU(z) = max(0, z)")
+    left.set_xlabel("z")
+    right.plot([-limit, 0], [0, 0], color="tab:blue")
+    right.plot([0, limit], [1, 1], color="tab:blue")
+    right.plot([0], [0], "o", color="tab:blue", label="ReLU'(0) = 0 (used)")
+    right.plot([0], [1], "o", markerfacecolor="white", color="tab:blue", label="1 (not used)")
+    right.set_ylim(-0.2, 1.3)
+    right.set_title("ReLU'(z)")
+    right.set_xlabel("z")
+    right.legend(loc="upper left", fontsize=8, frameon=False)
+    for axis in ax:
+        axis.axhline(0, color="grey", linewidth=0.5)
+        axis.axvline(0, color="grey", linewidth=0.5)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 04: computation graphs of a Value, and decision boundaries
+# ---------------------------------------------------------------------------------------------
+
+
+def graph_layout(root):
+    """Where ``draw_graph`` puts each node of a Value's graph.
+
+    Returns ``(order, column, row)``: the nodes in topological order, and for each node (by
+    ``id``) its column and its row within the column. A computed value sits one column right
+    of its rightmost input; a leaf sits just left of its first user, so a weight appears next
+    to the product it enters. Rows follow the mean row of a node's inputs, which keeps most
+    edges short and uncrossed.
+    """
+    order = root.topological_order()
+    column, row = {}, {}
+    for node in order:  # computed values: one column right of the rightmost computed input
+        if node._prev:
+            column[id(node)] = 1 + max((column[id(p)] for p in node._prev if p._prev), default=0)
+    for node in order:  # leaves: one column left of their leftmost user
+        for leaf in node._prev:
+            if not leaf._prev:
+                column[id(leaf)] = min(column.get(id(leaf), column[id(node)]), column[id(node)] - 1)
+    column.setdefault(id(root), 0)  # a lone leaf
+    shift = min(column.values())
+    for key in column:
+        column[key] -= shift
+    by_column = {}
+    for node in order:
+        by_column.setdefault(column[id(node)], []).append(node)
+    placed = {}
+    for c in sorted(by_column):
+        nodes = by_column[c]
+        nodes.sort(key=lambda n: (sum(placed.get(id(p), 0.0) for p in n._prev) / max(len(n._prev), 1)))
+        for r, node in enumerate(nodes):
+            row[id(node)] = placed[id(node)] = r - (len(nodes) - 1) / 2  # centred on 0
+    return order, column, row
+
+
+def draw_graph(root, ax=None, max_nodes=50, digits=4):
+    """Draw the computation graph of the Value ``root`` with matplotlib alone (no graphviz).
+
+    Each value is a box showing its label (if any), data and grad; each operation is a circle
+    between its inputs and its result; columns are topological depth, leaves on the left.
+    Readable up to about ``max_nodes`` values: a bigger graph raises ValueError saying so.
+    """
+    order, column, row = graph_layout(root)
+    if len(order) > max_nodes:
+        raise ValueError(f"draw_graph: this graph has {len(order)} values, too many to read "
+                         f"(limit max_nodes={max_nodes}); draw a smaller expression, such as one neuron")
+    n_columns = max(column.values()) + 1
+    n_rows = max(sum(1 for c in column.values() if c == k) for k in range(n_columns))
+    box_w, box_h, radius, step = 1.4, 0.72 if any(n.label for n in order) else 0.55, 0.22, 2.3
+    width, height = n_columns * step + 0.2, n_rows + 1.4  # in data units
+    inch = 0.75  # inches per data unit at full size; fonts below are sized for that
+    if ax is None:
+        fit = min(1.0, 15.0 / (width * inch), 10.0 / (height * inch))  # shrink a big graph
+        fig = plt.figure(figsize=(width * inch * fit, height * inch * fit))
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    bbox = ax.get_position()
+    fig_w, fig_h = ax.figure.get_size_inches()
+    scale = min(1.0, bbox.width * fig_w / (width * inch), bbox.height * fig_h / (height * inch))
+    text_size, op_size = 7.5 * scale, 9 * scale
+
+    def box_xy(node):
+        return column[id(node)] * step, -row[id(node)]
+
+    arrow = dict(arrowstyle="-|>", color="0.45", lw=0.9 * scale, shrinkA=0, shrinkB=0,
+                 mutation_scale=10 * scale)
+    for node in order:
+        x, y = box_xy(node)
+        lines = ([node.label] if node.label else []) + [f"data {node.data:.{digits}f}",
+                                                       f"grad {node.grad:.{digits}f}"]
+        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
+                                    boxstyle="round,pad=0.02", fc="#e8f0fb" if node._prev else "#fdf1dc",
+                                    ec="0.3", lw=0.8, zorder=2))
+        ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=text_size, family="monospace",
+                zorder=3)
+        if not node._prev:
+            continue
+        ox, oy = x - step / 2, y  # the operation's circle, half a column to the left
+        ax.add_patch(Circle((ox, oy), radius, fc="white", ec="0.3", lw=0.8, zorder=2))
+        ax.text(ox, oy, node._op, ha="center", va="center", zorder=3,
+                fontsize=op_size if len(node._op) < 3 else 0.72 * op_size)
+        ax.annotate("", xy=(x - box_w / 2, y), xytext=(ox + radius, oy), arrowprops=arrow, zorder=1)
+        for parent in node._prev:
+            px, py = box_xy(parent)
+            skips = column[id(node)] - column[id(parent)] > 1  # would cross boxes: bend it
+            ax.annotate("", xy=(ox - radius, oy), xytext=(px + box_w / 2, py), zorder=1,
+                        arrowprops=dict(arrow, connectionstyle=f"arc3,rad={-0.35 if skips else 0}"))
+    ax.set_xlim(-box_w / 2 - 0.2, (n_columns - 1) * step + box_w / 2 + 0.2)
+    ax.set_ylim(-(n_rows - 1) / 2 - box_h, (n_rows - 1) / 2 + box_h + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
+    """Colour the plane by the sign of ``score`` and draw the labelled points on top.
+
+    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0.
+    ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1).
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    xs = np.linspace(X[0].min() - margin, X[0].max() + margin, resolution)
+    ys = np.linspace(X[1].min() - margin, X[1].max() + margin, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    s = np.asarray(score(np.stack([gx.ravel(), gy.ravel()])), dtype=float).reshape(gx.shape)
+    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=["#cfe0f5", "#f9d9c4"])
+    ax.contour(gx, gy, s, levels=[0.0], colors="0.3", linewidths=1.0)
+    positive = y > 0
+    ax.scatter(X[0, ~positive], X[1, ~positive], s=18, c="#1f5fa8", edgecolors="white", linewidths=0.5,
+               label=f"label {y[~positive][0]:g}" if (~positive).any() else None)
+    ax.scatter(X[0, positive], X[1, positive], s=18, c="#d0621b", edgecolors="white", linewidths=0.5,
+               label=f"label {y[positive][0]:g}" if positive.any() else None)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="upper right", fontsize=8)
     return ax

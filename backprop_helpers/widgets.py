@@ -5,15 +5,19 @@ unit-tested without a browser.
 """
 import io
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 from . import naive
+from .activations import softmax
 from .examples import bp_walkthrough_example
+from .losses import cross_entropy, cross_entropy_gradient
 from .network import ForwardPass, Gradients, Network
-from .plots import plot_call_growth
+from .plots import plot_call_growth, plot_probabilities
 
 # ----------------------------------------------------------------------------------------
 # Notebook 02: the [3, 2, 2, 1] network with the six weights of W^(1) on sliders
@@ -116,18 +120,16 @@ class WalkthroughPlot:
 
 def explore_walkthrough():
     """Six sliders laid out like W^(1) (2 rows × 3 columns); each move redraws the passes."""
-    import ipywidgets as widgets
-
     net, _, _ = bp_walkthrough_example()
-    sliders = {f"w{j + 1}{k + 1}": widgets.FloatSlider(
+    sliders = {f"w{j + 1}{k + 1}": ipywidgets.FloatSlider(
         value=net.W[1][j, k], min=-2.0, max=2.0, step=0.1, description=f"w{j + 1}{k + 1}",
-        continuous_update=False, readout_format=".1f", layout=widgets.Layout(width="260px"))
+        continuous_update=False, readout_format=".1f", layout=ipywidgets.Layout(width="260px"))
         for j in range(2) for k in range(3)}
     state = walkthrough_state(net.W[1])
     plot = WalkthroughPlot(state)
     plt.close(plot.figure)  # shown through the Image widget, not by the inline backend
-    text = widgets.Output()
-    image = widgets.Image(format="png")
+    text = ipywidgets.Output()
+    image = ipywidgets.Image(format="png")
 
     def redraw(_change=None):
         W1 = [[sliders[f"w{j + 1}{k + 1}"].value for k in range(3)] for j in range(2)]
@@ -141,8 +143,8 @@ def explore_walkthrough():
     for slider in sliders.values():
         slider.observe(redraw, names="value")
     redraw()
-    grid = widgets.VBox([widgets.HBox([sliders[f"w{j + 1}{k + 1}"] for k in range(3)]) for j in range(2)])
-    return widgets.VBox([widgets.HTML("<b>W<sup>(1)</sup></b>: row j = neuron of layer 1, "
+    grid = ipywidgets.VBox([ipywidgets.HBox([sliders[f"w{j + 1}{k + 1}"] for k in range(3)]) for j in range(2)])
+    return ipywidgets.VBox([ipywidgets.HTML("<b>W<sup>(1)</sup></b>: row j = neuron of layer 1, "
                                       "column k = input x<sub>k</sub>"), grid, text, image])
 
 
@@ -222,12 +224,10 @@ def _call_growth_png(summary):
 
 def explore_call_counts(depth=4, width=2):
     """Sliders "depth" and "width"; prints naive_vs_cached_counts(depth, width) and charts it."""
-    import ipywidgets as widgets
-
-    depth_slider = widgets.IntSlider(value=depth, min=1, max=EXPLORER_MAX_DEPTH, description="depth")
-    width_slider = widgets.IntSlider(value=width, min=1, max=EXPLORER_MAX_WIDTH, description="width")
-    printout = widgets.Output()
-    chart = widgets.Image(format="png")
+    depth_slider = ipywidgets.IntSlider(value=depth, min=1, max=EXPLORER_MAX_DEPTH, description="depth")
+    width_slider = ipywidgets.IntSlider(value=width, min=1, max=EXPLORER_MAX_WIDTH, description="width")
+    printout = ipywidgets.Output()
+    chart = ipywidgets.Image(format="png")
 
     def update(_change=None):
         summary = naive_vs_cached_counts(depth_slider.value, width_slider.value)
@@ -238,4 +238,50 @@ def explore_call_counts(depth=4, width=2):
     depth_slider.observe(update, names="value")
     width_slider.observe(update, names="value")
     update()
-    return widgets.VBox([widgets.HBox([depth_slider, width_slider]), printout, chart])
+    return ipywidgets.VBox([ipywidgets.HBox([depth_slider, width_slider]), printout, chart])
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 03: the logits explorer (two output logits -> probabilities, loss and δ^(L))
+# ---------------------------------------------------------------------------------------------
+
+
+class LogitsReadout(NamedTuple):
+    """What the logits explorer shows for logits (z1, z2) and a target y."""
+    probabilities: np.ndarray  # ŷ = softmax(z), shape (2,)
+    loss: float                # cross-entropy L = -Σ y_i log ŷ_i
+    delta: np.ndarray          # δ^(L) = ∂L/∂z = ŷ - y, shape (2,)
+
+    def lines(self):
+        """The two lines the explorer prints: 'loss = ...' and 'delta = [..., ...]', 8 decimals."""
+        d1, d2 = self.delta
+        return [f"loss = {self.loss:.8f}", f"delta = [{d1:.8f}, {d2:.8f}]"]
+
+
+def logits_readout(z1, z2, y=(0.0, 1.0)):
+    """Softmax probabilities, cross-entropy loss and δ^(L) = ŷ - y for the two logits z1, z2.
+
+    The pure computation behind ``explore_logits``: stable for any finite logits (±1000 too).
+    """
+    if not (np.isfinite(z1) and np.isfinite(z2)):
+        raise ValueError(f"logits_readout: logits must be finite numbers, got z1={z1!r}, z2={z2!r}")
+    y = np.asarray(y, dtype=float).reshape(2, 1)
+    z = np.array([[z1], [z2]], dtype=float)
+    return LogitsReadout(softmax(z)[:, 0], cross_entropy(z, y), cross_entropy_gradient(z, y)[:, 0])
+
+
+def explore_logits(z1=1.7, z2=2.24, y=(0.0, 1.0), limit=10.0):
+    """Two sliders, "z1" and "z2", for the output logits: bars of ŷ, then the loss and δ^(L).
+
+    The defaults are the logits z^(2) of notebook 03's example network. Returns the widget.
+    """
+    def show(z1, z2):
+        readout = logits_readout(z1, z2, y)
+        print("\n".join(readout.lines()))
+        plot_probabilities(readout.probabilities, y, title=f"softmax([{z1:.2f}, {z2:.2f}])")
+        plt.show()
+
+    sliders = {name: ipywidgets.FloatSlider(value=value, min=-limit, max=limit, step=0.01,
+                                            description=name, continuous_update=False)
+               for name, value in (("z1", z1), ("z2", z2))}
+    return ipywidgets.interactive(show, **sliders)

@@ -1,0 +1,382 @@
+"""backprop_helpers.scalar.Value against independent routes: HIPS autograd, central
+differences and hand formulas; its semantics (accumulation, shared nodes, deep graphs); its
+edges and errors."""
+import math
+import subprocess
+import sys
+import textwrap
+
+import autograd
+import autograd.numpy as anp
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop_helpers.scalar import Value
+
+EPS = 1e-6
+
+
+def central_difference(f, args, i, eps=EPS):
+    """∂f/∂args[i] by (f(x + ε) - f(x - ε)) / 2ε, on plain floats."""
+    plus, minus = list(args), list(args)
+    plus[i] += eps
+    minus[i] -= eps
+    return (f(*plus) - f(*minus)) / (2 * eps)
+
+
+def value_forward(f, args):
+    """f evaluated on Values, as a plain float: the forward pass alone."""
+    return f(*[Value(a) for a in args]).data
+
+
+def check_against_oracles(f_value, f_autograd, args, rtol=1e-6):
+    """Compare value and gradients of f on Values with autograd and central differences."""
+    leaves = [Value(a) for a in args]
+    out = f_value(*leaves)
+    out.backward()
+    expected = f_autograd(*args)
+    assert out.data == pytest.approx(float(expected), rel=1e-12, abs=1e-12)
+    for i, leaf in enumerate(leaves):
+        oracle = autograd.grad(f_autograd, i)(*[float(a) for a in args])
+        assert leaf.grad == pytest.approx(float(oracle), rel=1e-9, abs=1e-9), f"autograd, argument {i}"
+        numeric = central_difference(lambda *xs: value_forward(f_value, xs), args, i)
+        assert leaf.grad == pytest.approx(numeric, rel=rtol, abs=1e-6), f"central difference, argument {i}"
+
+
+def anp_sigmoid(x):
+    return 1.0 / (1.0 + anp.exp(-x))
+
+
+# name -> (function on Values, the same function for autograd, domain of the argument)
+moderate = st.floats(-3.0, 3.0).filter(lambda x: abs(x) > 1e-3)  # away from relu's kink
+positive = st.floats(0.05, 5.0)
+
+UNARY = {
+    "neg": (lambda x: -x, lambda x: -x, moderate),
+    "relu": (lambda x: x.relu(), lambda x: anp.maximum(0.0, x), moderate),
+    "tanh": (lambda x: x.tanh(), anp.tanh, moderate),
+    "sigmoid": (lambda x: x.sigmoid(), anp_sigmoid, moderate),
+    "exp": (lambda x: x.exp(), anp.exp, moderate),
+    "log": (lambda x: x.log(), anp.log, positive),
+    "x**2": (lambda x: x ** 2, lambda x: x ** 2, moderate),
+    "x**3": (lambda x: x ** 3, lambda x: x ** 3, moderate),
+    "x**-1": (lambda x: x ** -1, lambda x: x ** -1.0, moderate),
+    "x**0.5": (lambda x: x ** 0.5, anp.sqrt, positive),
+    "x**0": (lambda x: x ** 0, lambda x: x ** 0.0 + 0.0 * x, moderate),
+    "2**x": (lambda x: 2 ** x, lambda x: 2.0 ** x, moderate),
+    "2*x": (lambda x: 2 * x, lambda x: 2.0 * x, moderate),
+    "x*2": (lambda x: x * 2, lambda x: x * 2.0, moderate),
+    "x+3": (lambda x: x + 3, lambda x: x + 3.0, moderate),
+    "3+x": (lambda x: 3 + x, lambda x: 3.0 + x, moderate),
+    "x-3": (lambda x: x - 3, lambda x: x - 3.0, moderate),
+    "1-x": (lambda x: 1 - x, lambda x: 1.0 - x, moderate),
+    "x/4": (lambda x: x / 4, lambda x: x / 4.0, moderate),
+    "10/x": (lambda x: 10 / x, lambda x: 10.0 / x, moderate),
+}
+
+BINARY = {
+    "x+y": (lambda x, y: x + y, lambda x, y: x + y, moderate, moderate),
+    "x-y": (lambda x, y: x - y, lambda x, y: x - y, moderate, moderate),
+    "x*y": (lambda x, y: x * y, lambda x, y: x * y, moderate, moderate),
+    "x/y": (lambda x, y: x / y, lambda x, y: x / y, moderate, moderate),
+    "x**y": (lambda x, y: x ** y, lambda x, y: x ** y, positive, moderate),
+    "x*x (same input twice)": (lambda x, y: x * x + y, lambda x, y: x * x + y, moderate, moderate),
+}
+
+
+@pytest.mark.parametrize("name", UNARY)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_unary_operations_match_autograd_and_central_differences(name, data):
+    f_value, f_autograd, domain = UNARY[name]
+    check_against_oracles(f_value, f_autograd, [data.draw(domain, label="x")])
+
+
+@pytest.mark.parametrize("name", BINARY)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_binary_operations_match_autograd_and_central_differences(name, data):
+    f_value, f_autograd, dx, dy = BINARY[name]
+    check_against_oracles(f_value, f_autograd, [data.draw(dx, label="x"), data.draw(dy, label="y")])
+
+
+# ---------------------------------------------------------------- random graphs with sharing
+
+OPS = ["add", "sub", "mul", "tanh", "sigmoid", "square", "scale", "ratio"]
+
+
+@st.composite
+def programs(draw):
+    """A random straight-line program over a few inputs: each step applies an operation to
+    earlier results, picked freely, so subexpressions are shared and reused."""
+    n_inputs = draw(st.integers(1, 3))
+    inputs = draw(st.lists(st.floats(-2.0, 2.0), min_size=n_inputs, max_size=n_inputs))
+    steps = []
+    for k in range(draw(st.integers(1, 25))):
+        available = n_inputs + k
+        op = draw(st.sampled_from(OPS))
+        steps.append((op, draw(st.integers(0, available - 1)), draw(st.integers(0, available - 1)),
+                      draw(st.floats(-1.5, 1.5))))
+    return inputs, steps
+
+
+def run_program(steps, inputs, tanh, sigmoid):
+    """Evaluate the program; the same code runs on Values and inside autograd."""
+    nodes = list(inputs)
+    for op, i, j, c in steps:
+        x, y = nodes[i], nodes[j]
+        nodes.append({
+            "add": lambda: x + y,
+            "sub": lambda: x - y,
+            "mul": lambda: x * y,
+            "tanh": lambda: tanh(x),
+            "sigmoid": lambda: sigmoid(x),
+            "square": lambda: x ** 2,
+            "scale": lambda: c * x,
+            "ratio": lambda: x / (1.5 + y * y),  # never divides by zero
+        }[op]())
+    total = nodes[-1]
+    for node in nodes[len(inputs):-1]:  # every intermediate feeds the output too: more sharing
+        total = total + node
+    return total
+
+
+@pytest.mark.filterwarnings("ignore:Output seems independent of input")
+@settings(max_examples=60, deadline=None)
+@given(programs())
+def test_random_graphs_with_shared_subexpressions_match_autograd(program):
+    inputs, steps = program
+    leaves = [Value(x) for x in inputs]
+    out = run_program(steps, leaves, lambda v: v.tanh() if isinstance(v, Value) else math.tanh(v),
+                      lambda v: v.sigmoid() if isinstance(v, Value) else 1 / (1 + math.exp(-v)))
+    if not isinstance(out, Value):  # a program that ignores its inputs: nothing to check
+        return
+    out.backward()
+    order = out.topological_order()
+    assert len(order) == len({id(node) for node in order})          # each node once
+    for position, node in enumerate(order):                           # inputs come first
+        assert all(order.index(parent) < position for parent in node._prev)
+
+    def f(*xs):
+        return run_program(steps, list(xs), anp.tanh, anp_sigmoid)
+    assert out.data == pytest.approx(float(f(*inputs)), rel=1e-9, abs=1e-9)
+    for i, leaf in enumerate(leaves):
+        expected = float(autograd.grad(f, i)(*inputs))
+        assert leaf.grad == pytest.approx(expected, rel=1e-7, abs=1e-9)
+
+
+# ---------------------------------------------------------------- semantics
+
+def test_the_seed_examples_match_hand_formulas():
+    a = Value(-6)
+    b = a ** 2 - a
+    b.backward()
+    assert a.grad == 2 * -6 - 1 == -13  # d(a² - a)/da = 2a - 1
+
+    a, b = Value(2), Value(3)
+    c = a * -b
+    d = c ** 2
+    e = d - c
+    e.backward()
+    # e = c² - c with c = -ab: de/dc = 2c - 1, de/da = (2c - 1)(-b), de/db = (2c - 1)(-a)
+    assert (c.grad, d.grad, e.grad) == (2 * -6 - 1, 1, 1)
+    assert (a.grad, b.grad) == ((2 * -6 - 1) * -3, (2 * -6 - 1) * -2) == (39, 26)
+
+
+def test_leaf_gradients_accumulate_and_intermediates_hold_the_latest_pass():
+    x, y = Value(2.0), Value(-3.0)
+    xy = x * y
+    z = xy + x
+    z.backward()
+    assert (x.grad, y.grad, xy.grad, z.grad) == (-2.0, 2.0, 1.0, 1.0)  # dz/dx = y + 1, dz/dy = x
+    z.backward()
+    assert (x.grad, y.grad) == (-4.0, 4.0)      # leaves: summed over both passes
+    assert (xy.grad, z.grad) == (1.0, 1.0)      # intermediates: this pass only
+    z.zero_grad()
+    assert (x.grad, y.grad, xy.grad, z.grad) == (0.0, 0.0, 0.0, 0.0)
+    z.backward()
+    assert (x.grad, y.grad) == (-2.0, 2.0)
+
+
+def test_backward_from_a_leaf_accumulates_one():
+    x = Value(5.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0
+
+
+def test_shared_nodes_are_visited_once_so_doubling_is_linear():
+    """b = a + a, c = b + b, ... 200 times: 2**200 paths, 201 nodes, one visit each."""
+    a = Value(1.0)
+    v = a
+    for _ in range(200):
+        v = v + v
+    v.backward()
+    assert a.grad == 2.0 ** 200
+    assert len(v.topological_order()) == 201
+
+
+def test_a_million_deep_chain_backpropagates_and_is_freed():
+    """No RecursionError on backward, no crash when the graph is freed (own process)."""
+    script = textwrap.dedent("""
+        import math, sys
+        from backprop_helpers.scalar import Value
+        x = Value(1.0)
+        y = x
+        for _ in range(1_000_000):
+            y = y * 1.0000001
+        y.backward()
+        print(repr(x.grad), len(y.topological_order()))
+        del y
+        print("freed")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    grad, n_nodes, freed = result.stdout.split()
+    assert float(grad) == pytest.approx(1.0000001 ** 1_000_000, rel=1e-9)  # d(x c^n)/dx = c^n
+    assert int(n_nodes) == 1_000_001
+    assert freed == "freed"
+
+
+def test_augmented_assignment_makes_a_new_node():
+    w = Value(1.0)
+    v = w
+    v += 2
+    v *= 3
+    assert v is not w and w.data == 1.0 and v.data == 9.0
+    v.backward()
+    assert w.grad == 3.0
+
+
+def test_repr_shows_data_grad_and_label():
+    v = Value(1.5, label="w")
+    (v * 2).backward()
+    assert repr(v) == "Value(data=1.5, grad=2.0, label='w')"
+    assert repr(Value(-2)) == "Value(data=-2.0, grad=0.0)"
+
+
+def test_local_derivatives_are_stored_not_closures():
+    x, y = Value(3.0), Value(4.0)
+    z = x * y
+    assert z._prev == (x, y) and z._local == (4.0, 3.0) and z._op == "*"
+    assert (2 * x)._prev == (x,) and (2 * x)._local == (2.0,)
+    assert x._prev == () and x._local == ()
+    assert not hasattr(z, "__dict__")  # slots only: one object per node
+
+
+# ---------------------------------------------------------------- edges and errors
+
+@pytest.mark.parametrize("x, tanh, sigmoid", [(1000.0, 1.0, 1.0), (-1000.0, -1.0, 0.0),
+                                              (800.0, 1.0, 1.0), (-800.0, -1.0, 0.0)])
+def test_tanh_and_sigmoid_saturate_exactly_with_zero_gradient(x, tanh, sigmoid):
+    for f, limit in [(Value.tanh, tanh), (Value.sigmoid, sigmoid)]:
+        v = Value(x)
+        out = f(v)
+        out.backward()
+        assert out.data == limit
+        assert v.grad == 0.0
+
+
+def test_sigmoid_is_accurate_in_the_negative_tail():
+    v = Value(-700.0)
+    assert v.sigmoid().data == pytest.approx(math.exp(-700.0), rel=1e-12)  # σ(x) ≈ e^x there
+
+
+def test_relu_has_zero_gradient_at_zero():
+    v = Value(0.0)
+    out = v.relu()
+    out.backward()
+    assert (out.data, v.grad) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("make, error, words", [
+    (lambda: Value(1000.0).exp(), OverflowError, ["exp", "1000"]),
+    (lambda: Value(0.0).log(), ValueError, ["log", "0"]),
+    (lambda: Value(-2.5).log(), ValueError, ["log", "-2.5"]),
+    (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, ["division by zero", "1 / 0"]),
+    (lambda: Value(1.0) / 0, ZeroDivisionError, ["division by zero", "1 / 0"]),
+    (lambda: 3 / Value(0.0), ZeroDivisionError, ["division by zero", "3 / 0"]),
+    (lambda: Value(0.0) ** -1, ZeroDivisionError, ["power", "0 ** -1"]),
+    (lambda: Value(0.0) ** 0.5, ZeroDivisionError, ["derivative", "infinite", "x = 0"]),
+    (lambda: Value(-8.0) ** 0.5, ValueError, ["no real result", "-8 ** 0.5"]),
+    (lambda: Value(1e200) ** 2.5, OverflowError, ["power", "1e+200"]),
+    (lambda: Value(-2.0) ** Value(2.0), ValueError, ["exponent", "-2", "positive base"]),
+    (lambda: 0 ** Value(-1.0), ZeroDivisionError, ["power", "0 ** -1"]),
+    (lambda: Value("3"), TypeError, ["real number", "'3'"]),
+    (lambda: Value(True), TypeError, ["real number", "bool"]),
+    (lambda: Value(Value(1.0)), TypeError, ["Value(v.data)"]),
+    (lambda: Value(1.0) + "a", TypeError, ["+", "'a'", "str"]),
+    (lambda: [1.0] * Value(1.0), TypeError, ["*", "[1.0]", "list"]),
+])
+def test_bad_input_gets_an_error_naming_the_operation_and_value(make, error, words):
+    with pytest.raises(error) as caught:
+        make()
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_zero_to_a_positive_value_power_has_zero_exponent_gradient():
+    x, n = Value(0.0), Value(2.0)
+    out = x ** n
+    out.backward()
+    assert (out.data, x.grad, n.grad) == (0.0, 0.0, 0.0)  # 2·0^1 = 0; 0^n·ln 0 → 0 for n > 0
+
+
+# ---------------------------------------------------------------- the graph drawing
+
+def seed_graph():
+    a, b = Value(2, label="a"), Value(3, label="b")
+    c = a * -b
+    d = c ** 2
+    e = d - c
+    e.backward()
+    return a, b, c, d, e
+
+
+def test_graph_layout_puts_leaves_next_to_their_user_and_values_after_their_inputs():
+    from backprop_helpers.plots import graph_layout
+    a, b, c, d, e = seed_graph()
+    order, column, row = graph_layout(e)
+    minus_b = c._prev[1]
+    assert [column[id(v)] for v in (b, minus_b, a, c, d, e)] == [0, 1, 1, 2, 3, 4]
+    for node in order:
+        assert all(column[id(p)] < column[id(node)] for p in node._prev)
+    assert row[id(e)] == 0.0 and sorted([row[id(a)], row[id(minus_b)]]) == [-0.5, 0.5]
+
+
+def test_draw_graph_draws_a_box_per_value_and_a_circle_per_operation():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, FancyBboxPatch
+    from backprop_helpers.plots import draw_graph
+    a, b, c, d, e = seed_graph()
+    ax = draw_graph(e)
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert (len(boxes), len(circles)) == (6, 4)  # a, b, -b, c, d, e; neg, *, ** 2, -
+    texts = [t.get_text() for t in ax.texts]
+    assert "a\ndata 2.0000\ngrad 39.0000" in texts and "** 2" in texts and "neg" in texts
+    plt.close(ax.figure)
+
+
+def test_draw_graph_refuses_a_graph_too_big_to_read():
+    from backprop_helpers.plots import draw_graph
+    v = Value(1.0)
+    for _ in range(60):
+        v = v * 1.5
+    with pytest.raises(ValueError, match="61 values, too many to read"):
+        draw_graph(v)
+
+
+def test_numpy_scalars_work_on_either_side():
+    import numpy as np
+    v = Value(np.float64(3.0))
+    assert type(v.data) is float
+    for out, expected, grad in [(np.float64(2.0) * v, 6.0, 2.0), (np.float64(2.0) - v, -1.0, -1.0),
+                                (v / np.int64(4), 0.75, 0.25), (np.int64(2) + v, 5.0, 1.0)]:
+        v.grad = 0.0
+        assert isinstance(out, Value) and out.data == expected
+        out.backward()
+        assert v.grad == grad

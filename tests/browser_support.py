@@ -240,10 +240,12 @@ _RUN_FINISHED = """() => {
     return (%s)().length > 0;
 }""" % (_PROMPTS, _ERRORS_IN_MODEL)
 
+# Slider values at full precision from noUiSlider, the slider library, which keeps its API on
+# the element (aria-valuenow and the readout are rounded for display: 2.24 shows as 2.2).
 _SLIDER_VALUES = """(cell) => Object.fromEntries(Array.from(
     cell.querySelectorAll('.widget-slider'),
     slider => [slider.querySelector('.widget-label').textContent.trim(),
-               Number(slider.querySelector('[role=slider]').getAttribute('aria-valuenow'))]))"""
+               Number(slider.querySelector('.noUi-target').noUiSlider.get(true))]))"""
 
 
 class NotebookPage:

@@ -55,6 +55,14 @@ def call_count_line(values):
     return f"naive calls = {summary.naive_calls}"
 
 
+def logits_line(values):
+    """What the notebook-03 explorer prints for its logits z1, z2 (target y of the example)."""
+    from backprop_helpers.examples import softmax_relu_example
+    from backprop_helpers.widgets import logits_readout
+    y = softmax_relu_example().y[:, 0]
+    return logits_readout(values["z1"], values["z2"], y).lines()[0]
+
+
 def walkthrough_line(values):
     """What the notebook-02 explorer prints for first-layer weights w11..w23."""
     from backprop_helpers.widgets import walkthrough_state
@@ -65,6 +73,8 @@ def walkthrough_line(values):
 NOTEBOOKS = [
     Notebook("01_naive_recursion.ipynb", (Explorer("depth", call_count_line, typed=9),)),
     Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w11", walkthrough_line, typed=-1.5),)),
+    Notebook("03_softmax_relu.ipynb", (Explorer("z2", logits_line, typed=-3.5),)),
+    Notebook("04_scalar_autograd.ipynb"),
     Notebook("05_tensor_autograd.ipynb"),
 ]
 

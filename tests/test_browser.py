@@ -204,8 +204,12 @@ def test_notebook_in_jupyterlab(notebook_page, entry):
 
 def test_every_notebook_is_listed():
     """Adding a notebook means adding its line to NOTEBOOKS (with its explorers)."""
-    on_disk = sorted(path.name for path in (REPO / "notebooks").glob("*.ipynb"))
-    assert sorted(entry.name for entry in NOTEBOOKS) == on_disk
+    on_disk = {path.name for path in (REPO / "notebooks").glob("*.ipynb")}
+    listed = [entry.name for entry in NOTEBOOKS]
+    assert len(listed) == len(set(listed)), f"a notebook is listed twice in NOTEBOOKS: {listed}"
+    assert set(listed) == on_disk, (
+        f"add to NOTEBOOKS (with its explorers): {sorted(on_disk - set(listed))}; "
+        f"listed but not in notebooks/: {sorted(set(listed) - on_disk)}")
 
 
 def test_missing_browser_skips_with_install_hint_but_fails_under_ci(monkeypatch):

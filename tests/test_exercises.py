@@ -1,16 +1,21 @@
 """Every exercise checker: the worked solution passes, typical mistakes get the right hint,
 stubs count as not attempted, and a learner's exception is reported, never raised."""
 import importlib.util
+import inspect
 from pathlib import Path
+
+import nbformat
 
 import numpy as np
 import pytest
 
 from backprop_helpers import exercises as ex
+from backprop_helpers.run_notebooks import grade_notebook
 from backprop_helpers.activations import sigmoid_prime
 from backprop_helpers.network import Network
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+SOLUTIONS = NOTEBOOKS / "solutions"
 
 
 def solutions(number):
@@ -18,6 +23,24 @@ def solutions(number):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def grade_filled(tmp_path, notebook_name, fills):
+    """An instructor's run of ``grade-exercises`` on a learner's copy of a course notebook.
+
+    The copy keeps the title, the imports and the exercise section; ``fills`` maps the start of
+    a stub cell to what the learner wrote there (each must match exactly one cell).
+    """
+    notebook = nbformat.read(NOTEBOOKS / notebook_name, as_version=4)
+    start = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("## Exercises"))
+    notebook.cells = notebook.cells[:2] + notebook.cells[start:]
+    for prefix, source in fills.items():
+        stubs = [cell for cell in notebook.cells if cell.source.startswith(prefix)]
+        assert len(stubs) == 1, f"{notebook_name}: {len(stubs)} cells start with {prefix!r}"
+        stubs[0].source = source
+    path = tmp_path / "student.ipynb"
+    nbformat.write(notebook, path)
+    return grade_notebook(path)
 
 
 def assert_hint(exercise, answer, *fragments):
@@ -96,23 +119,11 @@ def test_bp4_batch_typical_mistakes_get_their_hints():
     assert_hint("bp4_batch", 3.0, "pass your function itself")
 
 
-def test_grader_runs_a_learners_notebook_and_reads_every_verdict(tmp_path):
-    """An instructor's run: one exercise right, one wrong, one cell crashing before a check."""
-    import nbformat
-
-    from backprop_helpers.run_notebooks import grade_notebook
-
-    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "02_bp1_bp4_walkthrough.ipynb",
-                             as_version=4)
-    for cell in notebook.cells:
-        if "my_delta2 = None" in cell.source:
-            cell.source = cell.source.replace("my_delta2 = None", "my_delta2 = 1 / 0")
-        if 'raise NotImplementedError("your code here")' in cell.source:
-            cell.source = cell.source.replace('raise NotImplementedError("your code here")',
-                                              "return delta @ a_prev.T")
-    path = tmp_path / "student.ipynb"
-    nbformat.write(notebook, path)
-    verdicts = grade_notebook(path)
+def test_grader_reads_notebook_02_with_one_answer_right_and_one_cell_crashing(tmp_path):
+    verdicts = grade_filled(tmp_path, "02_bp1_bp4_walkthrough.ipynb", {
+        "ex_net, ex_x, ex_y": "ex_net, ex_x, ex_y = delta2_exercise_network()\nmy_delta2 = 1 / 0",
+        "def bp4_batch(": "def bp4_batch(delta, a_prev):\n    return delta @ a_prev.T\n",
+    })
     assert verdicts["bp4_batch"] == ("correct", "")
     assert verdicts["delta2_by_hand"] == ("not yet", "the check cell failed: NameError: "
                                                      "name 'my_delta2' is not defined")
@@ -233,26 +244,10 @@ def test_cached_delta_stubs_and_learner_exceptions():
 
 
 def test_grader_reads_notebook_01_with_one_answer_right_and_one_wrong(tmp_path):
-    """The notebook-01 exercise cells, filled in as a learner would: the worked cached recursion
-    (right) and the cached count for the naive one (wrong, with its hint)."""
-    import inspect
-
-    import nbformat
-
-    from backprop_helpers.run_notebooks import grade_notebook
-
-    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "01_naive_recursion.ipynb",
-                             as_version=4)
-    filled = 0
-    for cell in notebook.cells:
-        if cell.source.startswith("my_naive_calls = None"):
-            cell.source, filled = "my_naive_calls = 2 + 4 + 1", filled + 1
-        if cell.source.startswith("def my_cached_delta("):
-            cell.source, filled = inspect.getsource(solutions("01").my_cached_delta), filled + 1
-    assert filled == 2
-    path = tmp_path / "student.ipynb"
-    nbformat.write(notebook, path)
-    verdicts = grade_notebook(path)
+    verdicts = grade_filled(tmp_path, "01_naive_recursion.ipynb", {
+        "my_naive_calls = None": "my_naive_calls = 2 + 4 + 1",
+        "def my_cached_delta(": inspect.getsource(solutions("01").my_cached_delta),
+    })
     assert verdicts["cached_delta"] == ("correct", "")
     assert verdicts["naive_calls_by_hand"][0] == "not yet"
     assert "with a cache" in verdicts["naive_calls_by_hand"][1]
@@ -492,29 +487,13 @@ def test_softmax_on_node_stub_and_learner_exception():
 
 
 def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_path):
-    """The notebook-05 exercise cells filled in as a learner would: the worked mean rule (right),
-    a max rule that gives g to every entry (wrong, with its hint), the softmax left as a stub."""
-    import inspect
-
-    import nbformat
-
-    from backprop_helpers.run_notebooks import grade_notebook
-
-    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "05_tensor_autograd.ipynb",
-                             as_version=4)
-    filled = 0
-    for cell in notebook.cells:
-        if cell.source.startswith("def mean_backward("):
-            cell.source, filled = inspect.getsource(solutions("05").mean_backward), filled + 1
-        if cell.source.startswith("def max_backward("):
-            cell.source, filled = ("def max_backward(g, x, axis=None, keepdims=False):\n"
-                                   "    if axis is not None and not keepdims:\n"
-                                   "        g = np.expand_dims(g, axis)\n"
-                                   "    return np.broadcast_to(g, x.shape).copy()\n"), filled + 1
-    assert filled == 2
-    path = tmp_path / "student.ipynb"
-    nbformat.write(notebook, path)
-    verdicts = grade_notebook(path)
+    verdicts = grade_filled(tmp_path, "05_tensor_autograd.ipynb", {
+        "def mean_backward(": inspect.getsource(solutions("05").mean_backward),
+        "def max_backward(": ("def max_backward(g, x, axis=None, keepdims=False):\n"
+                              "    if axis is not None and not keepdims:\n"
+                              "        g = np.expand_dims(g, axis)\n"
+                              "    return np.broadcast_to(g, x.shape).copy()\n"),
+    })
     assert verdicts["mean_backward"] == ("correct", "")
     assert verdicts["max_backward"][0] == "not yet" and "others get 0" in verdicts["max_backward"][1]
     assert verdicts["softmax_on_node"] == ("not attempted yet", "")
@@ -708,29 +687,12 @@ def test_notebook_03_stubs_and_learner_exceptions(exercise):
 
 
 def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_path):
-    """The notebook-03 exercise cells filled in as a learner would: the worked Jacobian (right),
-    a gradient that forgot the 1/m (wrong, with its hint), the loss left as a stub."""
-    import inspect
-
-    import nbformat
-
-    from backprop_helpers.run_notebooks import grade_notebook
-
-    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "03_softmax_relu.ipynb",
-                             as_version=4)
-    filled = 0
-    for cell in notebook.cells:
-        if cell.source.startswith("def my_softmax_jacobian("):
-            cell.source, filled = inspect.getsource(solutions("03").my_softmax_jacobian), filled + 1
-        if cell.source.startswith("def batch_cross_entropy_gradient("):
-            cell.source = ("def batch_cross_entropy_gradient(Z, Y):\n"
-                           "    e = np.exp(Z - Z.max(axis=0))\n"
-                           "    return e / e.sum(axis=0) - Y\n")
-            filled += 1
-    assert filled == 2
-    path = tmp_path / "student.ipynb"
-    nbformat.write(notebook, path)
-    verdicts = grade_notebook(path)
+    verdicts = grade_filled(tmp_path, "03_softmax_relu.ipynb", {
+        "def my_softmax_jacobian(": inspect.getsource(solutions("03").my_softmax_jacobian),
+        "def batch_cross_entropy_gradient(": ("def batch_cross_entropy_gradient(Z, Y):\n"
+                                              "    e = np.exp(Z - Z.max(axis=0))\n"
+                                              "    return e / e.sum(axis=0) - Y\n"),
+    })
     assert verdicts["softmax_jacobian"] == ("correct", "")
     assert verdicts["batch_cross_entropy_gradient"][0] == "not yet"
     assert "divide by m" in verdicts["batch_cross_entropy_gradient"][1]
@@ -945,30 +907,13 @@ def test_xor_recipe_stubs_and_learner_exceptions():
     assert_hint("xor_recipe", lambda: 1 / 0, "your code raised ZeroDivisionError")
 
 
-def test_grader_reads_the_notebook_04_exercises(tmp_path):
-    """The notebook-04 exercise cells (after the notebook's imports), filled in as a learner
-    would: |x| right, the loop without zeroing (wrong, with its hint), XOR left as a stub."""
-    import inspect
-
-    import nbformat
-
-    from backprop_helpers.run_notebooks import grade_notebook
-
-    notebook = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "04_scalar_autograd.ipynb",
-                             as_version=4)
-    start = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("## Exercises"))
-    notebook.cells = notebook.cells[:2] + notebook.cells[start:]   # title, imports, exercises
-    filled = 0
-    for cell in notebook.cells:
-        if cell.source.startswith("def value_abs("):
-            cell.source, filled = inspect.getsource(solutions("04").value_abs), filled + 1
-        if cell.source.startswith("def gradient_descent("):
-            cell.source = inspect.getsource(solutions("04").gradient_descent).replace("p.grad = 0.0", "pass")
-            filled += 1
-    assert filled == 2
-    path = tmp_path / "student.ipynb"
-    nbformat.write(notebook, path)
-    verdicts = grade_notebook(path)
+def test_grader_reads_notebook_04_with_answers_right_wrong_and_untouched(tmp_path):
+    verdicts = grade_filled(tmp_path, "04_scalar_autograd.ipynb", {
+        "def value_abs(": inspect.getsource(solutions("04").value_abs),
+        "def gradient_descent(": inspect.getsource(solutions("04").gradient_descent).replace("p.grad = 0.0", "pass"),
+    })
     assert verdicts["value_abs"] == ("correct", "")
     assert verdicts["gradient_descent"][0] == "not yet" and "zero the gradients" in verdicts["gradient_descent"][1]
     assert verdicts["xor_recipe"] == ("not attempted yet", "")
+
+

@@ -232,8 +232,8 @@ def _axes(ax, figsize):
 def plot_probabilities(probabilities, y=None, ax=None, labels=None, title="softmax output ŷ"):
     """Bars of the class probabilities ŷ (one column), each labelled with its value.
 
-    If the one-hot target ``y`` is given, the bar of the true class is drawn in a darker
-    colour and the legend says so. The y axis is fixed to [0, 1] so bars compare across calls.
+    If the one-hot target ``y`` is given, the bar of the true class is drawn in orange and its
+    label says "(true)". The y axis is fixed to [0, 1] so bars compare across calls.
     """
     p = np.asarray(probabilities, dtype=float).ravel()
     ax = _axes(ax, (4, 2.6))
@@ -247,6 +247,7 @@ def plot_probabilities(probabilities, y=None, ax=None, labels=None, title="softm
             raise ValueError(f"plot_probabilities: target y has {target.size} entries but there are "
                              f"{p.size} probabilities")
         colours = ["tab:orange" if t > 0 else "tab:blue" for t in target]
+        labels = [f"{label}\n(true)" if t > 0 else label for label, t in zip(labels, target)]
     bars = ax.bar(labels, p, color=colours)
     for bar, value in zip(bars, p):
         ax.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.4f}",
@@ -254,9 +255,6 @@ def plot_probabilities(probabilities, y=None, ax=None, labels=None, title="softm
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("probability")
     ax.set_title(title)
-    if y is not None:
-        ax.bar([labels[0]], [0], color="tab:orange", label="true class")  # legend entry only
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
     return ax
 
 

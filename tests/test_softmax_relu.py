@@ -204,6 +204,8 @@ def test_plot_probabilities_draws_one_bar_per_class_with_its_height():
     heights = [p.get_height() for p in ax.patches if p.get_height() > 0]
     np.testing.assert_allclose(heights, SEED_Y_HAT)
     assert {t.get_text() for t in ax.texts} == {"0.3682", "0.6318"}
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["class 1", "class 2\n(true)"]
+    assert [p.get_facecolor() for p in ax.patches][1] == matplotlib.colors.to_rgba("tab:orange")
     plt.close("all")
 
 

@@ -123,60 +123,6 @@ def _diagnose(got, expected, wrong_variants, what):
                  f"redo the equation step by step and compare each factor")
 
 
-# --------------------------------------------------------------------------- notebook 02
-def delta2_exercise_network():
-    """The notebook-02 network with W^(3) changed to [[-0.5, 0.8]]: the exercise's numbers."""
-    net, x, y = bp_walkthrough_example()
-    net.W[3] = np.array([[-0.5, 0.8]])
-    return net, x, y
-
-
-@exercise
-def check_delta2_by_hand(answer):
-    """Exercise 02.1: δ^(2) of the notebook-02 network with W^(3) = [[-0.5, 0.8]], by hand."""
-    got = _as_array(answer, "your δ^(2)")
-    net, x, y = delta2_exercise_network()
-    r = net.forward(x)
-    a, z = r.a, r.z
-    delta3 = (a[3] - y) * sigmoid_prime(z[3])
-    expected = (net.W[3].T @ delta3) * sigmoid_prime(z[2])
-    old_W3 = bp_walkthrough_example().network.W[3]
-    old = bp_walkthrough_example().network.forward(x)
-    old_delta3 = (old.a[3] - y) * sigmoid_prime(old.z[3])
-    _diagnose(got.reshape(-1, 1) if got.ndim == 1 else got, expected, [
-        (-expected, "wrong sign: ∇_a L = a^(3) - y, not y - a^(3)"),
-        (net.W[3].T @ delta3, "you forgot the activation derivative: BP2 ends with ⊙ σ'(z^(2))"),
-        ((net.W[3].T @ delta3) * sigmoid_prime(a[2]),
-         "σ' takes the pre-activation: use σ'(z^(2)) = a^(2)(1 - a^(2)), not σ'(a^(2))"),
-        ((net.W[3].T @ (a[3] - y)) * sigmoid_prime(z[2]),
-         "δ^(3) needs its own σ'(z^(3)) factor (BP1) before you carry it back"),
-        ((old_W3.T @ old_delta3) * sigmoid_prime(old.z[2]),
-         "that is δ^(2) of the original network: use the new W^(3) = [[-0.5, 0.8]], "
-         "and redo the forward pass from layer 3"),
-    ], "your δ^(2)")
-
-
-@exercise
-def check_bp4_batch(function):
-    """Exercise 02.2: ``bp4_batch(delta, a_prev)`` returns ∂L/∂W^(l) for a batch (samples = columns)."""
-    if not callable(function):
-        raise _Wrong("pass your function itself, e.g. check_bp4_batch(bp4_batch)")
-    rng = np.random.default_rng(2)
-    for n_out, n_in, m in [(2, 3, 1), (3, 2, 4), (1, 1, 5), (4, 3, 2)]:
-        delta = rng.normal(size=(n_out, m)) / m  # a batch δ already carries the 1/m
-        a_prev = rng.normal(size=(n_in, m))
-        got = _as_array(function(delta.copy(), a_prev.copy()), "bp4_batch's result")
-        expected = delta @ a_prev.T
-        per_sample = [np.outer(delta[:, i], a_prev[:, i]) for i in range(m)]
-        variants = [
-            (expected / m, "δ of a batch already carries the 1/m of the mean loss: don't divide again"),
-            (per_sample[0], "that is the first sample only: BP4 sums δ (a^(l-1))ᵀ over all the columns"),
-            (-expected, "wrong sign"),
-        ] if m > 1 else [(-expected, "wrong sign")]
-        _diagnose(got, expected, variants, f"bp4_batch's result for δ of shape {delta.shape} "
-                                           f"and a^(l-1) of shape {a_prev.shape}")
-
-
 # --------------------------------------------------------------------------- notebook 01
 #: Exercise 01.1's architecture: 3 inputs, hidden layers of 2 and 4 neurons, one output
 NAIVE_CALLS_EXERCISE_SIZES = [3, 2, 4, 1]
@@ -365,253 +311,61 @@ def check_cached_delta(function):
                                       "per neuron, keyed (l, j) as in naive_delta")
 
 
-# --------------------------------------------------------------------------- notebook 05
-def _case(shape, axis, keepdims):
-    return f"for an input of shape {shape}, axis={axis}, keepdims={keepdims}"
-
-
-def _reduction_cases():
-    """(shape, axis, keepdims) for the reduction exercises: the common case first, then the
-    edge cases (length-1 axes, a square input where a wrong axis still broadcasts, 3-D)."""
-    shapes = [(2, 3), (1,), (1, 1), (3, 1), (1, 4), (3, 3), (2, 3, 4)]
-    return [(shape, axis, keepdims) for shape in shapes for axis in (None, 0, 1, -1)
-            if axis is None or -len(shape) <= axis < len(shape) for keepdims in (False, True)]
-
-
-def _spread(g, shape, axis, keepdims):
-    """g of a reduction over ``axis`` put back on the reduced axis and broadcast to ``shape``."""
-    if axis is not None and not keepdims:
-        g = np.expand_dims(g, axis)
-    return np.broadcast_to(g, shape)
-
-
-def _raised_in_learner_code(error, hint=""):
-    """Like _raised, but points at the learner's line rather than inside numpy or Node."""
-    library = (str(Path(np.__file__).parent), str(Path(__file__).parent))
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(library)]
-    if not frames:
-        return _raised(error, hint)
-    frame = frames[-1]
-    return _Wrong(f"your code raised {type(error).__name__}: {error} (line {frame.lineno}: {frame.line})"
-                  + (f"; {hint}" if hint else ""))
-
-
-def _call_rule(function, args, case, shape_hint):
-    """The learner's backward rule on ``args`` as an array, with hints for its typical errors."""
-    axis, keepdims = args[2:]
-    try:
-        result = function(*args)
-    except NotImplementedError:
-        raise  # an untouched stub: not attempted
-    except (ValueError, IndexError) as error:
-        if keepdims and axis is not None:
-            hint = (f"{case}: with keepdims=True, g still has the reduced axis (of length 1), "
-                    f"so it lines up with the input as it is")
-        elif "broadcast" in str(error):
-            hint = f"{case}: {shape_hint}"
-        else:
-            hint = case
-        raise _raised_in_learner_code(error, hint) from None
-    except TypeError as error:
-        raise _raised_in_learner_code(error, f"{case}" + ("; axis=None means every entry, handle it "
-                                                          "on its own" if "None" in str(error) else "")) from None
-    except Exception as error:
-        raise _raised_in_learner_code(error, case) from None
-    if result is None:
-        raise _Wrong(f"your function returned None {case}: did you forget to return the gradient?")
-    return _as_array(result, "your gradient")
-
-
-def _check_gradient_shape(got, shape, g, case, keepdims):
-    """A _Wrong naming the shape mistake, if ``got`` does not have the input's ``shape``."""
-    if got.shape == shape:
-        return
-    if got.shape == g.shape:
-        raise _Wrong(f"your gradient has the shape {got.shape} of g, the reduction's output, {case}; "
-                     f"it must have the input's shape {shape}: spread g back over the reduced axis")
-    if keepdims and got.ndim == len(shape) + 1:
-        raise _Wrong(f"your gradient has shape {got.shape} {case}: with keepdims=True, g still has "
-                     f"the reduced axis (of length 1), so don't insert it again")
-    raise _Wrong(f"your gradient has shape {got.shape} {case}; it must have the input's shape {shape}")
+# --------------------------------------------------------------------------- notebook 02
+def delta2_exercise_network():
+    """The notebook-02 network with W^(3) changed to [[-0.5, 0.8]]: the exercise's numbers."""
+    net, x, y = bp_walkthrough_example()
+    net.W[3] = np.array([[-0.5, 0.8]])
+    return net, x, y
 
 
 @exercise
-def check_mean_backward(function):
-    """Exercise 05.1: ``mean_backward(g, input_shape, axis=None, keepdims=False)`` returns the
-    gradient of ``x.mean(axis, keepdims)`` with respect to x, given g = ∂L/∂(mean)."""
-    if not callable(function):
-        raise _Wrong("pass your function itself, e.g. check_mean_backward(mean_backward)")
-    rng = np.random.default_rng(5)
-    for shape, axis, keepdims in _reduction_cases():
-        case = _case(shape, axis, keepdims)
-        g = rng.normal(size=np.zeros(shape).mean(axis=axis, keepdims=keepdims).shape)
-        x = Node(np.zeros(shape))
-        x.mean(axis=axis, keepdims=keepdims).backward(g)
-        expected = x.grad
-        got = _call_rule(function, (g.copy(), shape, axis, keepdims), case,
-                         "give g back the averaged axis first (np.expand_dims when keepdims=False), "
-                         "so it lines up with the input")
-        _check_gradient_shape(got, shape, g, case, keepdims)
-        size = int(np.prod(shape))
-        count = size if axis is None else shape[axis]
-        wrong = [(expected * count, f"you forgot to divide by the number of entries averaged ({case}): "
-                                    f"each of them contributes 1/count to the mean")]
-        if count != size:
-            wrong.append((expected * count / size, f"you divided by the input's total size {case}; a mean "
-                                                   f"over one axis divides by that axis's length only"))
-        if len(shape) == 2 and axis is not None and shape[0] != shape[1]:
-            wrong.append((expected * count / shape[1 - axis % 2], f"you divided by the length of the "
-                                                                  f"other axis {case}"))
-        if axis is not None and not keepdims:
-            try:
-                along_last = np.broadcast_to(g / count, shape)
-                wrong.append((along_last, f"g went back along the wrong axis {case}: numpy lines g up "
-                                          f"at the right, so put the averaged axis back first with "
-                                          f"np.expand_dims(g, axis)"))
-            except ValueError:
-                pass
-        _diagnose(got, expected, [(v, h) for v, h in wrong if not _close(v, expected)],
-                  f"your gradient {case}")
-
-
-def _max_gradient(g, x, axis, keepdims):
-    """∂(x.max(axis))/∂x times g, a tie split equally among the maximal entries (as HIPS autograd)."""
-    top = x == x.max(axis=axis, keepdims=True)
-    return _spread(g, x.shape, axis, keepdims) * top / top.sum(axis=axis, keepdims=True)
-
-
-def _first_only(x, axis):
-    """A mask of the first maximal entry of each slice (where np.argmax points)."""
-    if axis is None:
-        mask = np.zeros(x.size)
-        mask[np.argmax(x)] = 1.0
-        return mask.reshape(x.shape)
-    index = np.expand_dims(np.argmax(x, axis=axis), axis)
-    mask = np.zeros_like(x)
-    np.put_along_axis(mask, index, 1.0, axis=axis)
-    return mask
-
-
-def max_backward_cases():
-    """(x, axis, keepdims) for exercise 05.2: distinct values first, then inputs with ties."""
-    rng = np.random.default_rng(6)
-    cases = [(rng.permutation(int(np.prod(shape))).reshape(shape) - 3.0, axis, keepdims)
-             for shape, axis, keepdims in _reduction_cases()]
-    tied = [np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]), np.array([[5.0, 5.0, 5.0, 5.0]]),
-            np.array([[4.0], [4.0], [-1.0]]), np.array([[0.0, 7.0], [7.0, 7.0], [7.0, 1.0]])]
-    cases += [(x, axis, keepdims) for x in tied for axis in (None, 0, 1, -1) for keepdims in (False, True)]
-    return cases
+def check_delta2_by_hand(answer):
+    """Exercise 02.1: δ^(2) of the notebook-02 network with W^(3) = [[-0.5, 0.8]], by hand."""
+    got = _as_array(answer, "your δ^(2)")
+    net, x, y = delta2_exercise_network()
+    r = net.forward(x)
+    a, z = r.a, r.z
+    delta3 = (a[3] - y) * sigmoid_prime(z[3])
+    expected = (net.W[3].T @ delta3) * sigmoid_prime(z[2])
+    old_W3 = bp_walkthrough_example().network.W[3]
+    old = bp_walkthrough_example().network.forward(x)
+    old_delta3 = (old.a[3] - y) * sigmoid_prime(old.z[3])
+    _diagnose(got.reshape(-1, 1) if got.ndim == 1 else got, expected, [
+        (-expected, "wrong sign: ∇_a L = a^(3) - y, not y - a^(3)"),
+        (net.W[3].T @ delta3, "you forgot the activation derivative: BP2 ends with ⊙ σ'(z^(2))"),
+        ((net.W[3].T @ delta3) * sigmoid_prime(a[2]),
+         "σ' takes the pre-activation: use σ'(z^(2)) = a^(2)(1 - a^(2)), not σ'(a^(2))"),
+        ((net.W[3].T @ (a[3] - y)) * sigmoid_prime(z[2]),
+         "δ^(3) needs its own σ'(z^(3)) factor (BP1) before you carry it back"),
+        ((old_W3.T @ old_delta3) * sigmoid_prime(old.z[2]),
+         "that is δ^(2) of the original network: use the new W^(3) = [[-0.5, 0.8]], "
+         "and redo the forward pass from layer 3"),
+    ], "your δ^(2)")
 
 
 @exercise
-def check_max_backward(function):
-    """Exercise 05.2: ``max_backward(g, x, axis=None, keepdims=False)`` returns the gradient of
-    ``x.max(axis, keepdims)`` with respect to x; a tie splits g equally among the maxima."""
+def check_bp4_batch(function):
+    """Exercise 02.2: ``bp4_batch(delta, a_prev)`` returns ∂L/∂W^(l) for a batch (samples = columns)."""
     if not callable(function):
-        raise _Wrong("pass your function itself, e.g. check_max_backward(max_backward)")
-    rng = np.random.default_rng(7)
-    for x, axis, keepdims in max_backward_cases():
-        case = _case(x.shape, axis, keepdims)
-        g = rng.normal(size=x.max(axis=axis, keepdims=keepdims).shape)
-        expected = _max_gradient(g, x, axis, keepdims)
-        got = _call_rule(function, (g.copy(), x.copy(), axis, keepdims), case,
-                         "give g (and the max) back the reduced axis first (np.expand_dims when "
-                         "keepdims=False, or keepdims=True in x.max), so they line up with x")
-        _check_gradient_shape(got, x.shape, g, case, keepdims)
-        spread = _spread(g, x.shape, axis, keepdims)
-        count = x.size if axis is None else x.shape[axis]
-        top = x == x.max(axis=axis, keepdims=True)
-        wrong = [
-            (spread, f"every entry got g {case}, as for a sum: only the largest entry of each slice "
-                     f"moves the max, so the others get 0"),
-            (spread / count, f"that is the gradient of the mean {case}: only the largest entry of each "
-                             f"slice moves the max, so the others get 0"),
-            (spread * top, f"at a tie every maximal entry got the whole of g {case}; this exercise splits "
-                           f"g equally between the tied entries (as the autograd package does)"),
-            (spread * _first_only(x, axis), f"you gave g to the first maximal entry only {case}; this "
-                                            f"exercise splits g equally between tied entries (as the "
-                                            f"autograd package does)"),
-            (-expected, f"wrong sign {case}"),
-        ]
-        _diagnose(got, expected, [(v, h) for v, h in wrong if not _close(v, expected)],
-                  f"your gradient {case}")
-
-
-def softmax_exercise_logits():
-    """Exercise 05.3's logits: one column per sample; a single sample, a single class, logits
-    near ±1000 (exp overflows unless shifted) and columns far apart (a shift by the max of
-    the whole array underflows a column)."""
-    rng = np.random.default_rng(8)
-    far_apart = rng.normal(size=(3, 2)) + np.array([[0.0, 900.0]])
-    return [rng.normal(size=(3, 4)), rng.normal(size=(4, 1)), rng.normal(size=(1, 3)),
-            rng.normal(size=(2, 5)) * 3, rng.normal(size=(3, 3)), rng.normal(size=(3, 2)) * 1000,
-            far_apart]
-
-
-@exercise
-def check_softmax_on_node(function):
-    """Exercise 05.3: ``my_softmax(z)`` takes a Node of logits (one column per sample) and
-    returns softmax over axis 0 as a Node built from Node ops, so gradients flow back to z."""
-    if not callable(function):
-        raise _Wrong("pass your function itself, e.g. check_softmax_on_node(my_softmax)")
-    rng = np.random.default_rng(9)
-    for logits in softmax_exercise_logits():
-        case = f"for logits of shape {logits.shape}"
-        z = Node(logits.copy())
-        try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # nan gets a hint below
-                a = function(z)
-        except NotImplementedError:
-            raise  # an untouched stub: not attempted
-        except Exception as error:
-            raise _raised_in_learner_code(error, case) from None
-        if a is None:
-            raise _Wrong("your function returned None: did you forget to return the softmax?")
-        if not isinstance(a, Node):
-            raise _Wrong(f"your function returned a {type(a).__name__}, not a Node: build the softmax "
-                         f"from Node operations (z.exp(), .sum(axis=0, keepdims=True), /, -) so "
-                         f"that the backward pass can reach z")
-        got, expected = np.asarray(a.data), softmax(logits, axis=0)
-        if got.shape != expected.shape:
-            raise _Wrong(f"your softmax has shape {got.shape} {case}; it must keep z's shape "
-                         f"{expected.shape} (sum with keepdims=True, so the sums stay a row)")
-        if not np.all(np.isfinite(got)):
-            raise _Wrong(f"your softmax has nan or inf {case} (logits up to {np.max(np.abs(logits)):.0f}): "
-                         f"e^z overflows; subtract each column's own maximum first, as a constant "
-                         f"(z.data.max(axis=0, keepdims=True)): softmax does not change under a shift")
-        e, e_columns = np.exp(logits - logits.max()), np.exp(logits - logits.max(axis=0, keepdims=True))
-        whole = (f"the whole array sums to 1 {case}: normalise each column (one sample) on its own, "
-                 f".sum(axis=0, keepdims=True)")
-        wrong = [(softmax(logits, axis=1), f"each row sums to 1 {case}, but the classes run down a column: "
-                                           f"normalise over axis 0, one sample per column"),
-                 (e / e.sum(), whole), (e_columns / e_columns.sum(), whole),
-                 (e_columns, f"the entries are e^z {case}: divide by each column's sum")]
-        with np.errstate(over="ignore"):
-            wrong.append((np.exp(logits), wrong[-1][1]))
-        _diagnose(got, expected, [(v, h) for v, h in wrong if not _close(v, expected)],
-                  f"your softmax {case}")
-        if not a.requires_grad:
-            raise _Wrong("your softmax is right but is a constant, not connected to z: use Node "
-                         "operations on z (not z.data or numpy functions, which cut the graph)")
-        G = rng.normal(size=logits.shape)
-        try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                a.backward(G)
-        except Exception as error:
-            raise _raised_in_learner_code(error, f"{case}, in the backward pass of your softmax") from None
-        expected_grad = softmax_backward(expected, G)
-        if np.all(z.grad == 0) and not _close(z.grad, expected_grad):
-            raise _Wrong(f"z got no gradient {case}: somewhere the softmax was computed from z.data or "
-                         f"numpy functions, which cuts the graph; use Node operations on z")
-        _diagnose(z.grad, expected_grad, [
-            (expected * G, f"the gradient misses the −a aᵀ term of the softmax Jacobian {case}: the "
-                           f"denominator Σ e^z depends on z too, so it must stay a Node "
-                           f"(e.sum(axis=0, keepdims=True)), not a constant from .data"),
-        ], f"∂L/∂z through your softmax {case}")
+        raise _Wrong("pass your function itself, e.g. check_bp4_batch(bp4_batch)")
+    rng = np.random.default_rng(2)
+    for n_out, n_in, m in [(2, 3, 1), (3, 2, 4), (1, 1, 5), (4, 3, 2)]:
+        delta = rng.normal(size=(n_out, m)) / m  # a batch δ already carries the 1/m
+        a_prev = rng.normal(size=(n_in, m))
+        got = _as_array(function(delta.copy(), a_prev.copy()), "bp4_batch's result")
+        expected = delta @ a_prev.T
+        per_sample = [np.outer(delta[:, i], a_prev[:, i]) for i in range(m)]
+        variants = [
+            (expected / m, "δ of a batch already carries the 1/m of the mean loss: don't divide again"),
+            (per_sample[0], "that is the first sample only: BP4 sums δ (a^(l-1))ᵀ over all the columns"),
+            (-expected, "wrong sign"),
+        ] if m > 1 else [(-expected, "wrong sign")]
+        _diagnose(got, expected, variants, f"bp4_batch's result for δ of shape {delta.shape} "
+                                           f"and a^(l-1) of shape {a_prev.shape}")
 
 
 # --------------------------------------------------------------------------- notebook 03
-
 def _run_quietly(function, what, *args):
     """The learner's result on copies of ``args`` as an array, numpy's overflow warnings
     silenced (a nan in the result is reported with a hint instead)."""
@@ -1050,3 +804,248 @@ def check_xor_recipe(function):
                      f"too large, steps overshoot the minimum; try a smaller one")
     raise _Wrong(f"the loss falls ({losses[0]:.4g} to {losses[-1]:.4g}) but training accuracy is "
                  f"{accuracy:.0%}: train longer, raise the learning rate a little, or add hidden neurons")
+
+
+# --------------------------------------------------------------------------- notebook 05
+def _case(shape, axis, keepdims):
+    return f"for an input of shape {shape}, axis={axis}, keepdims={keepdims}"
+
+
+def _reduction_cases():
+    """(shape, axis, keepdims) for the reduction exercises: the common case first, then the
+    edge cases (length-1 axes, a square input where a wrong axis still broadcasts, 3-D)."""
+    shapes = [(2, 3), (1,), (1, 1), (3, 1), (1, 4), (3, 3), (2, 3, 4)]
+    return [(shape, axis, keepdims) for shape in shapes for axis in (None, 0, 1, -1)
+            if axis is None or -len(shape) <= axis < len(shape) for keepdims in (False, True)]
+
+
+def _spread(g, shape, axis, keepdims):
+    """g of a reduction over ``axis`` put back on the reduced axis and broadcast to ``shape``."""
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, shape)
+
+
+def _raised_in_learner_code(error, hint=""):
+    """Like _raised, but points at the learner's line rather than inside numpy or Node."""
+    library = (str(Path(np.__file__).parent), str(Path(__file__).parent))
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(library)]
+    if not frames:
+        return _raised(error, hint)
+    frame = frames[-1]
+    return _Wrong(f"your code raised {type(error).__name__}: {error} (line {frame.lineno}: {frame.line})"
+                  + (f"; {hint}" if hint else ""))
+
+
+def _call_rule(function, args, case, shape_hint):
+    """The learner's backward rule on ``args`` as an array, with hints for its typical errors."""
+    axis, keepdims = args[2:]
+    try:
+        result = function(*args)
+    except NotImplementedError:
+        raise  # an untouched stub: not attempted
+    except (ValueError, IndexError) as error:
+        if keepdims and axis is not None:
+            hint = (f"{case}: with keepdims=True, g still has the reduced axis (of length 1), "
+                    f"so it lines up with the input as it is")
+        elif "broadcast" in str(error):
+            hint = f"{case}: {shape_hint}"
+        else:
+            hint = case
+        raise _raised_in_learner_code(error, hint) from None
+    except TypeError as error:
+        raise _raised_in_learner_code(error, f"{case}" + ("; axis=None means every entry, handle it "
+                                                          "on its own" if "None" in str(error) else "")) from None
+    except Exception as error:
+        raise _raised_in_learner_code(error, case) from None
+    if result is None:
+        raise _Wrong(f"your function returned None {case}: did you forget to return the gradient?")
+    return _as_array(result, "your gradient")
+
+
+def _check_gradient_shape(got, shape, g, case, keepdims):
+    """A _Wrong naming the shape mistake, if ``got`` does not have the input's ``shape``."""
+    if got.shape == shape:
+        return
+    if got.shape == g.shape:
+        raise _Wrong(f"your gradient has the shape {got.shape} of g, the reduction's output, {case}; "
+                     f"it must have the input's shape {shape}: spread g back over the reduced axis")
+    if keepdims and got.ndim == len(shape) + 1:
+        raise _Wrong(f"your gradient has shape {got.shape} {case}: with keepdims=True, g still has "
+                     f"the reduced axis (of length 1), so don't insert it again")
+    raise _Wrong(f"your gradient has shape {got.shape} {case}; it must have the input's shape {shape}")
+
+
+@exercise
+def check_mean_backward(function):
+    """Exercise 05.1: ``mean_backward(g, input_shape, axis=None, keepdims=False)`` returns the
+    gradient of ``x.mean(axis, keepdims)`` with respect to x, given g = ∂L/∂(mean)."""
+    if not callable(function):
+        raise _Wrong("pass your function itself, e.g. check_mean_backward(mean_backward)")
+    rng = np.random.default_rng(5)
+    for shape, axis, keepdims in _reduction_cases():
+        case = _case(shape, axis, keepdims)
+        g = rng.normal(size=np.zeros(shape).mean(axis=axis, keepdims=keepdims).shape)
+        x = Node(np.zeros(shape))
+        x.mean(axis=axis, keepdims=keepdims).backward(g)
+        expected = x.grad
+        got = _call_rule(function, (g.copy(), shape, axis, keepdims), case,
+                         "give g back the averaged axis first (np.expand_dims when keepdims=False), "
+                         "so it lines up with the input")
+        _check_gradient_shape(got, shape, g, case, keepdims)
+        size = int(np.prod(shape))
+        count = size if axis is None else shape[axis]
+        wrong = [(expected * count, f"you forgot to divide by the number of entries averaged ({case}): "
+                                    f"each of them contributes 1/count to the mean")]
+        if count != size:
+            wrong.append((expected * count / size, f"you divided by the input's total size {case}; a mean "
+                                                   f"over one axis divides by that axis's length only"))
+        if len(shape) == 2 and axis is not None and shape[0] != shape[1]:
+            wrong.append((expected * count / shape[1 - axis % 2], f"you divided by the length of the "
+                                                                  f"other axis {case}"))
+        if axis is not None and not keepdims:
+            try:
+                along_last = np.broadcast_to(g / count, shape)
+                wrong.append((along_last, f"g went back along the wrong axis {case}: numpy lines g up "
+                                          f"at the right, so put the averaged axis back first with "
+                                          f"np.expand_dims(g, axis)"))
+            except ValueError:
+                pass
+        _diagnose(got, expected, [(v, h) for v, h in wrong if not _close(v, expected)],
+                  f"your gradient {case}")
+
+
+def _max_gradient(g, x, axis, keepdims):
+    """∂(x.max(axis))/∂x times g, a tie split equally among the maximal entries (as HIPS autograd)."""
+    top = x == x.max(axis=axis, keepdims=True)
+    return _spread(g, x.shape, axis, keepdims) * top / top.sum(axis=axis, keepdims=True)
+
+
+def _first_only(x, axis):
+    """A mask of the first maximal entry of each slice (where np.argmax points)."""
+    if axis is None:
+        mask = np.zeros(x.size)
+        mask[np.argmax(x)] = 1.0
+        return mask.reshape(x.shape)
+    index = np.expand_dims(np.argmax(x, axis=axis), axis)
+    mask = np.zeros_like(x)
+    np.put_along_axis(mask, index, 1.0, axis=axis)
+    return mask
+
+
+def max_backward_cases():
+    """(x, axis, keepdims) for exercise 05.2: distinct values first, then inputs with ties."""
+    rng = np.random.default_rng(6)
+    cases = [(rng.permutation(int(np.prod(shape))).reshape(shape) - 3.0, axis, keepdims)
+             for shape, axis, keepdims in _reduction_cases()]
+    tied = [np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]), np.array([[5.0, 5.0, 5.0, 5.0]]),
+            np.array([[4.0], [4.0], [-1.0]]), np.array([[0.0, 7.0], [7.0, 7.0], [7.0, 1.0]])]
+    cases += [(x, axis, keepdims) for x in tied for axis in (None, 0, 1, -1) for keepdims in (False, True)]
+    return cases
+
+
+@exercise
+def check_max_backward(function):
+    """Exercise 05.2: ``max_backward(g, x, axis=None, keepdims=False)`` returns the gradient of
+    ``x.max(axis, keepdims)`` with respect to x; a tie splits g equally among the maxima."""
+    if not callable(function):
+        raise _Wrong("pass your function itself, e.g. check_max_backward(max_backward)")
+    rng = np.random.default_rng(7)
+    for x, axis, keepdims in max_backward_cases():
+        case = _case(x.shape, axis, keepdims)
+        g = rng.normal(size=x.max(axis=axis, keepdims=keepdims).shape)
+        expected = _max_gradient(g, x, axis, keepdims)
+        got = _call_rule(function, (g.copy(), x.copy(), axis, keepdims), case,
+                         "give g (and the max) back the reduced axis first (np.expand_dims when "
+                         "keepdims=False, or keepdims=True in x.max), so they line up with x")
+        _check_gradient_shape(got, x.shape, g, case, keepdims)
+        spread = _spread(g, x.shape, axis, keepdims)
+        count = x.size if axis is None else x.shape[axis]
+        top = x == x.max(axis=axis, keepdims=True)
+        wrong = [
+            (spread, f"every entry got g {case}, as for a sum: only the largest entry of each slice "
+                     f"moves the max, so the others get 0"),
+            (spread / count, f"that is the gradient of the mean {case}: only the largest entry of each "
+                             f"slice moves the max, so the others get 0"),
+            (spread * top, f"at a tie every maximal entry got the whole of g {case}; this exercise splits "
+                           f"g equally between the tied entries (as the autograd package does)"),
+            (spread * _first_only(x, axis), f"you gave g to the first maximal entry only {case}; this "
+                                            f"exercise splits g equally between tied entries (as the "
+                                            f"autograd package does)"),
+            (-expected, f"wrong sign {case}"),
+        ]
+        _diagnose(got, expected, [(v, h) for v, h in wrong if not _close(v, expected)],
+                  f"your gradient {case}")
+
+
+def softmax_exercise_logits():
+    """Exercise 05.3's logits: one column per sample; a single sample, a single class, logits
+    near ±1000 (exp overflows unless shifted) and columns far apart (a shift by the max of
+    the whole array underflows a column)."""
+    rng = np.random.default_rng(8)
+    far_apart = rng.normal(size=(3, 2)) + np.array([[0.0, 900.0]])
+    return [rng.normal(size=(3, 4)), rng.normal(size=(4, 1)), rng.normal(size=(1, 3)),
+            rng.normal(size=(2, 5)) * 3, rng.normal(size=(3, 3)), rng.normal(size=(3, 2)) * 1000,
+            far_apart]
+
+
+@exercise
+def check_softmax_on_node(function):
+    """Exercise 05.3: ``my_softmax(z)`` takes a Node of logits (one column per sample) and
+    returns softmax over axis 0 as a Node built from Node ops, so gradients flow back to z."""
+    if not callable(function):
+        raise _Wrong("pass your function itself, e.g. check_softmax_on_node(my_softmax)")
+    rng = np.random.default_rng(9)
+    for logits in softmax_exercise_logits():
+        case = f"for logits of shape {logits.shape}"
+        z = Node(logits.copy())
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # nan gets a hint below
+                a = function(z)
+        except NotImplementedError:
+            raise  # an untouched stub: not attempted
+        except Exception as error:
+            raise _raised_in_learner_code(error, case) from None
+        if a is None:
+            raise _Wrong("your function returned None: did you forget to return the softmax?")
+        if not isinstance(a, Node):
+            raise _Wrong(f"your function returned a {type(a).__name__}, not a Node: build the softmax "
+                         f"from Node operations (z.exp(), .sum(axis=0, keepdims=True), /, -) so "
+                         f"that the backward pass can reach z")
+        got, expected = np.asarray(a.data), softmax(logits, axis=0)
+        if got.shape != expected.shape:
+            raise _Wrong(f"your softmax has shape {got.shape} {case}; it must keep z's shape "
+                         f"{expected.shape} (sum with keepdims=True, so the sums stay a row)")
+        if not np.all(np.isfinite(got)):
+            raise _Wrong(f"your softmax has nan or inf {case} (logits up to {np.max(np.abs(logits)):.0f}): "
+                         f"e^z overflows; subtract each column's own maximum first, as a constant "
+                         f"(z.data.max(axis=0, keepdims=True)): softmax does not change under a shift")
+        e, e_columns = np.exp(logits - logits.max()), np.exp(logits - logits.max(axis=0, keepdims=True))
+        whole = (f"the whole array sums to 1 {case}: normalise each column (one sample) on its own, "
+                 f".sum(axis=0, keepdims=True)")
+        wrong = [(softmax(logits, axis=1), f"each row sums to 1 {case}, but the classes run down a column: "
+                                           f"normalise over axis 0, one sample per column"),
+                 (e / e.sum(), whole), (e_columns / e_columns.sum(), whole),
+                 (e_columns, f"the entries are e^z {case}: divide by each column's sum")]
+        with np.errstate(over="ignore"):
+            wrong.append((np.exp(logits), wrong[-1][1]))
+        _diagnose(got, expected, [(v, h) for v, h in wrong if not _close(v, expected)],
+                  f"your softmax {case}")
+        if not a.requires_grad:
+            raise _Wrong("your softmax is right but is a constant, not connected to z: use Node "
+                         "operations on z (not z.data or numpy functions, which cut the graph)")
+        G = rng.normal(size=logits.shape)
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                a.backward(G)
+        except Exception as error:
+            raise _raised_in_learner_code(error, f"{case}, in the backward pass of your softmax") from None
+        expected_grad = softmax_backward(expected, G)
+        if np.all(z.grad == 0) and not _close(z.grad, expected_grad):
+            raise _Wrong(f"z got no gradient {case}: somewhere the softmax was computed from z.data or "
+                         f"numpy functions, which cuts the graph; use Node operations on z")
+        _diagnose(z.grad, expected_grad, [
+            (expected * G, f"the gradient misses the −a aᵀ term of the softmax Jacobian {case}: the "
+                           f"denominator Σ e^z depends on z too, so it must stay a Node "
+                           f"(e.sum(axis=0, keepdims=True)), not a constant from .data"),
+        ], f"∂L/∂z through your softmax {case}")

@@ -10,6 +10,73 @@ from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
 from .tensor import summed_axes
 
+
+# ----------------------------------------------------------------------------------------------
+# Notebook 01: call counts of the naive recursion and their growth with depth
+# ----------------------------------------------------------------------------------------------
+
+def plot_call_counts(naive_calls, cached_calls=None, ax=None):
+    """Bars of how often each δ_j^(l) was evaluated: naive, and cached beside it if given.
+
+    ``naive_calls`` and ``cached_calls`` map (l, j) to a count, like RecursionResult.calls
+    (j a Python index from 0). Each naive bar is labelled with its count, each tick with the
+    math's name of the δ, whose neuron subscript counts from 1: (1, 0) is δ_1^(1).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.2))
+    neurons = sorted(naive_calls)
+    positions = list(range(len(neurons)))
+    width = 0.4 if cached_calls is not None else 0.7
+    shift = width / 2 if cached_calls is not None else 0.0
+    bars = ax.bar([p - shift for p in positions], [naive_calls[n] for n in neurons], width,
+                  color="tab:red", label="naive recursion")
+    ax.bar_label(bars, padding=2, fontsize=8)
+    if cached_calls is not None:
+        cached = ax.bar([p + shift for p in positions], [cached_calls.get(n, 0) for n in neurons],
+                        width, color="tab:blue", label="with a cache")
+        ax.bar_label(cached, padding=2, fontsize=8)
+        ax.legend(frameon=False)
+    ax.set_xticks(positions, [f"$\\delta_{{{j + 1}}}^{{({l})}}$" for l, j in neurons])
+    ax.set_xlabel("which $\\partial L/\\partial z$ (layer l, neuron j)")
+    ax.set_ylabel("evaluations")
+    ax.set_title(f"{sum(naive_calls.values())} naive evaluations"
+                 + (f" against {sum(cached_calls.values())} with a cache"
+                    if cached_calls is not None else ""))
+    ax.margins(y=0.15)
+    return ax
+
+
+def plot_call_growth(growths, ax=None, highlight=None):
+    """Calls against depth on a log scale: naive (solid) and cached (dashed), one colour per width.
+
+    ``growths`` is a list of naive.CallGrowth. Filled markers are counts measured by running
+    the recursion, open markers come from the closed form. ``highlight`` = (depth, calls) rings
+    one point, e.g. the explorer's current setting.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.6))
+    for index, growth in enumerate(growths):
+        colour = f"C{index}"
+        ax.plot(growth.depths, growth.naive, "-", color=colour, label=f"naive, width {growth.width}")
+        ax.plot(growth.depths, growth.cached, "--", color=colour, label=f"cached, width {growth.width}")
+        for depth, count, measured in zip(growth.depths, growth.naive, growth.measured):
+            ax.plot(depth, count, "o", color=colour, markersize=4,
+                    markerfacecolor=colour if measured else "white")
+    if highlight is not None:
+        ax.plot(*highlight, "o", markersize=12, markerfacecolor="none", markeredgecolor="black")
+    ax.set_yscale("log")
+    ax.set_xlabel("depth L (layers of weights)")
+    ax.set_ylabel("evaluations of $\\partial L/\\partial z$")
+    ax.set_title("filled: measured by running the recursion, open: closed form", fontsize=9)
+    ax.legend(frameon=False, fontsize=8, ncol=2)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+# ----------------------------------------------------------------------------------------------
+# Notebook 02 (and any network): the network diagram with highlighted paths
+# ----------------------------------------------------------------------------------------------
+
 PATH_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:brown", "tab:pink")
 TARGET_COLOUR = "darkorange"
 LAYER_COLOURS = ("#AED6F1", "#A9DFBF", "#F9E79F")  # input, hidden, output
@@ -93,135 +160,9 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
     return ax
 
 
-# ============================================================================================
-# Notebook 01: call counts of the naive recursion and their growth with depth
-# ============================================================================================
-
-def plot_call_counts(naive_calls, cached_calls=None, ax=None):
-    """Bars of how often each δ_j^(l) was evaluated: naive, and cached beside it if given.
-
-    ``naive_calls`` and ``cached_calls`` map (l, j) to a count, like RecursionResult.calls
-    (j a Python index from 0). Each naive bar is labelled with its count, each tick with the
-    math's name of the δ, whose neuron subscript counts from 1: (1, 0) is δ_1^(1).
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 3.2))
-    neurons = sorted(naive_calls)
-    positions = list(range(len(neurons)))
-    width = 0.4 if cached_calls is not None else 0.7
-    shift = width / 2 if cached_calls is not None else 0.0
-    bars = ax.bar([p - shift for p in positions], [naive_calls[n] for n in neurons], width,
-                  color="tab:red", label="naive recursion")
-    ax.bar_label(bars, padding=2, fontsize=8)
-    if cached_calls is not None:
-        cached = ax.bar([p + shift for p in positions], [cached_calls.get(n, 0) for n in neurons],
-                        width, color="tab:blue", label="with a cache")
-        ax.bar_label(cached, padding=2, fontsize=8)
-        ax.legend(frameon=False)
-    ax.set_xticks(positions, [f"$\\delta_{{{j + 1}}}^{{({l})}}$" for l, j in neurons])
-    ax.set_xlabel("which $\\partial L/\\partial z$ (layer l, neuron j)")
-    ax.set_ylabel("evaluations")
-    ax.set_title(f"{sum(naive_calls.values())} naive evaluations"
-                 + (f" against {sum(cached_calls.values())} with a cache"
-                    if cached_calls is not None else ""))
-    ax.margins(y=0.15)
-    return ax
-
-
-def plot_call_growth(growths, ax=None, highlight=None):
-    """Calls against depth on a log scale: naive (solid) and cached (dashed), one colour per width.
-
-    ``growths`` is a list of naive.CallGrowth. Filled markers are counts measured by running
-    the recursion, open markers come from the closed form. ``highlight`` = (depth, calls) rings
-    one point, e.g. the explorer's current setting.
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 3.6))
-    for index, growth in enumerate(growths):
-        colour = f"C{index}"
-        ax.plot(growth.depths, growth.naive, "-", color=colour, label=f"naive, width {growth.width}")
-        ax.plot(growth.depths, growth.cached, "--", color=colour, label=f"cached, width {growth.width}")
-        for depth, count, measured in zip(growth.depths, growth.naive, growth.measured):
-            ax.plot(depth, count, "o", color=colour, markersize=4,
-                    markerfacecolor=colour if measured else "white")
-    if highlight is not None:
-        ax.plot(*highlight, "o", markersize=12, markerfacecolor="none", markeredgecolor="black")
-    ax.set_yscale("log")
-    ax.set_xlabel("depth L (layers of weights)")
-    ax.set_ylabel("evaluations of $\\partial L/\\partial z$")
-    ax.set_title("filled: measured by running the recursion, open: closed form", fontsize=9)
-    ax.legend(frameon=False, fontsize=8, ncol=2)
-    ax.grid(True, which="major", alpha=0.3)
-    return ax
-
-
-# ===== Notebook 05: which axes the backward pass sums after broadcasting =====================
-
-def broadcast_backward(operand_shape, grad, ax=None):
-    """Draw how the gradient of a broadcast result is summed back to an operand's shape.
-
-    ``grad`` is ∂L/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
-    broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂L/∂(result) with each entry coloured by the
-    operand entry it was copied from; right: ∂L/∂(operand), each entry the sum of its colour.
-    The axes come from ``tensor.summed_axes``, the function the engine itself uses.
-    """
-    grad = np.asarray(grad, dtype=float)
-    if grad.ndim != 2:
-        raise ValueError(f"broadcast_backward: grad must be 2-D (a result of shape (m, n)), got shape {grad.shape}")
-    operand_shape = tuple(operand_shape)
-    try:
-        if np.broadcast_shapes(operand_shape, grad.shape) != grad.shape:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"broadcast_backward: an operand of shape {operand_shape} does not broadcast "
-                         f"to the result's shape {grad.shape}") from None
-    leading, kept = summed_axes(operand_shape, grad.shape)
-    reduced = grad.sum(axis=leading) if leading else grad
-    reduced = reduced.sum(axis=kept, keepdims=True) if kept else reduced
-    padded = (1,) * (2 - len(operand_shape)) + operand_shape  # drawn as a 2-D grid
-    flat_reduced = reduced.reshape(padded)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 2.6))
-    colours = plt.get_cmap("tab10")
-
-    def source(i, j):  # the operand entry (in the padded grid) that result entry (i, j) copies
-        return (i if padded[0] != 1 else 0, j if padded[1] != 1 else 0)
-
-    def draw_grid(values, x0, y_top, colour_of):
-        rows, cols = values.shape
-        for i in range(rows):
-            for j in range(cols):
-                ax.add_patch(Rectangle((x0 + j, y_top - i - 1), 1, 1, facecolor=colour_of(i, j),
-                                       edgecolor="white", linewidth=2, alpha=0.85))
-                ax.text(x0 + j + 0.5, y_top - i - 0.5, f"{values[i, j]:g}", ha="center",
-                        va="center", fontsize=9)
-
-    m, n = grad.shape
-    draw_grid(grad, 0, m, lambda i, j: colours(int(np.ravel_multi_index(source(i, j), padded)) % 10))
-    x_right = n + 5
-    y_right = m / 2 + padded[0] / 2
-    draw_grid(flat_reduced, x_right, y_right, lambda i, j: colours(int(np.ravel_multi_index((i, j), padded)) % 10))
-    axes = sorted(leading + kept)
-    how = ("nothing to sum" if not axes else
-           f"sum over\naxis {axes[0]}" if len(axes) == 1 else
-           "sum over\naxes " + ", ".join(str(a) for a in axes))
-    ax.annotate("", xy=(x_right - 0.3, m / 2), xytext=(n + 0.3, m / 2),
-                arrowprops=dict(arrowstyle="->", linewidth=1.5))
-    ax.text((n + x_right) / 2, m / 2 - 0.25, how, ha="center", va="top", fontsize=9)
-    ax.text(n / 2, m + 0.2, f"∂L/∂result {grad.shape}", ha="center", va="bottom", fontsize=9)
-    ax.text(x_right + padded[1] / 2, y_right + 0.2, f"∂L/∂operand {operand_shape}",
-            ha="center", va="bottom", fontsize=9)
-    ax.set_xlim(-1.0, x_right + max(padded[1], 3) + 1.0)
-    ax.set_ylim(-0.3, m + 1.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    return ax
-
-
-# ---------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------
 # Notebook 03: softmax probabilities, the softmax Jacobian, ReLU and its derivative
-# ---------------------------------------------------------------------------------------------
-
+# ----------------------------------------------------------------------------------------------
 
 def _axes(ax, figsize):
     if ax is None:
@@ -310,10 +251,9 @@ def plot_relu(ax=None, limit=2.0):
     return ax
 
 
-# ---------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------
 # Notebook 04: computation graphs of a Value, and decision boundaries
-# ---------------------------------------------------------------------------------------------
-
+# ----------------------------------------------------------------------------------------------
 
 def graph_layout(root):
     """Where ``draw_graph`` puts each node of a Value's graph.
@@ -430,4 +370,69 @@ def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+# ----------------------------------------------------------------------------------------------
+# Notebook 05: which axes the backward pass sums after broadcasting
+# ----------------------------------------------------------------------------------------------
+
+def broadcast_backward(operand_shape, grad, ax=None):
+    """Draw how the gradient of a broadcast result is summed back to an operand's shape.
+
+    ``grad`` is ∂L/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
+    broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂L/∂(result) with each entry coloured by the
+    operand entry it was copied from; right: ∂L/∂(operand), each entry the sum of its colour.
+    The axes come from ``tensor.summed_axes``, the function the engine itself uses.
+    """
+    grad = np.asarray(grad, dtype=float)
+    if grad.ndim != 2:
+        raise ValueError(f"broadcast_backward: grad must be 2-D (a result of shape (m, n)), got shape {grad.shape}")
+    operand_shape = tuple(operand_shape)
+    try:
+        if np.broadcast_shapes(operand_shape, grad.shape) != grad.shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"broadcast_backward: an operand of shape {operand_shape} does not broadcast "
+                         f"to the result's shape {grad.shape}") from None
+    leading, kept = summed_axes(operand_shape, grad.shape)
+    reduced = grad.sum(axis=leading) if leading else grad
+    reduced = reduced.sum(axis=kept, keepdims=True) if kept else reduced
+    padded = (1,) * (2 - len(operand_shape)) + operand_shape  # drawn as a 2-D grid
+    flat_reduced = reduced.reshape(padded)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 2.6))
+    colours = plt.get_cmap("tab10")
+
+    def source(i, j):  # the operand entry (in the padded grid) that result entry (i, j) copies
+        return (i if padded[0] != 1 else 0, j if padded[1] != 1 else 0)
+
+    def draw_grid(values, x0, y_top, colour_of):
+        rows, cols = values.shape
+        for i in range(rows):
+            for j in range(cols):
+                ax.add_patch(Rectangle((x0 + j, y_top - i - 1), 1, 1, facecolor=colour_of(i, j),
+                                       edgecolor="white", linewidth=2, alpha=0.85))
+                ax.text(x0 + j + 0.5, y_top - i - 0.5, f"{values[i, j]:g}", ha="center",
+                        va="center", fontsize=9)
+
+    m, n = grad.shape
+    draw_grid(grad, 0, m, lambda i, j: colours(int(np.ravel_multi_index(source(i, j), padded)) % 10))
+    x_right = n + 5
+    y_right = m / 2 + padded[0] / 2
+    draw_grid(flat_reduced, x_right, y_right, lambda i, j: colours(int(np.ravel_multi_index((i, j), padded)) % 10))
+    axes = sorted(leading + kept)
+    how = ("nothing to sum" if not axes else
+           f"sum over\naxis {axes[0]}" if len(axes) == 1 else
+           "sum over\naxes " + ", ".join(str(a) for a in axes))
+    ax.annotate("", xy=(x_right - 0.3, m / 2), xytext=(n + 0.3, m / 2),
+                arrowprops=dict(arrowstyle="->", linewidth=1.5))
+    ax.text((n + x_right) / 2, m / 2 - 0.25, how, ha="center", va="top", fontsize=9)
+    ax.text(n / 2, m + 0.2, f"∂L/∂result {grad.shape}", ha="center", va="bottom", fontsize=9)
+    ax.text(x_right + padded[1] / 2, y_right + 0.2, f"∂L/∂operand {operand_shape}",
+            ha="center", va="bottom", fontsize=9)
+    ax.set_xlim(-1.0, x_right + max(padded[1], 3) + 1.0)
+    ax.set_ylim(-0.3, m + 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
     return ax

@@ -84,8 +84,11 @@ def judge(exercise_name, answer):
 
 
 def _raised(error, hint=""):
-    """A _Wrong that reports the learner's exception, where it happened, and a hint if known."""
-    frame = traceback.extract_tb(error.__traceback__)[-1]
+    """A _Wrong that reports the learner's exception, the learner's line it came from (not a
+    line inside numpy or this package), and a hint if known."""
+    library = (str(Path(np.__file__).parent), str(Path(__file__).parent))
+    frames = traceback.extract_tb(error.__traceback__)
+    frame = next((f for f in reversed(frames) if not f.filename.startswith(library)), frames[-1])
     return _Wrong(f"your code raised {type(error).__name__}: {error} (line {frame.lineno}: {frame.line})"
                   + (f"; {hint}" if hint else ""))
 
@@ -826,17 +829,6 @@ def _spread(g, shape, axis, keepdims):
     return np.broadcast_to(g, shape)
 
 
-def _raised_in_learner_code(error, hint=""):
-    """Like _raised, but points at the learner's line rather than inside numpy or Node."""
-    library = (str(Path(np.__file__).parent), str(Path(__file__).parent))
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(library)]
-    if not frames:
-        return _raised(error, hint)
-    frame = frames[-1]
-    return _Wrong(f"your code raised {type(error).__name__}: {error} (line {frame.lineno}: {frame.line})"
-                  + (f"; {hint}" if hint else ""))
-
-
 def _call_rule(function, args, case, shape_hint):
     """The learner's backward rule on ``args`` as an array, with hints for its typical errors."""
     axis, keepdims = args[2:]
@@ -852,12 +844,12 @@ def _call_rule(function, args, case, shape_hint):
             hint = f"{case}: {shape_hint}"
         else:
             hint = case
-        raise _raised_in_learner_code(error, hint) from None
+        raise _raised(error, hint) from None
     except TypeError as error:
-        raise _raised_in_learner_code(error, f"{case}" + ("; axis=None means every entry, handle it "
+        raise _raised(error, f"{case}" + ("; axis=None means every entry, handle it "
                                                           "on its own" if "None" in str(error) else "")) from None
     except Exception as error:
-        raise _raised_in_learner_code(error, case) from None
+        raise _raised(error, case) from None
     if result is None:
         raise _Wrong(f"your function returned None {case}: did you forget to return the gradient?")
     return _as_array(result, "your gradient")
@@ -1005,7 +997,7 @@ def check_softmax_on_node(function):
         except NotImplementedError:
             raise  # an untouched stub: not attempted
         except Exception as error:
-            raise _raised_in_learner_code(error, case) from None
+            raise _raised(error, case) from None
         if a is None:
             raise _Wrong("your function returned None: did you forget to return the softmax?")
         if not isinstance(a, Node):
@@ -1039,7 +1031,7 @@ def check_softmax_on_node(function):
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 a.backward(G)
         except Exception as error:
-            raise _raised_in_learner_code(error, f"{case}, in the backward pass of your softmax") from None
+            raise _raised(error, f"{case}, in the backward pass of your softmax") from None
         expected_grad = softmax_backward(expected, G)
         if np.all(z.grad == 0) and not _close(z.grad, expected_grad):
             raise _Wrong(f"z got no gradient {case}: somewhere the softmax was computed from z.data or "

@@ -2,17 +2,28 @@
 stubs count as not attempted, and a learner's exception is reported, never raised."""
 import importlib.util
 import inspect
+import math
+from collections import Counter
 from pathlib import Path
 
+import autograd
+import autograd.numpy as anp
 import nbformat
-
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backprop_helpers import exercises as ex
-from backprop_helpers.run_notebooks import grade_notebook
-from backprop_helpers.activations import sigmoid_prime
+from backprop_helpers import naive
+from backprop_helpers.activations import log_softmax, sigmoid_prime, softmax, softmax_jacobian
+from backprop_helpers.gradcheck import numerical_gradient
+from backprop_helpers.losses import cross_entropy, cross_entropy_gradient
 from backprop_helpers.network import Network
+from backprop_helpers.nn import MLP, train
+from backprop_helpers.run_notebooks import grade_notebook
+from backprop_helpers.scalar import Value
+from backprop_helpers.tensor import Node
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
@@ -87,7 +98,6 @@ def calls_by_recurrence(sizes, own_requests):
 
 
 def test_naive_calls_solution_passes_and_equals_the_measured_counter():
-    from backprop_helpers import naive
 
     solution = solutions("01")
     assert ex.judge("naive_calls_by_hand", solution.my_naive_calls).passed
@@ -141,9 +151,7 @@ def solution_with(mistake):
 
 
 def test_cached_delta_solution_passes_and_equals_backward_with_one_call_per_neuron():
-    from collections import Counter
 
-    from backprop_helpers import naive
 
     solution = solutions("01")
     assert ex.judge("cached_delta", solution.my_cached_delta).passed
@@ -266,8 +274,6 @@ def shifted_softmax(Z, shift):
 
 
 def test_softmax_jacobian_solution_passes_and_equals_autograd_and_finite_differences():
-    import autograd
-    import autograd.numpy as anp
 
     solution = solutions("03")
     assert ex.judge("softmax_jacobian", solution.my_softmax_jacobian).passed
@@ -302,7 +308,6 @@ def jacobian_with(mistake):
 
 
 def test_softmax_jacobian_typical_mistakes_get_their_hints():
-    from backprop_helpers.activations import softmax_jacobian
 
     assert_hint("softmax_jacobian", jacobian_with("diagonal a(1 - a)"), "only the diagonal", "-a_i a_k")
     assert_hint("softmax_jacobian", jacobian_with("diag(a) only"), "-a aᵀ term is missing")
@@ -320,8 +325,6 @@ def test_softmax_jacobian_typical_mistakes_get_their_hints():
 
 
 def test_batch_gradient_solution_passes_and_equals_autograd():
-    import autograd
-    import autograd.numpy as anp
 
     solution = solutions("03")
     assert ex.judge("batch_cross_entropy_gradient", solution.batch_cross_entropy_gradient).passed
@@ -339,7 +342,6 @@ def test_batch_gradient_solution_passes_and_equals_autograd():
 
 
 def test_batch_gradient_typical_mistakes_get_their_hints():
-    from backprop_helpers.losses import cross_entropy_gradient
 
     stable = lambda Z: shifted_softmax(Z, np.max(Z, axis=0, keepdims=True))  # noqa: E731
     exercise = "batch_cross_entropy_gradient"
@@ -357,7 +359,6 @@ def test_batch_gradient_typical_mistakes_get_their_hints():
 
 
 def test_batch_loss_solution_passes_and_equals_the_mean_of_hand_losses():
-    import math
 
     solution = solutions("03")
     assert ex.judge("batch_cross_entropy", solution.batch_cross_entropy).passed
@@ -374,8 +375,6 @@ def test_batch_loss_solution_passes_and_equals_the_mean_of_hand_losses():
 
 
 def test_batch_loss_typical_mistakes_get_their_hints():
-    from backprop_helpers.activations import log_softmax
-    from backprop_helpers.losses import cross_entropy
 
     stable = lambda Z: shifted_softmax(Z, np.max(Z, axis=0, keepdims=True))  # noqa: E731
     exercise = "batch_cross_entropy"
@@ -429,8 +428,6 @@ def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_pat
 # --------------------------------------------------------------------------- notebook 04
 def abs_with(mistake):
     """A value_abs with one typical mistake built in."""
-    from backprop_helpers.scalar import Value
-
     def value_abs(v):
         x = v.data
         slope = {"sign": (x > 0) - (x < 0), "ones": 1.0, "relu": float(x > 0), "value as slope": abs(x),
@@ -457,11 +454,6 @@ def abs_with(mistake):
 
 
 def test_value_abs_solution_passes_and_matches_finite_differences_and_autograd():
-    import autograd
-    import autograd.numpy as anp
-
-    from backprop_helpers.scalar import Value
-
     solution = solutions("04")
     assert ex.judge("value_abs", solution.value_abs).passed
     assert ex.judge("value_abs", lambda v: v.relu() + (-v).relu()).passed   # built from existing ops: fine
@@ -524,7 +516,6 @@ def descent_with(mistake):
 
 
 def test_gradient_descent_solution_passes_and_moves_like_train_and_finite_differences():
-    from backprop_helpers.nn import train
 
     solution = solutions("04")
     assert ex.judge("gradient_descent", solution.gradient_descent).passed
@@ -609,7 +600,6 @@ def test_xor_recipe_solution_passes_and_reaches_full_accuracy():
 
 
 def test_xor_recipe_typical_mistakes_get_their_hints():
-    from backprop_helpers.nn import MLP
 
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="linear", seed=0), 0.1, 100), "linear map")
     assert_hint("xor_recipe", lambda: (MLP(2, [8, 1], hidden="tanh", seed=0), 5.0, 100), "too large")
@@ -664,15 +654,11 @@ def mean_rule_with(mistake):
 
 def autograd_gradient(function, x, g):
     """∂(Σ g ⊙ function(x))/∂x by the HIPS autograd package: an outside oracle."""
-    import autograd
-    import autograd.numpy as anp
     return autograd.grad(lambda v: anp.sum(function(v) * g))(x)
 
 
 def test_mean_backward_solution_passes_and_matches_autograd_and_finite_differences():
-    import autograd.numpy as anp
 
-    from backprop_helpers.gradcheck import numerical_gradient
 
     solution = solutions("05")
     assert ex.judge("mean_backward", solution.mean_backward).passed
@@ -753,9 +739,7 @@ def max_rule_with(mistake):
 
 
 def test_max_backward_solution_passes_and_matches_autograd():
-    import autograd.numpy as anp
 
-    from backprop_helpers.gradcheck import numerical_gradient
 
     solution = solutions("05")
     assert ex.judge("max_backward", solution.max_backward).passed
@@ -801,8 +785,6 @@ def test_max_backward_stub_and_learner_exception():
 
 def softmax_with(mistake):
     """The worked softmax on Node with one typical mistake built in."""
-    from backprop_helpers.tensor import Node
-
     def my_softmax(z):
         shift = z.data.max() if mistake == "global shift" else z.data.max(axis=0, keepdims=True)
         e = z.exp() if mistake == "no shift" else (z - shift).exp()
@@ -823,11 +805,6 @@ def softmax_with(mistake):
 
 
 def test_softmax_on_node_solution_passes_and_matches_finite_differences_and_autograd():
-    import autograd.numpy as anp
-
-    from backprop_helpers.gradcheck import numerical_gradient
-    from backprop_helpers.tensor import Node
-
     solution = solutions("05")
     assert ex.judge("softmax_on_node", solution.my_softmax).passed
     assert ex.judge("softmax_on_node", softmax_with("none")).passed
@@ -852,9 +829,6 @@ def test_softmax_on_node_solution_passes_and_matches_finite_differences_and_auto
 
 
 def test_softmax_on_node_typical_mistakes_get_their_hints():
-    from backprop_helpers.activations import softmax
-    from backprop_helpers.tensor import Node
-
     assert_hint("softmax_on_node", softmax_with("constant denominator"), "−a aᵀ term")
     assert_hint("softmax_on_node", softmax_with("no shift"), "nan or inf", "each column's own maximum")
     assert_hint("softmax_on_node", softmax_with("global shift"), "nan or inf", "each column's own maximum")
@@ -892,10 +866,6 @@ def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_pat
 
 def test_mean_and_max_solutions_agree_with_autograd_on_random_shapes_and_ties():
     """Property test: random shapes, axes and small integer entries (so ties are common)."""
-    import autograd.numpy as anp
-    from hypothesis import given
-    from hypothesis import strategies as st
-
     solution = solutions("05")
 
     @st.composite

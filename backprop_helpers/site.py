@@ -81,7 +81,13 @@ def rewrite_links(markdown, page_dir, root, pages, repo_url):
 
     def link(match):
         bang, text, target, title = match.groups()
+        if not bang and "](" in text:  # a linked picture, such as a badge
+            text = _LINK.sub(link, text)
+            if not text.strip():
+                return ""
         if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
+            if not bang:
+                return f"[{text}]({target}{title})"
             if bang and re.match(r"^(https?:)?//", target, re.I):
                 return ""
             return match.group(0)

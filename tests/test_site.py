@@ -134,11 +134,12 @@ def test_links_point_to_the_right_places():
     repo = "https://github.com/owner/name"
     text = site.rewrite_links(
         "[02](02_b.ipynb) [sol](solutions/s.py) [web](https://x.org) ![badge](https://x.org/b.svg)"
+        " [![CI](https://x.org/ci.svg)](https://x.org/ci)"
         "\n```\n[kept](solutions/s.py)\n```\n", REPO / "notebooks", REPO,
         {"notebooks/02_b.ipynb"}, repo)
     assert "[02](02_b.ipynb)" in text
     assert f"[sol]({repo}/blob/main/notebooks/solutions/s.py)" in text
-    assert "[web](https://x.org)" in text and "badge" not in text
+    assert "[web](https://x.org)" in text and "badge" not in text and "CI" not in text
     assert "[kept](solutions/s.py)" in text
     assert site.colab_url(repo, "notebooks/a.ipynb") == (
         "https://colab.research.google.com/github/owner/name/blob/main/notebooks/a.ipynb")

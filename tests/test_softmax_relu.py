@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from backprop_helpers.activations import softmax_jacobian
 from backprop_helpers.examples import softmax_relu_example
 from backprop_helpers.gradcheck import check_network
-from backprop_helpers.plots import plot_jacobian, plot_probabilities, plot_relu
+from backprop_helpers.plots import OKABE_ITO, plot_jacobian, plot_probabilities, plot_relu
 from backprop_helpers.widgets import explore_logits, logits_readout
 
 matplotlib.use("Agg")
@@ -205,7 +205,8 @@ def test_plot_probabilities_draws_one_bar_per_class_with_its_height():
     np.testing.assert_allclose(heights, SEED_Y_HAT)
     assert {t.get_text() for t in ax.texts} == {"0.3682", "0.6318"}
     assert [t.get_text() for t in ax.get_xticklabels()] == ["class 1", "class 2\n(true)"]
-    assert [p.get_facecolor() for p in ax.patches][1] == matplotlib.colors.to_rgba("tab:orange")
+    assert [p.get_facecolor() for p in ax.patches][1] == matplotlib.colors.to_rgba(OKABE_ITO["orange"])
+    assert [p.get_hatch() or "" for p in ax.patches] == ["", "//"]  # a second cue besides colour
     plt.close("all")
 
 

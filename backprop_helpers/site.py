@@ -32,7 +32,9 @@ MATHJAX = "mathjax@3.2.2"  # MathJax 3 carries its fonts; MathJax 4 fetches them
 # on demand (TeX extensions, fonts, the menu and the accessibility tools).
 MATHJAX_PARTS = ("tex-chtml.js", "input/", "output/chtml", "ui/", "a11y/", "sre/", "adaptors/")
 BRANCH = "main"
-EXPLORER_MARK = "Slider("  # the text form of an explorer's widget names its sliders
+# The text form of an explorer's widget: a box of widgets, e.g. "VBox(children=(...", or an
+# `interact`. (A progress bar, also a widget, shows as its bar: "training: 100%|...".)
+EXPLORER_REPR = re.compile(r"^(interactive|\w*Box)\(children=")
 
 
 def read_toml(path):
@@ -121,7 +123,7 @@ def _run_live_line(repo_url, path, what):
 def is_explorer(cell):
     """A code cell whose stored output is an interactive explorer (a widget with sliders)."""
     return cell.cell_type == "code" and any(
-        EXPLORER_MARK in output.get("data", {}).get("text/plain", "")
+        EXPLORER_REPR.match(output.get("data", {}).get("text/plain", ""))
         for output in cell.get("outputs", [])
         if "application/vnd.jupyter.widget-view+json" in output.get("data", {}))
 

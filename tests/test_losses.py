@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 from autograd import grad
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from oracles import (central_difference, extreme, logits_and_targets, moderate, quietly,
                      textbook_cross_entropy)
 
 from backprop_helpers.activations import softmax, softmax_jacobian
-from backprop_helpers.losses import cross_entropy, cross_entropy_gradient
+from backprop_helpers.losses import (cross_entropy, cross_entropy_gradient, half_squared_error,
+                                     half_squared_error_gradient)
 
 PROPERTY = settings(max_examples=40, deadline=None)
 
@@ -89,3 +91,35 @@ def test_cross_entropy_is_finite_and_nonnegative_for_any_logits_up_to_1000(case)
     delta = quietly(cross_entropy_gradient, z, y)
     assert np.all(np.isfinite(delta))
     np.testing.assert_allclose(delta.sum(axis=0), 0.0, atol=1e-12)  # ŷ - y sums to 0
+
+
+# --- natural and bad inputs ----------------------------------------------------------------------
+
+@given(st.floats(-100, 100), st.floats(-100, 100))
+def test_losses_of_one_number_are_the_textbook_formulas(a, y):
+    assert half_squared_error(a, y) == pytest.approx(0.5 * (a - y) ** 2, rel=1e-12, abs=1e-300)
+    np.testing.assert_allclose(half_squared_error_gradient(a, y), [[a - y]], rtol=1e-12)
+
+
+def test_the_worked_half_squared_error_of_one_sample():
+    assert half_squared_error(0.65, 1.0) == pytest.approx(0.06125)
+
+
+@pytest.mark.parametrize("function", [half_squared_error, half_squared_error_gradient, cross_entropy,
+                                      cross_entropy_gradient], ids=lambda f: f.__name__)
+def test_losses_refuse_empty_batches_3d_arrays_none_and_complex(function):
+    name = function.__name__.replace("_gradient", "")
+    with pytest.raises(ValueError, match=f"{name}: no samples"):
+        function(np.zeros((2, 0)), np.zeros((2, 0)))
+    with pytest.raises(ValueError, match=f"{name}: .*shape \\(2, 2, 2\\)"):
+        function(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)))
+    with pytest.raises(TypeError, match=f"{name}: the target y must be a number or an array of numbers, got None"):
+        function(np.zeros((2, 1)), None)
+    with pytest.raises(TypeError, match=f"{name}: the network output must be real numbers, got complex"):
+        function(np.array([[1.0 + 1j], [0.0]]), np.zeros((2, 1)))
+
+
+@pytest.mark.parametrize("z, y", [([1e308, -1e308], [1.0, 0.0]), ([-np.inf, 0.0], [0.0, 1.0])])
+def test_a_class_with_target_zero_adds_nothing_even_at_minus_infinity(z, y):
+    with np.errstate(over="ignore"):
+        assert cross_entropy(np.array(z), np.array(y)) == 0.0

@@ -52,6 +52,9 @@ def _float64_array(value, what, copy=True):
 
     Any real numbers are accepted, nan and inf included (they are numpy's business here)."""
     array = value if isinstance(value, np.ndarray) else None
+    if type(value) is int and not -2 ** 1023 < value < 2 ** 1024:
+        raise OverflowError(f"{what}: the integer {_describe(value)} is too large for a float64 "
+                            f"(the largest is about 1.8e308)")
     if array is None:
         try:
             array = np.asarray(value)
@@ -67,6 +70,14 @@ def _float64_array(value, what, copy=True):
 def _first(mask):
     """The index (a tuple) of the first True entry of a boolean array."""
     return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def _no_numpy_call(op, numpy_arguments):
+    """np.sum(node) calls node.sum(axis=..., dtype=..., out=...): say so instead of failing oddly."""
+    if numpy_arguments:
+        raise TypeError(f"Node.{op}: np.{op}(node) is not supported (it passes "
+                        f"{', '.join(sorted(numpy_arguments))}); call node.{op}(axis=..., keepdims=...) "
+                        f"to keep the graph")
 
 
 def summed_axes(operand_shape, result_shape):
@@ -216,6 +227,32 @@ class Node:
         grad = np.zeros_like(self.data) if self._grad is None else self._grad  # not stored
         return f"Node(data={self.data}, grad={grad}{label})"
 
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("a Node is not turned into a numpy array silently (np.array(node), "
+                        "np.sum(node), ...): use node.data for its values, or the Node's own "
+                        "methods (node.sum(), node.mean()) to keep the graph")
+
+    def _in_place(self, op, other, out_of_place):
+        """``node op= other``: refused on a leaf that needs a gradient, as in PyTorch."""
+        if self.requires_grad and self._rule is None:
+            raise TypeError(f"Node {op}=: this Node is a leaf that needs a gradient (a parameter); "
+                            f"'w {op}= ...' would rebind w to a new node computed from it and keep the "
+                            f"whole history alive. Update its values instead: w.data {op}= ..., "
+                            f"e.g. w.data -= learning_rate * w.grad")
+        return out_of_place(other)
+
+    def __iadd__(self, other):
+        return self._in_place("+", other, self.__add__)
+
+    def __isub__(self, other):
+        return self._in_place("-", other, self.__sub__)
+
+    def __imul__(self, other):
+        return self._in_place("*", other, self.__mul__)
+
+    def __itruediv__(self, other):
+        return self._in_place("/", other, self.__truediv__)
+
     # ----- arithmetic: each forward next to its local derivative --------------------------
     # A rule takes (node, g) with g = ∂out/∂node and returns one gradient per parent (None
     # where the parent needs none); ``backward`` sums each back to its parent's shape.
@@ -289,7 +326,7 @@ class Node:
     def __rpow__(self, base):
         """number ** node: the base must be a plain number > 0, or 0 where every exponent is > 0
         (∂(c^x)/∂x = c^x ln c needs ln c), as for ``Value``."""
-        if np.ndim(base) != 0 or isinstance(base, Node):
+        if isinstance(base, Node) or np.ndim(base) != 0:
             raise TypeError(f"Node **: the base of number ** Node must be a plain number, got {_describe(base)}")
         c = float(_float64_array(base, "Node **: the base"))
         if not (c > 0.0 or (c == 0.0 and np.all(self.data > 0.0))):
@@ -396,14 +433,16 @@ class Node:
 
     # ----- shape: reductions and transpose ---------------------------------------------------
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, keepdims=False, **numpy_arguments):
         """Sum over ``axis`` (an int, a tuple, or None for all), as ``numpy.sum``."""
+        _no_numpy_call("sum", numpy_arguments)
         axis = self._check_axis(axis, "sum")
         return Node._make(self.data.sum(axis=axis, keepdims=keepdims), (self,),
                             Node._sum_rule, "sum", saved=(axis, keepdims, 1.0))
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=False, **numpy_arguments):
         """Mean over ``axis`` (an int, a tuple, or None for all), as ``numpy.mean``."""
+        _no_numpy_call("mean", numpy_arguments)
         axis = self._check_axis(axis, "mean")
         count = self.data.size if axis is None else int(np.prod([self.data.shape[i] for i in axis]))
         if count == 0:

@@ -462,3 +462,54 @@ def test_public_vocabulary_inputs_op_label():
     y = x * 2.0
     assert y.inputs[0] is x and y.op == "*" and x.label == "x" and x.inputs == ()
     assert "label='x'" in repr(x)
+
+
+# --- numpy's entry points and in-place updates ---------------------------------------------------
+
+def test_numpy_functions_on_a_node_get_a_clear_error():
+    x = Node([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"np.sum\(node\) is not supported"):
+        np.sum(x)
+    with pytest.raises(TypeError, match=r"np.mean\(node\) is not supported"):
+        np.mean(x)
+    with pytest.raises(TypeError, match=r"use node.data"):
+        np.array(x)
+    with pytest.raises(TypeError, match="must be numeric"):
+        Node([Node(1.0)])
+    np.testing.assert_array_equal((np.ones(2) + x).data, [2.0, 3.0])  # numpy still defers to Node
+
+
+def test_a_huge_integer_is_too_large_not_non_numeric():
+    with pytest.raises(OverflowError, match="too large for a float64"):
+        Node(10 ** 400)
+
+
+@pytest.mark.parametrize("op", ["+=", "-=", "*=", "/="])
+def test_in_place_update_of_a_parameter_is_refused_with_the_fix(op):
+    w = Node(np.ones(3))
+    with pytest.raises(TypeError, match=r"w.data -= learning_rate \* w.grad"):
+        exec(f"w {op} 0.5", {}, {"w": w})
+    assert w.inputs == () and w.data.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_in_place_on_an_intermediate_or_a_constant_is_an_ordinary_operation():
+    x = Node([1.0, 2.0])
+    y = x * 2.0
+    y += 1.0
+    y.sum().backward()
+    assert y.op == "+" and x.grad.tolist() == [2.0, 2.0]
+    c = Node([1.0], requires_grad=False)
+    c -= 1.0
+    assert c.data.tolist() == [0.0]
+
+
+def test_the_careless_training_loop_now_stops_at_once():
+    X = np.random.default_rng(0).normal(size=(8, 3))
+    w = Node(np.zeros(3))
+    loss = ((X @ w - 1.0) ** 2).mean()
+    loss.backward()
+    with pytest.raises(TypeError, match="leaf that needs a gradient"):
+        w -= 0.05 * w.grad
+    before = loss.data.item()
+    w.data -= 0.05 * w.grad  # the fix the message gives
+    assert w.inputs == () and ((X @ w - 1.0) ** 2).mean().data.item() < before

@@ -143,6 +143,9 @@ class Network:
     def random(cls, sizes, activations="sigmoid", loss="half_squared_error", seed=0):
         """A network with layer sizes [n_0, ..., n_L] and weights drawn from N(0, 1/n_{l-1})."""
         sizes = validate_sizes(sizes)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
+            raise ValueError(f"Network.random: seed must be a whole number >= 0 (or None), got {seed!r}")
         rng = np.random.default_rng(seed)
         W = [rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
              for n_in, n_out in zip(sizes[:-1], sizes[1:])]

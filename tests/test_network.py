@@ -278,3 +278,9 @@ def test_bad_arguments_get_an_error_naming_the_argument(make, words, error):
     net, x, y = bp_walkthrough_example()
     with pytest.raises(error, match=words):
         make(net, x, y)
+
+
+@pytest.mark.parametrize("seed", ["x", 1.5, -1, True])
+def test_random_network_seed_is_validated(seed):
+    with pytest.raises(ValueError, match=re.escape(f"Network.random: seed must be a whole number >= 0 (or None), got {seed!r}")):
+        Network.random([2, 1], seed=seed)

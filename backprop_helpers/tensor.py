@@ -28,6 +28,8 @@ its index; ``number ** node`` works; ``.grad`` can be assigned). Where they diff
                            (``"* 2"``)                           constant Node (``requires_grad``
                                                                  False), never given a gradient
     ``.grad`` assignment   a real number                         an array of the node's own shape
+    ``a ** b``, both       allowed (base > 0)                    refused: write ``(b * a.log()).exp()``
+    in the graph
     =====================  ====================================  ==================================
 """
 import numpy as np

@@ -117,7 +117,7 @@ def log_softmax(z, axis=0):
 
 
 def softmax_backward(a, grad_a):
-    """Vector-Jacobian product of softmax: given a = softmax(z) and ∂L/∂a, return ∂L/∂z.
+    """Vector-Jacobian product of softmax: given a = softmax(z) and ∂𝓛/∂a, return ∂𝓛/∂z.
 
     The Jacobian is J = diag(a) - a aᵀ (per column), so Jᵀ g = a ⊙ (g - aᵀg).
     """

@@ -1,6 +1,6 @@
 """Gradient checking by central differences: the independent route every gradient is checked by.
 
-    ∂L/∂θ ≈ (L(θ + ε) - L(θ - ε)) / (2ε)
+    ∂𝓛/∂θ ≈ (𝓛(θ + ε) - 𝓛(θ - ε)) / (2ε)
 
 with error O(ε²). The analytic gradient a and the numeric one n are compared by the relative
 error |a - n| / max(|a|, |n|), taken as 0 when both are 0 and as inf (a FAIL) when either is

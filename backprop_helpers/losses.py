@@ -36,7 +36,7 @@ def half_squared_error(a, y):
 
 
 def half_squared_error_gradient(a, y):
-    """∂L/∂a = (a - y) / m: the ∇_a L of BP1."""
+    """∂𝓛/∂a = (a - y) / m: the ∇_a 𝓛 of BP1."""
     a, y = _columns("half_squared_error", a, y)
     return (a - y) / a.shape[1]
 
@@ -54,6 +54,6 @@ def cross_entropy(z, y):
 
 
 def cross_entropy_gradient(z, y):
-    """∂L/∂z = (softmax(z) - y) / m: the softmax Jacobian times ∇_a L, collapsed."""
+    """∂𝓛/∂z = (softmax(z) - y) / m: the softmax Jacobian times ∇_a 𝓛, collapsed."""
     z, y = _columns("cross_entropy", z, y)
     return (softmax(z) - y) / z.shape[1]

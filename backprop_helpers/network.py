@@ -2,18 +2,20 @@
 
 Layers are l = 0 (input) .. L (output), with n_l neurons in layer l.
 
-    z^(l) = W^(l) a^(l-1) + b^(l),   a^(l) = σ_l(z^(l)),   a^(0) = x
+    z^(l) = W^(l) a^(l-1) + b^(l),   a^(l) = φ_l(z^(l)),   a^(0) = x
 
 ``W[l]`` is n_l × n_{l-1} (row j = destination neuron, column k = source), ``b[l]`` is a
 column n_l × 1, and a batch stacks its samples as columns. The backward pass is the four
 equations of backpropagation, each named where it happens:
 
-    BP1  δ^(L) = ∇_a L ⊙ σ'(z^(L))
-    BP2  δ^(l) = ((W^(l+1))ᵀ δ^(l+1)) ⊙ σ'(z^(l))
-    BP3  ∂L/∂b^(l) = δ^(l)            (summed over the samples of a batch)
-    BP4  ∂L/∂W^(l) = δ^(l) (a^(l-1))ᵀ
+    BP1  δ^(L) = ∇_a 𝓛 ⊙ φ_L'(z^(L))
+    BP2  δ^(l) = ((W^(l+1))ᵀ δ^(l+1)) ⊙ φ_l'(z^(l))
+    BP3  ∂𝓛/∂b^(l) = δ^(l)            (summed over the samples of a batch)
+    BP4  ∂𝓛/∂W^(l) = δ^(l) (a^(l-1))ᵀ
 
-The loss of a batch is the mean over its samples, so every δ of a batch carries the 1/m.
+𝓛 is the loss and L the index of the last layer; φ_l is layer l's activation (σ is the
+sigmoid only). The loss of a batch is the mean over its samples, so every δ of a batch carries
+the 1/m.
 """
 from dataclasses import dataclass
 from itertools import product
@@ -48,7 +50,7 @@ class Gradients:
     db: dict
 
     def by_name(self):
-        """{"W^(1)": ∂L/∂W^(1), "b^(1)": ∂L/∂b^(1), ...}, in the order of Network.parameters()."""
+        """{"W^(1)": ∂𝓛/∂W^(1), "b^(1)": ∂𝓛/∂b^(1), ...}, in the order of Network.parameters()."""
         named = {}
         for l in sorted(self.dW):
             named[f"W^({l})"] = self.dW[l]
@@ -241,7 +243,7 @@ class Network:
         delta, dW, db = {}, {}, {}
         # BP1: the output error
         if self.loss_name == "cross_entropy":
-            delta[L] = cross_entropy_gradient(z[L], y)  # = ∇_a L times the softmax Jacobian
+            delta[L] = cross_entropy_gradient(z[L], y)  # = ∇_a 𝓛 times the softmax Jacobian
         else:
             grad_a = half_squared_error_gradient(a[L], y)
             if self.activations[L] == "softmax":

@@ -356,7 +356,7 @@ class Node:
         return Node._make(data, (a, b), Node._matmul_rule, "@")
 
     @staticmethod
-    def _matmul_rule(node, g):  # C = A B:  ∂L/∂A = G Bᵀ,  ∂L/∂B = Aᵀ G
+    def _matmul_rule(node, g):  # C = A B:  ∂𝓛/∂A = G Bᵀ,  ∂𝓛/∂B = Aᵀ G
         a, b = node.inputs
         A, B = a.data, b.data
         if A.ndim == 2 and B.ndim == 2:
@@ -516,7 +516,7 @@ class Node:
     def backward(self, grad=None):
         """Fill ``.grad`` of every node this one depends on with ∂(this)/∂(node).
 
-        ``grad`` is ∂L/∂(this node) for some later L (same shape as ``data``); by default ones,
+        ``grad`` is ∂𝓛/∂(this node) for some later loss 𝓛 (same shape as ``data``); by default ones,
         i.e. the gradient of ``self.sum()``. Leaf gradients accumulate across calls.
         """
         if not self.requires_grad:

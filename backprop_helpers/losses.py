@@ -6,15 +6,15 @@ formula.
 """
 import numpy as np
 
-from .activations import _real_array, log_softmax, softmax
+from .activations import _float64_array, log_softmax, softmax
 
 
 def _columns(name, output, y):
     """Both arguments as float 2-D arrays of one shape (n outputs × m samples, m >= 1), or an
     error naming the loss and the shapes. A number is one output of one sample; a vector is
     one sample."""
-    output = _real_array(output, f"{name}: the network output")
-    y = _real_array(y, f"{name}: the target y")
+    output = _float64_array(output, f"{name}: the network output")
+    y = _float64_array(y, f"{name}: the target y")
     if output.ndim > 2 or y.ndim > 2:
         raise ValueError(f"{name}: the network output has shape {output.shape} and the target y "
                          f"{y.shape}; each must be a number, a vector (one sample) or a matrix "

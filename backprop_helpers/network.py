@@ -23,7 +23,7 @@ from itertools import product
 import numpy as np
 
 from . import activations as act
-from .activations import _real_array
+from .activations import _float64_array
 from .losses import (cross_entropy, cross_entropy_gradient, half_squared_error,
                      half_squared_error_gradient)
 
@@ -81,7 +81,7 @@ def _finite_float_array(value, what):
     if value is None:
         raise ValueError(f"{what} is None; expected numbers")
     try:
-        array = np.array(_real_array(value, what), dtype=float)
+        array = np.array(_float64_array(value, what), dtype=float)
     except TypeError as error:
         raise ValueError(f"{what} must be numeric: {error}") from None
     if not np.all(np.isfinite(array)):

@@ -34,9 +34,8 @@ its index; ``number ** node`` works; ``.grad`` can be assigned). Where they diff
 """
 import numpy as np
 
+from .activations import _float64_array
 from .activations import sigmoid as _stable_sigmoid
-
-_NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
 
 
 def _describe(value):
@@ -47,26 +46,6 @@ def _describe(value):
         return f"array of shape {value.shape} and dtype {value.dtype}"
     text = repr(value)
     return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
-
-
-def _float64_array(value, what, copy=True):
-    """``value`` as a float64 array (a copy if ``copy``), or a TypeError saying what was wrong.
-
-    Any real numbers are accepted, nan and inf included (they are numpy's business here)."""
-    array = value if isinstance(value, np.ndarray) else None
-    if type(value) is int and not -2 ** 1023 < value < 2 ** 1024:
-        raise OverflowError(f"{what}: the integer {_describe(value)} is too large for a float64 "
-                            f"(the largest is about 1.8e308)")
-    if array is None:
-        try:
-            array = np.asarray(value)
-        except (TypeError, ValueError) as error:  # e.g. ragged nested lists
-            raise TypeError(f"{what} must be numeric (a number, nested lists of numbers or a "
-                            f"numeric array), got {_describe(value)}: {error}") from None
-    if array.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(f"{what} must be numeric (a number, nested lists of numbers or a numeric "
-                        f"array), got {_describe(value)}")
-    return array.astype(np.float64, copy=copy and array is value)
 
 
 def _first(mask):
@@ -146,7 +125,7 @@ class Node:
                             "Node(node.data) for a new leaf holding a copy of its values")
         if not isinstance(label, str):
             raise TypeError(f"Node(label=...) must be a string, got {_describe(label)}")
-        Node._make(_float64_array(data, "Node(data)"), (), None, "", None, bool(requires_grad),
+        Node._make(_float64_array(data, "Node(data)", copy=True), (), None, "", None, bool(requires_grad),
                    label, into=self)
 
     # ----- plumbing -------------------------------------------------------------------------
@@ -183,7 +162,7 @@ class Node:
         if type(value) is float or type(value) is int:
             data = np.array(float(value))
         else:
-            data = _float64_array(value, f"Node {op}: the other operand", copy=False)
+            data = _float64_array(value, f"Node {op}: the other operand")
         return Node._make(data, (), None, "", None, False)
 
     def _elementwise(self, other, numpy_op, rule, op, reflected=False):
@@ -218,7 +197,7 @@ class Node:
         if isinstance(value, Node) or value is None:
             raise TypeError(f"Node.grad = ...: assign an array of shape {self.data.shape} "
                             f"(use zero_grad() to reset), got {_describe(value)}")
-        grad = _float64_array(value, "Node.grad")
+        grad = _float64_array(value, "Node.grad", copy=True)
         if grad.shape != self.data.shape:
             raise ValueError(f"Node.grad = ...: the node has shape {self.data.shape} but the "
                              f"assigned gradient has shape {grad.shape}; they must be equal")
@@ -525,7 +504,7 @@ class Node:
         if grad is None:
             seed = np.ones_like(self.data)
         else:
-            seed = _float64_array(grad, "backward(grad)")
+            seed = _float64_array(grad, "backward(grad)", copy=True)
             if seed.shape != self.data.shape:
                 raise ValueError(f"backward(grad): grad has shape {seed.shape} but the Node has "
                                  f"shape {self.data.shape}; they must be equal")

@@ -200,11 +200,11 @@ ALL_FUNCTIONS = [act.sigmoid, act.sigmoid_prime, relu, relu_prime, act.tanh, act
 
 @pytest.mark.parametrize("function", ALL_FUNCTIONS, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("bad, words", [
-    (None, "got None"),
-    (np.array([1.0 + 2.0j, 0.5]), "real numbers, got complex"),
-    ([1 + 1j], "real numbers, got complex"),
-    ("1.5", "real numbers, got dtype <U3"),
-    ([[1.0, 2.0], [3.0]], "must be a number or an array of numbers"),
+    (None, "must be numeric (a number, nested lists of numbers or a numeric array), got None"),
+    (np.array([1.0 + 2.0j, 0.5]), "must be numeric (a number, nested lists of numbers or a numeric array), got complex"),
+    ([1 + 1j], "got complex numbers list [(1+1j)]"),
+    ("1.5", "got str '1.5'"),
+    ([[1.0, 2.0], [3.0]], "got list [[1.0, 2.0], [3.0]]: "),
 ])
 def test_activations_refuse_what_is_not_real_numbers(function, bad, words):
     with pytest.raises(TypeError, match=re.escape(words)) as info:

@@ -113,9 +113,9 @@ def test_losses_refuse_empty_batches_3d_arrays_none_and_complex(function):
         function(np.zeros((2, 0)), np.zeros((2, 0)))
     with pytest.raises(ValueError, match=f"{name}: .*shape \\(2, 2, 2\\)"):
         function(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)))
-    with pytest.raises(TypeError, match=f"{name}: the target y must be a number or an array of numbers, got None"):
+    with pytest.raises(TypeError, match=f"{name}: the target y must be numeric .*, got None"):
         function(np.zeros((2, 1)), None)
-    with pytest.raises(TypeError, match=f"{name}: the network output must be real numbers, got complex"):
+    with pytest.raises(TypeError, match=f"{name}: the network output must be numeric .*, got complex"):
         function(np.array([[1.0 + 1j], [0.0]]), np.zeros((2, 1)))
 
 

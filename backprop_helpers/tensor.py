@@ -125,8 +125,8 @@ class Node:
                             "Node(node.data) for a new leaf holding a copy of its values")
         if not isinstance(label, str):
             raise TypeError(f"Node(label=...) must be a string, got {_describe(label)}")
-        Node._make(_float64_array(data, "Node(data)", copy=True), (), None, "", None, bool(requires_grad),
-                   label, into=self)
+        Node._make(_float64_array(data, "Node(data)", copy=True), (), None, "", None,
+                   bool(requires_grad), label, into=self)
 
     # ----- plumbing -------------------------------------------------------------------------
 
@@ -159,8 +159,8 @@ class Node:
         """``value`` as a Node: Nodes pass through, numbers and arrays become constants."""
         if isinstance(value, Node):
             return value
-        if type(value) is float or type(value) is int:
-            data = np.array(float(value))
+        if type(value) is float:
+            data = np.array(value)
         else:
             data = _float64_array(value, f"Node {op}: the other operand")
         return Node._make(data, (), None, "", None, False)

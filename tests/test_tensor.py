@@ -482,6 +482,9 @@ def test_numpy_functions_on_a_node_get_a_clear_error():
 def test_a_huge_integer_is_too_large_not_non_numeric():
     with pytest.raises(OverflowError, match="too large for a float64"):
         Node(10 ** 400)
+    with pytest.raises(OverflowError, match=r"Node \*: the other operand: the integer .* too large"):
+        Node(1.0) * 10 ** 400
+    assert (Node(2.0) * 3).data == 6.0
 
 
 @pytest.mark.parametrize("op", ["+=", "-=", "*=", "/="])

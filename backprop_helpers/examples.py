@@ -1,8 +1,10 @@
-"""The fixed networks and data of the notebooks, so every notebook and test uses the same numbers.
+"""The fixed networks and data sets of the notebooks, so every notebook and test uses the same numbers.
 
-Each function returns an ``Example(network, x, y)``, which unpacks as ``net, x, y``. The
-parameters are those of the seed notebooks the course grew from, translated to the course's
-notation (``W[l]`` is n_l × n_{l-1}, biases and samples are columns).
+The example networks (``naive_recursion_example``, ``bp_walkthrough_example``,
+``softmax_relu_example``) return an ``Example(network, x, y)``, which unpacks as
+``net, x, y``; their parameters are written in the course's notation (``W[l]`` is
+n_l × n_{l-1}, biases and samples are columns). The data sets (``two_moons`` and those after
+it) return arrays ``(X, y)``, samples as columns.
 """
 from typing import NamedTuple
 
@@ -69,3 +71,14 @@ def two_moons(n=100, noise=0.1, seed=0):
     X = np.concatenate([upper, lower], axis=1) + noise * rng.standard_normal((2, n))
     y = np.concatenate([-np.ones(n_upper), np.ones(n_lower)])
     return X, y
+
+
+def xor_data(n_per_cluster=6, noise=0.2, seed=0):
+    """Exercise 04.3's data: four clusters around (±1, ±1); the label is +1 where x1 and x2 have
+    the same sign, -1 where they differ (XOR), so no straight line separates the classes.
+    Returns (points, labels): a list of [x1, x2] and a list of ±1.0, made with numpy alone."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    X = np.repeat(centres, n_per_cluster, axis=0) + noise * rng.standard_normal((4 * n_per_cluster, 2))
+    y = np.repeat([1.0, 1.0, -1.0, -1.0], n_per_cluster)
+    return [[float(a), float(b)] for a, b in X], [float(label) for label in y]

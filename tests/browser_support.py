@@ -101,7 +101,7 @@ class JupyterLab:
     Use as a context manager: the server and its kernels are stopped on exit, also after errors.
     """
 
-    def __init__(self, root, workdir, python_path=(), start_timeout=60):
+    def __init__(self, root, workdir, python_path=(), start_timeout=180):
         self.root = Path(root)
         self.workdir = Path(workdir)
         self.python_path = [str(p) for p in python_path]
@@ -240,25 +240,39 @@ _RUN_FINISHED = """() => {
     return (%s)().length > 0;
 }""" % (_PROMPTS, _ERRORS_IN_MODEL)
 
-# The notebook kernel's status changes since the last watch (JupyterLab emits one per change).
+# What the notebook's kernel does after a slider move, recorded in the page from the watch on:
+# its status changes (busy, idle), every message in or out (the last one's time), and how
+# many widget updates the page sent that the kernel has not yet echoed back. An Output widget
+# sends its outputs to the kernel as they arrive and the kernel echoes each update; updates
+# that reach the kernel while a callback runs are handled alongside it, with no busy status
+# of their own, so idle alone does not mean done.
 _WATCH_KERNEL = """() => {
     const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    window.__kernelLog = [];
+    window.__kernelWatch = {statuses: [], pending: 0, last: Date.now()};
     if (window.__watchedKernel !== kernel) {
         window.__watchedKernel = kernel;
         kernel.statusChanged.connect((_, status) => {
-            if (window.__watchedKernel === kernel) window.__kernelLog.push([status, Date.now()]);
+            if (window.__watchedKernel === kernel) window.__kernelWatch.statuses.push(status);
+        });
+        kernel.anyMessage.connect((_, args) => {
+            if (window.__watchedKernel !== kernel) return;
+            const watch = window.__kernelWatch, msg = args.msg;
+            watch.last = Date.now();
+            if (msg.header.msg_type !== 'comm_msg' || !msg.content.data) return;
+            const method = msg.content.data.method;
+            if (args.direction === 'send' && method === 'update') watch.pending += 1;
+            if (args.direction === 'recv' && method === 'echo_update') watch.pending -= 1;
         });
     }
 }"""
 
-# Settled: the kernel went busy after the watch began, is idle now, and has been for quiet_ms.
+# Settled: the kernel went busy after the watch began, is idle now, has echoed every update
+# the page sent, and no message came or went for quiet_ms.
 _KERNEL_SETTLED = """quiet => {
-    const log = window.__kernelLog || [];
-    const busy = log.findIndex(([status]) => status === 'busy');
-    if (busy < 0 || !log.length) return false;
-    const [status, since] = log[log.length - 1];
-    return status === 'idle' && Date.now() - since >= quiet;
+    const watch = window.__kernelWatch;
+    if (!watch || !watch.statuses.includes('busy')) return false;
+    const status = watch.statuses[watch.statuses.length - 1];
+    return status === 'idle' && watch.pending <= 0 && Date.now() - watch.last >= quiet;
 }"""
 
 # Slider values at full precision from noUiSlider, the slider library, which keeps its API on
@@ -403,9 +417,9 @@ class NotebookPage:
         self.page.evaluate(_WATCH_KERNEL)
 
     def wait_until_kernel_settled(self, timeout, quiet_ms=300):
-        """Wait until the kernel, since `watch_kernel`, went busy and is idle again, with no
-        status change for ``quiet_ms``: it then has handled the slider's change and every
-        output of the explorer's callback has reached the page."""
+        """Wait until the kernel, since `watch_kernel`, went busy, is idle again, has echoed
+        every widget update the page sent, and no message moved for ``quiet_ms``: it then has
+        handled the slider's change and every output of the explorer's callback is in place."""
         self.page.wait_for_function(_KERNEL_SETTLED, arg=quiet_ms, timeout=timeout * 1000,
                                     polling=50)
 

@@ -235,8 +235,11 @@ SCRATCH_EXPLORER = '''\
 import ipywidgets as widgets
 from IPython.display import display
 
-a = widgets.FloatSlider(value=0.5, min=-2, max=2, step=0.1, description="a")
-b = widgets.FloatSlider(value=1.0, min=-2, max=2, step=0.1, description="b")
+# Like the course's explorers: a slider sends its value once it stops (continuous_update
+# off), and the callback shows its own figure only (never plt.show(), which shows every open
+# figure, a half-drawn one of an overlapping callback included).
+a = widgets.FloatSlider(value=0.5, min=-2, max=2, step=0.1, description="a", continuous_update=False)
+b = widgets.FloatSlider(value=1.0, min=-2, max=2, step=0.1, description="b", continuous_update=False)
 out = widgets.Output()
 
 def show(change=None):
@@ -246,7 +249,8 @@ def show(change=None):
         fig, ax = plt.subplots(figsize=(3, 2))
         ax.plot(np.linspace(-2, 2, 50), np.tanh(np.linspace(-2, 2, 50)) * b.value)
         ax.axvline(a.value)
-        plt.show()
+        display(fig)
+        plt.close(fig)
 
 a.observe(show, "value")
 b.observe(show, "value")
@@ -259,7 +263,7 @@ FROZEN_FIGURE_EXPLORER = '''\
 import ipywidgets as widgets
 from IPython.display import display
 
-c = widgets.FloatSlider(value=0.5, min=-2, max=2, step=0.1, description="c")
+c = widgets.FloatSlider(value=0.5, min=-2, max=2, step=0.1, description="c", continuous_update=False)
 out = widgets.Output()
 
 def show(change=None):
@@ -268,7 +272,8 @@ def show(change=None):
         print(f"c squared = {c.value ** 2:.8f}")
         fig, ax = plt.subplots(figsize=(3, 2))
         ax.plot([0, 1], [0, 1])   # the same figure whatever c is
-        plt.show()
+        display(fig)
+        plt.close(fig)
 
 c.observe(show, "value")
 show()

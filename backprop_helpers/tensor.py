@@ -292,8 +292,8 @@ class Node:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Node) or np.ndim(exponent) != 0:
-            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}"
-                            f"{'; for a Node exponent b write (b * a.log()).exp()' if isinstance(exponent, Node) else ''}")
+            hint = "; for a Node exponent b write (b * a.log()).exp()" if isinstance(exponent, Node) else ""
+            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}{hint}")
         p = float(_float64_array(exponent, "Node **: the exponent"))
         return Node._make(self.data ** p, (self,), Node._pow_rule, "**", saved=p)
 

@@ -127,8 +127,13 @@ def plot_call_growth(growths, ax=None, highlight=None):
 # Notebook 02 (and any network): the network diagram with highlighted paths
 # ----------------------------------------------------------------------------------------------
 
-PATH_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:brown", "tab:pink")
-TARGET_COLOUR = "darkorange"
+# Paths: Okabe-Ito colours, each with its own line style too (the second cue); the target
+# weight is orange, thick and labelled. Under simulated deuteranopia, protanopia and
+# tritanopia these seven colours stay at least 16 CIELAB units apart (tests/test_figures.py).
+PATH_COLOURS = tuple(OKABE_ITO[name] for name in
+                     ("blue", "vermillion", "bluish_green", "reddish_purple", "sky_blue", "black"))
+PATH_STYLES = ("-", "--", ":", "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 3)))
+TARGET_COLOUR = OKABE_ITO["orange"]
 LAYER_COLOURS = ("#AED6F1", "#A9DFBF", "#F9E79F")  # input, hidden, output
 
 
@@ -171,13 +176,15 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
     legend = []
     for number, path in enumerate(paths):
         colour = PATH_COLOURS[number % len(PATH_COLOURS)]
+        style = PATH_STYLES[number % len(PATH_STYLES)]
         for a, b in zip(path[:-1], path[1:]):
             if a not in position or b not in position or b[0] != a[0] + 1:
                 raise ValueError(f"network_diagram: path {list(path)} steps from {a} to {b}, "
                                  f"which is no edge of a network with sizes {sizes}")
-            edge(a, b, color=colour, lw=2.6, alpha=0.85, zorder=2)
+            edge(a, b, color=colour, lw=2.6, alpha=0.85, zorder=2, linestyle=style)
         names = " → ".join(neuron_label(sizes, l, i) for l, i in path)
-        legend.append(Line2D([], [], color=colour, lw=2.6, label=f"path {number + 1}: {names}"))
+        legend.append(Line2D([], [], color=colour, lw=2.6, linestyle=style,
+                             label=f"path {number + 1}: {names}"))
     if target_weight is not None:
         l, row, col = target_weight
         if not (1 <= l < len(sizes) and 0 <= row < sizes[l] and 0 <= col < sizes[l - 1]):
@@ -221,23 +228,27 @@ def _axes(ax, figsize):
 def plot_probabilities(probabilities, y=None, ax=None, labels=None, title="softmax output ŷ"):
     """Bars of the class probabilities ŷ (one column), each labelled with its value.
 
-    If the one-hot target ``y`` is given, the bar of the true class is drawn in orange and its
-    label says "(true)". The y axis is fixed to [0, 1] so bars compare across calls.
+    If the one-hot target ``y`` is given, the bar of the true class is drawn in orange, hatched,
+    and its label says "(true)". The y axis is fixed to [0, 1] so bars compare across calls.
     """
     p = np.asarray(probabilities, dtype=float).ravel()
     ax = _axes(ax, (4, 2.6))
     labels = list(labels) if labels is not None else [f"class {i + 1}" for i in range(p.size)]
     if len(labels) != p.size:
         raise ValueError(f"plot_probabilities: {len(labels)} labels for {p.size} probabilities")
-    colours = ["tab:blue"] * p.size
+    colours = [OKABE_ITO["blue"]] * p.size
+    hatches = [""] * p.size
     if y is not None:
         target = np.asarray(y, dtype=float).ravel()
         if target.size != p.size:
             raise ValueError(f"plot_probabilities: target y has {target.size} entries but there are "
                              f"{p.size} probabilities")
-        colours = ["tab:orange" if t > 0 else "tab:blue" for t in target]
+        colours = [OKABE_ITO["orange"] if t > 0 else OKABE_ITO["blue"] for t in target]
+        hatches = ["//" if t > 0 else "" for t in target]  # a second cue besides the colour
         labels = [f"{label}\n(true)" if t > 0 else label for label, t in zip(labels, target)]
-    bars = ax.bar(labels, p, color=colours)
+    bars = ax.bar(labels, p, color=colours, edgecolor="white")
+    for bar, hatch in zip(bars, hatches):
+        bar.set_hatch(hatch)
     for bar, value in zip(bars, p):
         ax.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.4f}",
                 ha="center", va="bottom", fontsize=9)

@@ -9,7 +9,7 @@ from matplotlib.patches import Circle, FancyBboxPatch
 from backprop_helpers import naive
 from backprop_helpers.activations import softmax, softmax_jacobian
 from backprop_helpers.examples import naive_recursion_example, two_moons
-from backprop_helpers.plots import (TARGET_COLOUR, broadcast_backward, draw_graph, graph_layout,
+from backprop_helpers.plots import (OKABE_ITO, TARGET_COLOUR, broadcast_backward, draw_graph, graph_layout,
                                     network_diagram, plot_call_counts, plot_call_growth,
                                     plot_decision_boundary, plot_jacobian, plot_probabilities,
                                     plot_relu)
@@ -86,7 +86,8 @@ def test_plot_probabilities_draws_one_bar_per_class_with_its_height():
     np.testing.assert_allclose(heights, EXAMPLE_Y_HAT)
     assert {t.get_text() for t in ax.texts} == {"0.3682", "0.6318"}
     assert [t.get_text() for t in ax.get_xticklabels()] == ["class 1", "class 2\n(true)"]
-    assert [p.get_facecolor() for p in ax.patches][1] == matplotlib.colors.to_rgba("tab:orange")
+    assert [p.get_facecolor() for p in ax.patches][1] == matplotlib.colors.to_rgba(OKABE_ITO["orange"])
+    assert [p.get_hatch() or "" for p in ax.patches] == ["", "//"]  # a second cue besides colour
     plt.close("all")
 
 

@@ -17,7 +17,7 @@ count of a network too big to run can still be known.
 import math
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -394,7 +394,7 @@ def trace_calls(sizes, requests, cached, max_calls=MAX_TRACED_CALLS):
         if needed > max_calls:
             raise ValueError(f"the naive recursion makes {needed:,} calls for these requests on "
                              f"sizes {sizes}, more than max_calls = {max_calls:,}")
-    calls, done, open_calls = [], set(), {}
+    calls, done = [], set()
     # an explicit stack instead of Python recursion: (node, parent, depth, request)
     for number, request in enumerate(requests):
         stack = [(request, None, 0)]
@@ -402,7 +402,7 @@ def trace_calls(sizes, requests, cached, max_calls=MAX_TRACED_CALLS):
             node, parent, depth = stack.pop()
             if node == "return":
                 index = parent
-                calls[index] = Call(**{**calls[index].__dict__, "end": len(calls)})
+                calls[index] = replace(calls[index], end=len(calls))
                 done.add(calls[index].node)
                 continue
             if len(calls) >= max_calls:

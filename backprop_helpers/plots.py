@@ -661,3 +661,16 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+
+if "show_figure" not in globals():
+    def show_figure(fig, alt):
+        """Show ``fig`` as a PNG whose output metadata carries ``alt`` (what it shows), then close it."""
+        import io
+        from IPython.display import Image, display
+        fig = getattr(fig, "figure", fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight")
+        plt.close(fig)
+        display(Image(buffer.getvalue()), metadata={"image/png": {"alt": alt}})

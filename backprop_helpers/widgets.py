@@ -97,7 +97,7 @@ def recursion_step(sizes=(2, 2, 2, 2, 1), what=FULL_GRADIENT, cached=False, step
         index = calls[index].parent
     evaluations = Counter(call.node for call in made if not call.looked_up)
     stored = frozenset(call.node for call in made
-                       if cached and not call.looked_up and call.end <= step)
+                       if cached and not call.looked_up and call.end < step)
     return RecursionStep(sizes, what, bool(cached), int(step), len(calls), current,
                          tuple(reversed(stack)), evaluations,
                          sum(call.looked_up for call in made), stored)

@@ -5,7 +5,6 @@ floats), the HIPS autograd package, central differences, the package's BP1–BP4
 a hand recurrence for the counts, and the path enumeration of network.paths_to_output.
 """
 import math
-import re
 import sys
 from collections import Counter
 
@@ -260,96 +259,201 @@ def test_recursion_rejects_what_it_does_not_handle():
         naive.naive_gradients("not a network", x, y)
 
 
-# ---------------------------------------------------------------------------------------------
-# The explorer: pure function and view
-# ---------------------------------------------------------------------------------------------
+def test_the_recursion_guard_counts_the_frames_the_caller_already_uses():
+    # a width-1 chain that fits the limit from the top level, asked from deep inside a caller
+    depth = sys.getrecursionlimit() - 100
+    net, x, y = random_case(naive.architecture(depth, 1), "identity", 0)
 
-def test_explorer_counts_for_the_seed_architecture_are_measured():
-    summary = widgets.naive_vs_cached_counts(4, 2)
-    assert (summary.naive_calls, summary.cached_calls, summary.used_closed_form) == (111, 7, False)
-    assert "naive calls = 111\ncached calls = 7\n" in summary.report()
-    assert summary.growth.depths == list(range(1, widgets.EXPLORER_MAX_DEPTH + 1))
+    def nested(k):
+        return naive.cached_gradients(net, x, y) if k == 0 else nested(k - 1)
+    with pytest.raises(ValueError, match="frames already on the stack"):
+        nested(80)
 
 
-def test_explorer_never_runs_the_recursion_past_the_safe_size(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("the naive recursion ran on a network past the safe size")
-
-    big = naive.architecture(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    monkeypatch.setattr(naive, "measured_call_counts",
-                        lambda sizes: refuse() if naive.naive_call_count(sizes) > naive.MAX_MEASURED_CALLS
-                        else (naive.naive_call_count(sizes), naive.cached_call_count(sizes)))
-    summary = widgets.naive_vs_cached_counts(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    assert summary.used_closed_form
-    assert summary.naive_calls == naive.naive_call_count(big) == recurrence_total(big)
-    assert summary.cached_calls == sum(big[1:])
-    assert "from the closed form" in summary.report()
+def test_closed_form_counts_are_linear_in_depth():
+    import time
+    start = time.perf_counter()
+    total = naive.naive_call_count([2] * 2000 + [1])
+    assert time.perf_counter() - start < 0.5            # was seconds: O(L^2) big-integer products
+    assert total == recurrence_total([2] * 2000 + [1])
+    growth = naive.call_growth(6, range(1, 401), max_measured_calls=1_000)
+    assert growth.naive[-1] == recurrence_total(naive.architecture(400, 6))
 
 
 def recurrence_total(sizes):
     return sum(sizes[l] * c for l, c in recurrence_counts(sizes).items())
 
 
-@settings(max_examples=12, deadline=None)
-@given(depth=st.integers(1, widgets.EXPLORER_MAX_DEPTH), width=st.integers(1, widgets.EXPLORER_MAX_WIDTH))
-def test_explorer_counts_equal_the_hand_recurrence(depth, width):
-    summary = widgets.naive_vs_cached_counts(depth, width)
-    sizes = naive.architecture(depth, width)
-    assert summary.naive_calls == recurrence_total(sizes)
-    assert summary.cached_calls == sum(sizes[1:])
-    assert summary.used_closed_form == (recurrence_total(sizes) > naive.MAX_MEASURED_CALLS)
+# ---------------------------------------------------------------------------------------------
+# The call tree
+# ---------------------------------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 3), min_size=2, max_size=5))
+def test_traced_calls_equal_the_counters_of_both_recursions(sizes):
+    net, x, y = random_case(sizes, "tanh", 3)
+    requests = naive.parameter_requests(sizes)
+    assert len(requests) == sum(p.size for p in net.parameters().values())
+    naive_tree = naive.trace_calls(sizes, requests, cached=False)
+    cached_tree = naive.trace_calls(sizes, requests, cached=True)
+    assert Counter(c.node for c in naive_tree) == naive.naive_gradients(net, x, y).calls
+    assert Counter(c.node for c in cached_tree if not c.looked_up) == naive.cached_gradients(net, x, y).calls
+    L = len(sizes) - 1
+    # every call is made by a parameter or by an evaluated δ, once per neuron that δ feeds
+    inner = sum(sizes[l] * sizes[l + 1] for l in range(1, L))
+    assert len(cached_tree) == len(requests) + inner
+    for tree in (naive_tree, cached_tree):
+        for call in tree:
+            if call.parent is None:
+                assert call.depth == 0 and requests[call.request] == call.node
+            else:
+                parent = tree[call.parent]
+                assert parent.node[0] + 1 == call.node[0] and not parent.looked_up
+                assert call.depth == parent.depth + 1 and parent.index < call.index <= parent.end - 1
+            assert call.end >= call.index + 1
 
 
-def test_explorer_view_prints_what_the_pure_function_computes():
+def test_one_request_call_tree_of_the_notebook_network():
+    tree = naive.trace_calls([2, 2, 2, 2, 1], [(1, 0)], cached=False)
+    assert [c.node for c in tree] == [(1, 0), (2, 0), (3, 0), (4, 0), (3, 1), (4, 0),
+                                      (2, 1), (3, 0), (4, 0), (3, 1), (4, 0)]
+    cached = naive.trace_calls([2, 2, 2, 2, 1], [(1, 0)], cached=True)
+    assert [(c.node, c.looked_up) for c in cached] == [
+        ((1, 0), False), ((2, 0), False), ((3, 0), False), ((4, 0), False), ((3, 1), False),
+        ((4, 0), True), ((2, 1), False), ((3, 0), True), ((3, 1), True)]
+
+
+def test_trace_calls_refuses_bad_requests_and_big_trees():
+    with pytest.raises(ValueError, match=r"no neuron \(l, j\) = \(5, 0\)"):
+        naive.trace_calls([2, 2, 1], [(5, 0)], cached=False)
+    with pytest.raises(ValueError, match=r"no neuron \(l, j\) = \(1, 2\)"):
+        naive.trace_calls([2, 2, 1], [(1, 2)], cached=True)
+    sizes = naive.architecture(12, 3)
+    with pytest.raises(ValueError, match="more than max_calls"):
+        naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=False)
+    assert len(naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=True)) < 500
+
+
+# ---------------------------------------------------------------------------------------------
+# The explorer: pure function and view
+# ---------------------------------------------------------------------------------------------
+
+def test_recursion_step_at_the_start_the_middle_and_the_end():
+    first = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=1)
+    assert first.total == 111 and first.stack == ((1, 0),) and first.lines()[0] == \
+        "call 1 of 111 (cache off): evaluate delta_1^(1)"
+    ninth = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=9)
+    assert ninth.stack == ((1, 0), (2, 1), (3, 0), (4, 0))
+    assert ninth.lines()[1] == "call stack: delta_1^(1) -> delta_2^(2) -> delta_1^(3) -> delta_1^(4)"
+    assert ninth.evaluations[4, 0] == 3 and "delta_1^(4) x3" in ninth.report()
+    last = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=111)
+    assert last.evaluations == naive.naive_gradients(*naive_recursion_example()).calls
+    end = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=True, step=31)
+    assert end.total == 31 and end.look_ups == 24 and set(end.evaluations.values()) == {1}
+    assert end.stored == frozenset(end.evaluations)
+    assert "look-ups so far: 24" in end.report() and "no delta evaluated twice" in end.report()
+    one = widgets.recursion_step((2, 2, 2, 2, 1), widgets.ONE_REQUEST, cached=True, step=9)
+    assert one.total == 9 and one.look_ups == 3
+
+
+def test_recursion_step_stores_a_delta_only_once_it_has_returned():
+    sizes = (2, 2, 2, 2, 1)
+    calls = naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=True)
+    for step in range(1, len(calls) + 1):
+        state = widgets.recursion_step(sizes, widgets.FULL_GRADIENT, cached=True, step=step)
+        on_stack = set(state.stack[:-1])
+        assert not (on_stack & state.stored)              # a δ still being computed is not stored
+        assert state.stored <= set(state.evaluations)
+        assert state.look_ups == sum(c.looked_up for c in calls[:step])
+    assert widgets.recursion_step(sizes, widgets.FULL_GRADIENT, cached=False, step=111).stored == frozenset()
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(step=0), "step must be a whole number from 1 to 111"),
+    (dict(step=112), "from 1 to 111"),
+    (dict(step=2.5), "whole number"),
+    (dict(step=True), "whole number"),
+    (dict(what="everything"), "what must be"),
+    (dict(sizes=(2, 0, 1)), "width must be"),
+])
+def test_recursion_step_rejects_bad_settings(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.recursion_step(**arguments)
+
+
+def test_recursion_explorer_view_prints_what_the_pure_function_computes():
     import ipywidgets
 
-    view = widgets.explore_call_counts()
-    sliders = {w.description: w for w in view.children[0].children}
-    assert set(sliders) == {"depth", "width"}
-    assert all(isinstance(s, ipywidgets.IntSlider) for s in sliders.values())
+    view = widgets.explore_recursion()
+    controls = {w.description: w for w in view.children[0].children + view.children[1:3]}
+    assert set(controls) == {"network", "asked for", "cache", "calls made"}
+    slider = controls["calls made"]
+    assert isinstance(slider, ipywidgets.IntSlider) and slider.max == 111
     output = next(w for w in view.children if isinstance(w, ipywidgets.Output))
-    chart = next(w for w in view.children if isinstance(w, ipywidgets.Image))
-    for depth, width in ((4, 2), (9, 3), (12, 6), (1, 1)):
-        sliders["depth"].value, sliders["width"].value = depth, width
+    picture = next(w for w in view.children if isinstance(w, ipywidgets.Image))
+    for step in (1, 9, 111):
+        slider.value = step
         text = "".join(o["text"] for o in output.outputs)
-        expected = widgets.naive_vs_cached_counts(depth, width)
-        assert re.search(r"^naive calls = (\d+)$", text, re.M).group(1) == str(expected.naive_calls)
-        assert re.search(r"^cached calls = (\d+)$", text, re.M).group(1) == str(expected.cached_calls)
-        assert text == expected.report() + "\n"
-        assert chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+        assert text == widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, False, step).report() + "\n"
+        assert picture.value[:8] == b"\x89PNG\r\n\x1a\n"
+    controls["cache"].value = "cache on"
+    assert slider.value == 1 and slider.max == 31
+    slider.value = 31
+    assert "look-ups so far: 24" in "".join(o["text"] for o in output.outputs)
+    controls["network"].value = "2-1-2-1-1 (a bottleneck)"
+    assert slider.max == len(naive.trace_calls((2, 1, 2, 1, 1),
+                                               naive.parameter_requests((2, 1, 2, 1, 1)), cached=True))
+    controls["cache"].value = "cache off"
+    assert slider.max == naive.naive_call_count([2, 1, 2, 1, 1])
 
 
 # ---------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------
 
-def test_call_count_bars_show_the_counts():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers.plots import plot_call_counts
-
-    net, x, y = naive_recursion_example()
-    ax = plot_call_counts(naive.naive_gradients(net, x, y).calls, naive.cached_gradients(net, x, y).calls)
-    heights = [p.get_height() for p in ax.patches]
-    assert heights == [3, 3, 9, 9, 21, 21, 45] + [1] * 7
-    assert "111" in ax.get_title() and "7" in ax.get_title()
-    # ticks name each δ as the math does, neurons counted from 1 (the code's index 0 is neuron 1)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "$\\delta_{1}^{(1)}$", "$\\delta_{2}^{(1)}$", "$\\delta_{1}^{(2)}$", "$\\delta_{2}^{(2)}$",
-        "$\\delta_{1}^{(3)}$", "$\\delta_{2}^{(3)}$", "$\\delta_{1}^{(4)}$"]
-    plt.close(ax.figure)
-
-
 def test_delta_name_counts_neurons_from_one():
     assert naive.delta_name(1, 0) == "delta_1^(1)"
     assert naive.delta_name(4, 2) == "delta_3^(4)"
 
 
+def test_call_tree_figure_draws_one_circle_per_call_and_marks_look_ups():
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle
+
+    from backprop_helpers import plots
+
+    fig = plots.call_tree_comparison([2, 2, 2, 2, 1], (1, 0))
+    left, right = fig.axes[:2]
+    circles = [[p for p in ax.patches if isinstance(p, Circle)] for ax in (left, right)]
+    assert len(circles[0]) == 11 and len(circles[1]) == 9
+    assert sum(c.get_linestyle() == "--" for c in circles[1]) == 3          # the look-ups
+    assert sum(c.get_hatch() == "///" for c in circles[0]) == 8             # repeated work
+    assert all(c.get_hatch() is None for c in circles[1])
+    assert "11 evaluations" in left.get_title() and "3 look-ups" in right.get_title()
+    plt.close(fig)
+
+
+def test_counts_on_network_write_every_count_and_draw_the_stack():
+    import matplotlib.pyplot as plt
+
+    from backprop_helpers import plots
+
+    net, x, y = naive_recursion_example()
+    slow, fast = naive.naive_gradients(net, x, y), naive.cached_gradients(net, x, y)
+    fig = plots.counts_on_network_comparison(net.sizes, slow.calls, fast.calls)
+    left, right = fig.axes
+    assert sorted(t.get_text() for t in left.texts if t.get_text().startswith("×")) == sorted(
+        f"×{n}" for n in slow.calls.values())
+    assert [t.get_text() for t in right.texts if t.get_text().startswith("×")] == ["×1"] * 7
+    plt.close(fig)
+    state = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=9)
+    ax = plots.plot_counts_on_network(state.sizes, state.evaluations, stack=state.stack)
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    assert len(arrows) == len(state.stack) - 1 == 3          # one arrow per step of the call stack
+    plt.close(ax.figure)
+
+
 def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():
-    import matplotlib
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from backprop_helpers.plots import plot_call_growth
@@ -361,4 +465,25 @@ def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():
     assert labels == ["naive, width 1", "cached, width 1", "naive, width 2", "cached, width 2"]
     naive_line = next(line for line in ax.get_lines() if line.get_label() == "naive, width 2")
     assert list(naive_line.get_ydata()) == growths[1].naive
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "measured by running it" in legend and "from the closed form" in legend
+    plt.close(ax.figure)
+
+
+def test_cost_and_step_size_charts():
+    import matplotlib.pyplot as plt
+
+    from backprop_helpers import plots
+
+    ax = plots.plot_gradient_cost([10, 100], {"a": [1.0, 10.0], "b": [0.1, 0.1]})
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert [line.get_marker() for line in ax.get_lines()] == ["o", "s"]
+    assert len({line.get_linestyle() for line in ax.get_lines()}) == 2
+    plt.close(ax.figure)
+    eps = np.logspace(-8, -2, 7)
+    ax = plots.plot_step_size_sweep(eps, {"tiny": eps * 0 + 1e-6, "large": eps * 0}, tolerance=1e-7,
+                                    chosen_eps=3e-4, roundoff_model=("model", 1e-16 / eps))
+    assert any("tolerance 1e-07" in t.get_text() for t in ax.texts)
+    assert any("ε = 3e-04" in t.get_text() for t in ax.texts)
+    assert min(ax.get_lines()[1].get_ydata()) == 1e-17         # zeros drawn at the floor
     plt.close(ax.figure)

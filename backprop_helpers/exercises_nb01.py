@@ -18,7 +18,7 @@ from . import naive
 from .activations import sigmoid, sigmoid_prime
 from .examples import naive_recursion_example
 from .exercises import _as_array, _diagnose, _raised, _Wrong, exercise
-from .network import Network
+from .network import Network, validate_sizes
 
 #: Exercises 01.1 and 01.2's architecture: 3 inputs, hidden layers of 2 and 4 neurons, one output
 NAIVE_CALLS_EXERCISE_SIZES = [3, 2, 4, 1]
@@ -95,7 +95,7 @@ def cache_look_ups(sizes):
     Calls: one per parameter, plus n_{l+1} from every evaluated δ of a layer l < L.
     Evaluations: one per neuron. The order of the requests does not matter.
     """
-    sizes = naive.check_sizes(sizes)
+    sizes = validate_sizes(sizes)
     L = len(sizes) - 1
     calls = _parameter_count(sizes) + sum(sizes[l] * sizes[l + 1] for l in range(1, L))
     return calls - naive.cached_call_count(sizes)

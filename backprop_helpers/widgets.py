@@ -18,7 +18,7 @@ from . import naive
 from .activations import softmax
 from .examples import bp_walkthrough_example
 from .losses import cross_entropy, cross_entropy_gradient
-from .network import ForwardPass, Gradients, Network
+from .network import ForwardPass, Gradients, Network, validate_sizes
 from .plots import plot_counts_on_network, plot_probabilities
 
 
@@ -82,7 +82,7 @@ def recursion_step(sizes=(2, 2, 2, 2, 1), what=FULL_GRADIENT, cached=False, step
     ``what`` is FULL_GRADIENT (every parameter asks for its δ, as in the notebook) or
     ONE_REQUEST (δ_1^(1) asked once). The pure computation behind ``explore_recursion``.
     """
-    sizes = tuple(naive.check_sizes(sizes))
+    sizes = tuple(validate_sizes(sizes))
     if what not in (FULL_GRADIENT, ONE_REQUEST):
         raise ValueError(f"what must be {FULL_GRADIENT!r} or {ONE_REQUEST!r}, got {what!r}")
     calls = _traced(sizes, what, bool(cached))

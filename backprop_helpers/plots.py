@@ -157,9 +157,12 @@ def plot_counts_on_network(sizes, calls, ax=None, title=None, stack=(), stored=(
                 ax.plot([x0, x1], [y0, y1], color="0.75", lw=0.8, zorder=1)
     for a, b in zip(list(stack)[:-1], list(stack)[1:]):
         (x0, y0), (x1, y1) = position[a], position[b]
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=2,
-                    arrowprops=dict(arrowstyle="-|>", color=_NB01_COLOURS["orange"], lw=3.0,
-                                    shrinkA=14, shrinkB=14))
+        length = np.hypot(x1 - x0, y1 - y0)
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        ax.annotate("", xy=(x1 - 0.4 * ux, y1 - 0.4 * uy), xytext=(x0 + 0.38 * ux, y0 + 0.38 * uy),
+                    zorder=5, arrowprops=dict(arrowstyle="-|>,head_length=0.6,head_width=0.35",
+                                              color=_NB01_COLOURS["orange"], lw=3.0,
+                                              shrinkA=0, shrinkB=0))
     for (l, j), (x, y) in position.items():
         if l == 0:
             ax.add_patch(Circle((x, y), 0.3, facecolor="0.92", edgecolor="0.5", zorder=3))
@@ -269,12 +272,12 @@ def plot_gradient_cost(parameter_counts, costs, ax=None, ylabel="loss evaluation
 
 
 def plot_step_size_sweep(eps_values, relative_errors, tolerance, chosen_eps=None,
-                         roundoff_model=None, ax=None):
+                         models=(), ax=None):
     """Relative error of central differences against the step ε, log–log, one line per entry.
 
     ``relative_errors`` maps an entry's label to its errors (zeros are drawn at 1e-17).
-    ``roundoff_model`` = (label, values) adds a dotted model line; the tolerance is a labelled
-    horizontal line and ``chosen_eps`` a labelled vertical one.
+    ``models`` is a list of (label, values), each drawn as a grey line, dotted then dash-dotted;
+    the tolerance is a labelled horizontal line and ``chosen_eps`` a labelled vertical one.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6.0, 3.4))
@@ -283,9 +286,12 @@ def plot_step_size_sweep(eps_values, relative_errors, tolerance, chosen_eps=None
     for (label, errors), (colour, marker, line) in zip(relative_errors.items(), styles):
         ax.loglog(eps_values, np.maximum(errors, 1e-17), linestyle=line, marker=marker,
                   markersize=3, color=colour, label=label)
-    if roundoff_model is not None:
-        label, values = roundoff_model
-        ax.loglog(eps_values, values, ":", color="0.3", label=label)
+    measured = np.concatenate([np.ravel(e) for e in relative_errors.values()])
+    positive = measured[measured > 0]
+    low, high = (positive.min() / 10, positive.max() * 10) if positive.size else (1e-17, 1.0)
+    for (label, values), line in zip(models, (":", "-.", (0, (1, 3)))):
+        ax.loglog(eps_values, values, linestyle=line, color="0.3", label=label)
+    ax.set_ylim(low, high)     # model lines may run far below what was measured: cut them there
     ax.axhline(tolerance, color="black", linewidth=0.8)
     ax.annotate(f"tolerance {tolerance:.0e}", (eps_values[0], tolerance), xytext=(0, 3),
                 textcoords="offset points", fontsize=8)

@@ -482,8 +482,9 @@ def test_cost_and_step_size_charts():
     plt.close(ax.figure)
     eps = np.logspace(-8, -2, 7)
     ax = plots.plot_step_size_sweep(eps, {"tiny": eps * 0 + 1e-6, "large": eps * 0}, tolerance=1e-7,
-                                    chosen_eps=3e-4, roundoff_model=("model", 1e-16 / eps))
+                                    chosen_eps=3e-4, models=[("model", 1e-16 / eps), ("other", eps ** 2)])
     assert any("tolerance 1e-07" in t.get_text() for t in ax.texts)
     assert any("ε = 3e-04" in t.get_text() for t in ax.texts)
     assert min(ax.get_lines()[1].get_ydata()) == 1e-17         # zeros drawn at the floor
+    assert [line.get_linestyle() for line in ax.get_lines()[2:4]] == [":", "-."]
     plt.close(ax.figure)

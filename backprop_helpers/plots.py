@@ -5,6 +5,8 @@ notebook can compose figures and a test can inspect what was drawn.
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
@@ -12,17 +14,61 @@ from .naive import trace_calls
 from .network import validate_sizes
 from .tensor import reduce_to_shape, summed_axes
 
+# The Okabe-Ito palette: eight colours that stay distinct under the common colour-vision
+# deficiencies (Okabe & Ito, "Color Universal Design", 2008). Where colour carries meaning,
+# pair it with a second cue (line style, marker, hatch) as well.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+
+def show_figure(fig, alt):
+    """Show ``fig`` in the notebook as a PNG whose alt text is ``alt``, then close it.
+
+    ``fig`` is a matplotlib Figure (or an Axes, or a sequence of Axes, of one figure: what the
+    drawing functions here return). ``alt`` says what the figure shows, for a reader who cannot
+    see it; it travels in the output's metadata (``{"image/png": {"alt": alt}}``), from where
+    ``run-notebooks`` copies it into the cell metadata the course website is built from.
+    The output's text form stays ``<Figure size WxH with N Axes>``, like the inline backend's.
+    The figure is closed, so the inline backend does not show it a second time.
+
+        show_figure(network_diagram([3, 2, 2, 1]), alt="A 3-2-2-1 network, every edge drawn.")
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"show_figure: alt must be a non-empty text saying what the figure "
+                         f"shows (for a reader who cannot see it), got {alt!r}")
+    figure = fig
+    if not isinstance(figure, Figure):
+        axes = [fig] if hasattr(fig, "figure") else list(np.ravel(fig)) if np.ndim(fig) else []
+        figures = {id(getattr(a, "figure", None)): getattr(a, "figure", None) for a in axes}
+        figure = next(iter(figures.values())) if len(figures) == 1 else None
+        if not isinstance(figure, Figure):
+            raise TypeError(f"show_figure: expected a matplotlib Figure (or Axes of one figure), "
+                            f"got {type(fig).__name__}")
+    from IPython.core.pylabtools import print_figure  # what the inline backend draws with
+    png = print_figure(figure, "png", bbox_inches="tight", base64=True)
+    if png is None:
+        raise ValueError("show_figure: the figure is empty (no axes, nothing drawn)")
+    text = repr(figure)
+    plt.close(figure)
+    display({"image/png": png, "text/plain": text}, raw=True,
+            metadata={"image/png": {"alt": alt.strip()}})
+
 
 # ----------------------------------------------------------------------------------------------
 # Notebook 01: the recursion's call tree, call counts on the network, growth with depth,
 # the cost of a gradient, and the step size of central differences
 # ----------------------------------------------------------------------------------------------
 
-_NB01_COLOURS = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9",
-                 "bluish_green": "#009E73", "blue": "#0072B2", "vermillion": "#D55E00",
-                 "reddish_purple": "#CC79A7"}   # the Okabe–Ito palette
 #: a δ evaluated more than once (repeated work), once, and a cache look-up
-REPEATED_COLOUR, ONCE_COLOUR, LOOKUP_COLOUR = (_NB01_COLOURS["vermillion"], _NB01_COLOURS["sky_blue"],
+REPEATED_COLOUR, ONCE_COLOUR, LOOKUP_COLOUR = (OKABE_ITO["vermillion"], OKABE_ITO["sky_blue"],
                                                "white")
 
 
@@ -161,7 +207,7 @@ def plot_counts_on_network(sizes, calls, ax=None, title=None, stack=(), stored=(
         ux, uy = (x1 - x0) / length, (y1 - y0) / length
         ax.annotate("", xy=(x1 - 0.4 * ux, y1 - 0.4 * uy), xytext=(x0 + 0.38 * ux, y0 + 0.38 * uy),
                     zorder=5, arrowprops=dict(arrowstyle="-|>,head_length=0.6,head_width=0.35",
-                                              color=_NB01_COLOURS["orange"], lw=3.0,
+                                              color=OKABE_ITO["orange"], lw=3.0,
                                               shrinkA=0, shrinkB=0))
     for (l, j), (x, y) in position.items():
         if l == 0:
@@ -173,7 +219,7 @@ def plot_counts_on_network(sizes, calls, ax=None, title=None, stack=(), stored=(
                        (ONCE_COLOUR, None) if count == 1 else ("white", None))
         is_stored = (l, j) in set(stored)
         ax.add_patch(Circle((x, y), 0.36, facecolor=face, hatch=hatch, zorder=3,
-                            edgecolor=_NB01_COLOURS["blue"] if is_stored else "black",
+                            edgecolor=OKABE_ITO["blue"] if is_stored else "black",
                             lw=3.2 if is_stored else 1.1))
         ax.text(x, y, f"×{count}", ha="center", va="center", fontsize=10, zorder=4,
                 fontweight="bold", bbox=dict(boxstyle="round,pad=0.08", fc="white", ec="none",
@@ -181,7 +227,7 @@ def plot_counts_on_network(sizes, calls, ax=None, title=None, stack=(), stored=(
         ax.text(x, y + 0.47, delta_label(l, j), ha="center", va="bottom", fontsize=8, zorder=4)
     if stack:
         x, y = position[tuple(stack[-1])]
-        ax.add_patch(Circle((x, y), 0.5, facecolor="none", edgecolor=_NB01_COLOURS["orange"],
+        ax.add_patch(Circle((x, y), 0.5, facecolor="none", edgecolor=OKABE_ITO["orange"],
                             lw=2.5, linestyle=":", zorder=5))
     top = 1.4 * (max(sizes) - 1) / 2
     ax.set_xlim(-0.6, 1.6 * (len(sizes) - 1) + 0.6)
@@ -222,7 +268,7 @@ def plot_call_growth(growths, ax=None, highlight=None):
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.6))
-    colours = [_NB01_COLOURS[name] for name in ("blue", "vermillion", "bluish_green",
+    colours = [OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green",
                                                 "reddish_purple", "orange", "sky_blue")]
     for index, growth in enumerate(growths):
         colour, marker = colours[index % len(colours)], _WIDTH_MARKERS[index % len(_WIDTH_MARKERS)]
@@ -260,8 +306,8 @@ def plot_gradient_cost(parameter_counts, costs, ax=None, ylabel="loss evaluation
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5.6, 3.4))
-    styles = [(_NB01_COLOURS["vermillion"], "o", "-"), (_NB01_COLOURS["blue"], "s", "--"),
-              (_NB01_COLOURS["bluish_green"], "^", ":")]
+    styles = [(OKABE_ITO["vermillion"], "o", "-"), (OKABE_ITO["blue"], "s", "--"),
+              (OKABE_ITO["bluish_green"], "^", ":")]
     for (name, values), (colour, marker, line) in zip(costs.items(), styles):
         ax.loglog(parameter_counts, values, linestyle=line, marker=marker, color=colour, label=name)
     ax.set_xlabel("parameters P")
@@ -281,8 +327,8 @@ def plot_step_size_sweep(eps_values, relative_errors, tolerance, chosen_eps=None
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6.0, 3.4))
-    styles = [(_NB01_COLOURS["vermillion"], "o", "-"), (_NB01_COLOURS["blue"], "s", "--"),
-              (_NB01_COLOURS["bluish_green"], "^", "-.")]
+    styles = [(OKABE_ITO["vermillion"], "o", "-"), (OKABE_ITO["blue"], "s", "--"),
+              (OKABE_ITO["bluish_green"], "^", "-.")]
     for (label, errors), (colour, marker, line) in zip(relative_errors.items(), styles):
         ax.loglog(eps_values, np.maximum(errors, 1e-17), linestyle=line, marker=marker,
                   markersize=3, color=colour, label=label)
@@ -296,7 +342,7 @@ def plot_step_size_sweep(eps_values, relative_errors, tolerance, chosen_eps=None
     ax.annotate(f"tolerance {tolerance:.0e}", (eps_values[0], tolerance), xytext=(0, 3),
                 textcoords="offset points", fontsize=8)
     if chosen_eps is not None:
-        ax.axvline(chosen_eps, color=_NB01_COLOURS["orange"], linewidth=1.2, linestyle="--")
+        ax.axvline(chosen_eps, color=OKABE_ITO["orange"], linewidth=1.2, linestyle="--")
         ax.annotate(f"ε = {chosen_eps:.0e}", (chosen_eps, ax.get_ylim()[1]), xytext=(3, -12),
                     textcoords="offset points", fontsize=8, color="0.2")
     ax.set_xlabel("step ε")
@@ -679,16 +725,3 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
-
-
-
-if "show_figure" not in globals():
-    def show_figure(fig, alt):
-        """Show ``fig`` as a PNG whose output metadata carries ``alt`` (what it shows), then close it."""
-        import io
-        from IPython.display import Image, display
-        fig = getattr(fig, "figure", fig)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", bbox_inches="tight")
-        plt.close(fig)
-        display(Image(buffer.getvalue()), metadata={"image/png": {"alt": alt}})

@@ -1,39 +1,25 @@
 """Notebook 01's exercise checkers: the worked solutions pass, each typical mistake gets its
 hint, stubs count as not attempted, a learner's exception is reported, never raised, and the
 references the checkers keep agree with an independent route."""
-import importlib.util
 import inspect
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path
 
 import nbformat
 import numpy as np
-import pytest
 
 from backprop_helpers import exercises as ex
-from backprop_helpers import exercises_nb01 as nb01
 from backprop_helpers import naive
+from backprop_helpers.exercises import nb01_naive as nb01
 from backprop_helpers.network import Network
-from backprop_helpers.run_notebooks import grade_notebook
+from exercise_support import NOTEBOOKS, assert_hint
+from exercise_support import solutions as solutions_of
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SIZES = [3, 2, 4, 1]
 
 
 def solutions():
-    spec = importlib.util.spec_from_file_location("solutions_01", NOTEBOOKS / "solutions" / "solutions_01.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def assert_hint(exercise, answer, *fragments):
-    verdict = ex.judge(exercise, answer)
-    assert verdict.status == ex.WRONG, verdict
-    for fragment in fragments:
-        assert fragment in verdict.message, verdict.message
-    return verdict
+    return solutions_of("01")
 
 
 def calls_by_recurrence(sizes, own_requests):
@@ -270,22 +256,3 @@ def test_notebook_01_exercises_have_stubs_checks_and_no_answers(capsys):
             exec(source, namespace)
     for name in ("naive_calls_by_hand", "cache_look_ups_by_hand", "bottom_up_deltas", "graph_delta"):
         assert ex.judge(name, namespace[name]).status == ex.NOT_ATTEMPTED, name
-
-
-def test_grader_reads_notebook_01_with_answers_right_and_wrong(tmp_path):
-    notebook = nbformat.read(NOTEBOOKS / "01_naive_recursion.ipynb", as_version=4)
-    start = next(i for i, c in enumerate(notebook.cells) if c.source.startswith("## Exercises"))
-    notebook.cells = notebook.cells[:3] + notebook.cells[start:]
-    fills = {"naive_calls_by_hand = None": "naive_calls_by_hand = 2 + 4 + 1",
-             "def bottom_up_deltas(": inspect.getsource(solutions().bottom_up_deltas)}
-    for prefix, source in fills.items():
-        stubs = [c for c in notebook.cells if c.source.startswith(prefix)]
-        assert len(stubs) == 1, prefix
-        stubs[0].source = source
-    path = tmp_path / "student.ipynb"
-    nbformat.write(notebook, path)
-    verdicts = grade_notebook(path)
-    assert verdicts["bottom_up_deltas"] == ("correct", "")
-    assert verdicts["naive_calls_by_hand"][0] == "not yet"
-    assert "with a cache" in verdicts["naive_calls_by_hand"][1]
-    assert verdicts["graph_delta"][0] == "not attempted yet"

@@ -1,5 +1,5 @@
-"""Checkers for notebook 01's exercises: counting the recursion's calls, a bottom-up cache,
-and the cached recursion on a network with skip connections.
+"""Exercises of notebook 01 (the naive recursion): counting its calls and its cache's look-ups by
+hand, a bottom-up cache, and the cached recursion on a network with skip connections.
 
     check_naive_calls_by_hand(n)        the naive count for sizes [3, 2, 4, 1], by hand
     check_cache_look_ups_by_hand(n)     how many calls the cache answers there, by hand
@@ -14,11 +14,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import naive
-from .activations import sigmoid, sigmoid_prime
-from .examples import naive_recursion_example
-from .exercises import _as_array, _diagnose, _raised, _Wrong, exercise
-from .network import Network, validate_sizes
+from .. import naive
+from ..activations import sigmoid, sigmoid_prime
+from ..examples import naive_recursion_example
+from ..network import Network, validate_sizes
+from .core import WrongAnswer, as_array, diagnose, exercise, learner_error
 
 #: Exercises 01.1 and 01.2's architecture: 3 inputs, hidden layers of 2 and 4 neurons, one output
 NAIVE_CALLS_EXERCISE_SIZES = [3, 2, 4, 1]
@@ -26,20 +26,20 @@ NAIVE_CALLS_EXERCISE_SIZES = [3, 2, 4, 1]
 
 # --------------------------------------------------------------------------- counting by hand
 def _whole_number(answer, what):
-    """The learner's count as an int, or _Wrong saying why it is not a whole number."""
+    """The learner's count as an int, or a WrongAnswer saying why it is not a whole number."""
     if isinstance(answer, np.ndarray) and answer.ndim == 0:
         answer = answer.item()
     if isinstance(answer, (bool, np.bool_, str)) or not isinstance(
             answer, (int, float, Fraction, np.integer, np.floating)):
-        raise _Wrong(f"{what} should be a number (a whole number), got {type(answer).__name__}")
+        raise WrongAnswer(f"{what} should be a number (a whole number), got {type(answer).__name__}")
     if isinstance(answer, (int, np.integer)):
         return int(answer)
     if isinstance(answer, Fraction):
         if answer.denominator != 1:
-            raise _Wrong(f"a count of calls is a whole number, got {answer}")
+            raise WrongAnswer(f"a count of calls is a whole number, got {answer}")
         return int(answer)
     if not math.isfinite(answer) or answer != int(answer):
-        raise _Wrong(f"a count of calls is a whole number, got {answer}")
+        raise WrongAnswer(f"a count of calls is a whole number, got {answer}")
     return int(answer)
 
 
@@ -84,8 +84,8 @@ def check_naive_calls_by_hand(answer):
     ]
     for value, hint in hints:
         if got == value:
-            raise _Wrong(hint)
-    raise _Wrong("that is not the count; find c_l = (n_{l-1} + 1) + n_{l-1} c_{l-1} layer by "
+            raise WrongAnswer(hint)
+    raise WrongAnswer("that is not the count; find c_l = (n_{l-1} + 1) + n_{l-1} c_{l-1} layer by "
                  "layer (c_1 = n_0 + 1), check each step, then add n_l c_l over the layers")
 
 
@@ -131,8 +131,8 @@ def check_cache_look_ups_by_hand(answer):
     ]
     for value, hint in hints:
         if got == value:
-            raise _Wrong(hint)
-    raise _Wrong("that is not the count; count every call (one per parameter, plus one from each "
+            raise WrongAnswer(hint)
+    raise WrongAnswer("that is not the count; count every call (one per parameter, plus one from each "
                  "evaluated δ to each neuron it feeds) and take away the evaluations")
 
 
@@ -179,37 +179,35 @@ def _learner_deltas(function, terms):
     try:
         got = function(terms)
     except RecursionError as error:
-        raise _raised(error, f"a network {terms.L} layers deep is deeper than Python lets a "
+        raise learner_error(error, f"a network {terms.L} layers deep is deeper than Python lets a "
                              f"recursion go: use loops, from the output layer down, no recursion") from None
     except KeyError as error:
-        raise _raised(error, "a δ was read before it was computed: fill the table from the output "
+        raise learner_error(error, "a δ was read before it was computed: fill the table from the output "
                              "down (l = L, L - 1, ..., 1), since δ of layer l needs layer l + 1's") from None
     if got is None:
-        raise _Wrong("your function returned None: return the dict of δs")
+        raise WrongAnswer("your function returned None: return the dict of δs")
     if not isinstance(got, dict):
-        raise _Wrong(f"return a dict {{(l, j): δ_j^(l)}} keyed like the cache, got {type(got).__name__}")
+        raise WrongAnswer(f"return a dict {{(l, j): δ_j^(l)}} keyed like the cache, got {type(got).__name__}")
     wanted = {(l, j) for l in range(1, terms.L + 1) for j in range(terms.sizes[l])}
     missing = sorted(wanted - set(got))
     if missing:
         names = ", ".join(naive.delta_name(l, j) for l, j in missing[:3])
-        raise _Wrong(f"your dict has no δ for {len(missing)} neuron(s), e.g. {names} (key (l, j), "
+        raise WrongAnswer(f"your dict has no δ for {len(missing)} neuron(s), e.g. {names} (key (l, j), "
                      f"l from 1 to L, j from 0); every layer 1..L needs its δs")
     extra = sorted(set(got) - wanted, key=repr)
     if extra:
-        raise _Wrong(f"your dict has keys that are no neuron of layers 1..L: {extra[:3]}")
+        raise WrongAnswer(f"your dict has keys that are no neuron of layers 1..L: {extra[:3]}")
     return got
 
 
-@exercise
+@exercise(callable_answer=True)
 def check_bottom_up_deltas(function):
     """Exercise 01.3: ``bottom_up_deltas(terms)``, every δ by loops from the output down."""
-    if not callable(function):
-        raise _Wrong("pass your function itself, e.g. check_bottom_up_deltas(bottom_up_deltas)")
     for net, x, y in bottom_up_exercise_networks():
         terms = naive.local_terms(net, x, y)
         keys = [(l, j) for l in range(1, net.L + 1) for j in range(net.sizes[l])]
         got_dict = _learner_deltas(function, terms)
-        got = _as_array([got_dict[k] for k in keys], "your δs")
+        got = as_array([got_dict[k] for k in keys], "your δs")
         backward = net.gradients(x, y).delta
         expected = np.array([backward[l][j, 0] for l, j in keys])
         wrong = [(np.array([v[k] for k in keys]), hint) for v, hint in [
@@ -219,12 +217,12 @@ def check_bottom_up_deltas(function):
             wrong.append((np.array([_deltas_variant(terms, swapped_index=True)[k] for k in keys]),
                           "weight index order: the weight from neuron j of layer l to neuron i of "
                           "layer l + 1 is terms.W[l + 1][i][j] (row = destination), not [j][i]"))
-        _diagnose(got, expected, wrong, f"your δs on a network of sizes {net.sizes} ({net.activations[1]})")
+        diagnose(got, expected, wrong, f"your δs on a network of sizes {net.sizes} ({net.activations[1]})")
     depth = max(3000, 2 * sys.getrecursionlimit())
     got = _learner_deltas(function, _chain_terms(depth))
-    values = _as_array([got[l, 0] for l in range(1, depth + 1)], "your δs")
+    values = as_array([got[l, 0] for l in range(1, depth + 1)], "your δs")
     if not np.allclose(values, 0.5):
-        raise _Wrong(f"on a chain {depth} layers deep (every weight 1, identity activation, output "
+        raise WrongAnswer(f"on a chain {depth} layers deep (every weight 1, identity activation, output "
                      f"δ 0.5) every δ should be 0.5; yours differ")
 
 
@@ -349,23 +347,21 @@ def _run_graph_delta(function, terms, l, j, calls, cache):
     try:
         value = function(terms, l, j, calls, cache)
     except RecursionError as error:
-        raise _raised(error, "the recursion never ends: stop at the output layer, "
+        raise learner_error(error, "the recursion never ends: stop at the output layer, "
                              "if l == terms.L: the base case is terms.delta_output[j]") from None
     except (KeyError, IndexError) as error:
-        raise _raised(error, "terms.feeds[l, j] lists ((m, i), weight) for every neuron i of a "
+        raise learner_error(error, "terms.feeds[l, j] lists ((m, i), weight) for every neuron i of a "
                              "layer m that z_j^(l) feeds; the output layer feeds nothing (its δ is "
                              "terms.delta_output[j])") from None
     if value is None:
-        raise _Wrong(f"your function returned None for {naive.delta_name(l, j)}: "
+        raise WrongAnswer(f"your function returned None for {naive.delta_name(l, j)}: "
                      f"did you forget to return the value?")
-    return float(_as_array(value, f"your {naive.delta_name(l, j)}"))
+    return float(as_array(value, f"your {naive.delta_name(l, j)}"))
 
 
-@exercise
+@exercise(callable_answer=True)
 def check_graph_delta(function):
     """Exercise 01.4: ``graph_delta(terms, l, j, calls, cache)`` on networks with skip connections."""
-    if not callable(function):
-        raise _Wrong("pass your function itself, e.g. check_graph_delta(graph_delta)")
     for net, x, y in graph_exercise_networks():
         terms = graph_terms(net, x, y)
         requests = [(l, j) for l in range(1, net.L + 1) for j in range(net.sizes[l])]
@@ -385,15 +381,15 @@ def check_graph_delta(function):
                              "feeds neurons further up, and the chain rule adds one term for every "
                              "neuron it feeds (all of terms.feeds[l, j])"))
         sizes = f"sizes {net.sizes} with skips {sorted((l, m) for l, m in net.weights if m > l + 1)}"
-        _diagnose(got, expected, wrong, f"your δs on a network of {sizes}")
+        diagnose(got, expected, wrong, f"your δs on a network of {sizes}")
         if calls == Counter(dict.fromkeys(requests, 1)):
             continue
         if sum(calls.values()) == 0:
-            raise _Wrong("the δs are right but calls stays empty: add 1 to calls[l, j] each time "
+            raise WrongAnswer("the δs are right but calls stays empty: add 1 to calls[l, j] each time "
                          "you compute a δ (not when you look one up)")
         if calls == _graph_naive_calls(terms, requests):
-            raise _Wrong(f"the δs are right but the cache is never used ({sum(calls.values())} "
+            raise WrongAnswer(f"the δs are right but the cache is never used ({sum(calls.values())} "
                          f"evaluations for {len(requests)} neurons on {sizes}): look (l, j) up in "
                          f"cache first, and store each δ in cache[l, j] once computed")
-        raise _Wrong(f"the δs are right but each should be evaluated once, and counted in calls[l, j] "
+        raise WrongAnswer(f"the δs are right but each should be evaluated once, and counted in calls[l, j] "
                      f"once (not on a look-up); on {sizes} the counts differ")

@@ -254,6 +254,48 @@ def counts_on_network_comparison(sizes, naive_calls, cached_calls):
     return fig
 
 
+def plot_skip_network(sizes, skips, ax=None, title=None):
+    """A network whose layers also feed layers further up: the usual edges grey and solid, each
+    skip connection (l, m), layer l feeding layer m > l + 1, as orange dashed arcs."""
+    sizes = validate_sizes(sizes)
+    for l, m in skips:
+        if not (0 <= l and l + 1 < m < len(sizes)):
+            raise ValueError(f"plot_skip_network: a skip (l, m) needs 0 <= l and l + 1 < m <= "
+                             f"{len(sizes) - 1}, got ({l}, {m}) for sizes {sizes}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 * len(sizes) + 1.0, 1.1 * max(sizes) + 1.6))
+    position = _layer_positions(sizes)
+    for l in range(len(sizes) - 1):
+        for k in range(sizes[l]):
+            for j in range(sizes[l + 1]):
+                (x0, y0), (x1, y1) = position[l, k], position[l + 1, j]
+                ax.plot([x0, x1], [y0, y1], color="0.6", lw=0.9, zorder=1)
+    for l, m in skips:
+        for k in range(sizes[l]):
+            for j in range(sizes[m]):
+                ax.annotate("", xy=position[m, j], xytext=position[l, k], zorder=2,
+                            arrowprops=dict(arrowstyle="-", color=OKABE_ITO["orange"], lw=1.6,
+                                            linestyle="--", connectionstyle="arc3,rad=-0.3",
+                                            shrinkA=12, shrinkB=12))
+    for (l, j), (x, y) in position.items():
+        ax.add_patch(Circle((x, y), 0.3, facecolor="0.92" if l == 0 else OKABE_ITO["sky_blue"],
+                            edgecolor="black", zorder=3))
+        ax.text(x, y, f"$x_{{{j + 1}}}$" if l == 0 else f"$z^{{({l})}}_{{{j + 1}}}$",
+                ha="center", va="center", fontsize=8, zorder=4)
+    top = 1.4 * (max(sizes) - 1) / 2
+    ax.legend(handles=[Line2D([], [], color="0.6", lw=0.9, label="layer to the next layer"),
+                       Line2D([], [], color=OKABE_ITO["orange"], lw=1.6, linestyle="--",
+                              label="skip connection")],
+              loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=2, fontsize=8, frameon=False)
+    ax.set_xlim(-0.6, 1.6 * (len(sizes) - 1) + 0.6)
+    ax.set_ylim(-top - 0.9, top + 0.9)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
 _WIDTH_MARKERS = ("o", "s", "^", "D", "v", "P")
 
 

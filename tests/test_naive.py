@@ -488,3 +488,18 @@ def test_cost_and_step_size_charts():
     assert min(ax.get_lines()[1].get_ydata()) == 1e-17         # zeros drawn at the floor
     assert [line.get_linestyle() for line in ax.get_lines()[2:4]] == [":", "-."]
     plt.close(ax.figure)
+
+
+def test_skip_network_draws_every_edge_and_each_skip_as_a_dashed_arc():
+    import matplotlib.pyplot as plt
+
+    from backprop_helpers import plots
+
+    ax = plots.plot_skip_network([2, 3, 2, 1], skips=[(1, 3), (0, 2)])
+    arcs = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert len(arcs) == 3 * 1 + 2 * 2                          # n_1 n_3 + n_0 n_2
+    assert all(a.arrow_patch.get_linestyle() == "--" for a in arcs)
+    assert len(ax.get_lines()) == 2 * 3 + 3 * 2 + 2 * 1        # the layer-to-layer edges
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="a skip"):
+        plots.plot_skip_network([2, 2, 1], skips=[(0, 1)])

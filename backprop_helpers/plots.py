@@ -389,7 +389,7 @@ def plot_step_size_sweep(eps_values, relative_errors, tolerance, chosen_eps=None
                     textcoords="offset points", fontsize=8, color="0.2")
     ax.set_xlabel("step ε")
     ax.set_ylabel("relative error")
-    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return ax
 
 

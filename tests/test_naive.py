@@ -8,54 +8,20 @@ import math
 import sys
 from collections import Counter
 
-import autograd.numpy as anp
 import numpy as np
 import pytest
-from autograd import grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import AUTOGRAD_ACTIVATIONS, autograd_network_gradients, recurrence_counts
 
-from backprop_helpers import naive, widgets
+from backprop_helpers import naive
 from backprop_helpers.examples import naive_recursion_example
 from backprop_helpers.gradcheck import numerical_gradient, relative_error
 from backprop_helpers.network import Network, paths_to_output
 
 # ---------------------------------------------------------------------------------------------
-# Oracles
+# Random cases
 # ---------------------------------------------------------------------------------------------
-
-AUTOGRAD_ACTIVATIONS = {
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": anp.tanh,
-    "relu": lambda z: anp.maximum(0.0, z),
-    "identity": lambda z: z,
-}
-
-
-def autograd_gradients(network, x, y):
-    """(dW, db) of ½‖a^(L) - y‖² by the HIPS autograd package, from the parameters alone."""
-    L = network.L
-
-    def loss(params):
-        a = np.asarray(x, dtype=float)
-        for l in range(1, L + 1):
-            a = AUTOGRAD_ACTIVATIONS[network.activations[l]](params[2 * l - 2] @ a + params[2 * l - 1])
-        return 0.5 * anp.sum((a - y) ** 2)
-
-    params = [p for l in range(1, L + 1) for p in (network.W[l], network.b[l])]
-    g = grad(loss)(params)
-    return {l: g[2 * l - 2] for l in range(1, L + 1)}, {l: g[2 * l - 1] for l in range(1, L + 1)}
-
-
-def recurrence_counts(sizes):
-    """Hand recurrence: a neuron of layer l is asked once per parameter it owns (n_{l-1} + 1)
-    and once by every evaluation of every neuron of layer l - 1: c_l = n_{l-1} + 1 + n_{l-1} c_{l-1}."""
-    counts, previous = {}, 0
-    for l in range(1, len(sizes)):
-        previous = sizes[l - 1] + 1 + sizes[l - 1] * previous
-        counts[l] = previous
-    return counts
-
 
 def random_case(sizes, activation, seed):
     network = Network.random(sizes, activations=activation, seed=seed)
@@ -83,7 +49,7 @@ def test_notebook_01_network_gradients_match_the_reference_values_and_autograd()
     g = naive.naive_gradients(net, x, y).gradients
     assert f"{g.dW[1][0, 0]:.8f}" == "0.00035822"
     assert f"{g.db[4][0, 0]:.8f}" == "-0.08213184"
-    dW, db = autograd_gradients(net, x, y)
+    dW, db = autograd_network_gradients(net, x, y)
     for l in range(1, net.L + 1):
         np.testing.assert_allclose(g.dW[l], dW[l], rtol=1e-12, atol=0)
         np.testing.assert_allclose(g.db[l], db[l], rtol=1e-12, atol=0)
@@ -149,7 +115,7 @@ def test_naive_and_cached_equal_backward_and_counts_equal_closed_form(sizes, act
 def test_naive_gradients_equal_autograd(sizes, activation, seed):
     net, x, y = random_case(sizes, activation, seed)
     g = naive.naive_gradients(net, x, y).gradients
-    dW, db = autograd_gradients(net, x, y)
+    dW, db = autograd_network_gradients(net, x, y)
     for l in range(1, net.L + 1):
         np.testing.assert_allclose(g.dW[l], dW[l], rtol=1e-11, atol=1e-15)
         np.testing.assert_allclose(g.db[l], db[l], rtol=1e-11, atol=1e-15)
@@ -335,171 +301,9 @@ def test_trace_calls_refuses_bad_requests_and_big_trees():
 
 
 # ---------------------------------------------------------------------------------------------
-# The explorer: pure function and view
-# ---------------------------------------------------------------------------------------------
-
-def test_recursion_step_at_the_start_the_middle_and_the_end():
-    first = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=1)
-    assert first.total == 111 and first.stack == ((1, 0),) and first.lines()[0] == \
-        "call 1 of 111 (cache off): evaluate delta_1^(1)"
-    ninth = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=9)
-    assert ninth.stack == ((1, 0), (2, 1), (3, 0), (4, 0))
-    assert ninth.lines()[1] == "call stack: delta_1^(1) -> delta_2^(2) -> delta_1^(3) -> delta_1^(4)"
-    assert ninth.evaluations[4, 0] == 3 and "delta_1^(4) x3" in ninth.report()
-    last = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=111)
-    assert last.evaluations == naive.naive_gradients(*naive_recursion_example()).calls
-    end = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=True, step=31)
-    assert end.total == 31 and end.look_ups == 24 and set(end.evaluations.values()) == {1}
-    assert end.stored == frozenset(end.evaluations)
-    assert "look-ups so far: 24" in end.report() and "no delta evaluated twice" in end.report()
-    one = widgets.recursion_step((2, 2, 2, 2, 1), widgets.ONE_REQUEST, cached=True, step=9)
-    assert one.total == 9 and one.look_ups == 3
-
-
-def test_recursion_step_stores_a_delta_only_once_it_has_returned():
-    sizes = (2, 2, 2, 2, 1)
-    calls = naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=True)
-    for step in range(1, len(calls) + 1):
-        state = widgets.recursion_step(sizes, widgets.FULL_GRADIENT, cached=True, step=step)
-        on_stack = set(state.stack[:-1])
-        assert not (on_stack & state.stored)              # a δ still being computed is not stored
-        assert state.stored <= set(state.evaluations)
-        assert state.look_ups == sum(c.looked_up for c in calls[:step])
-    assert widgets.recursion_step(sizes, widgets.FULL_GRADIENT, cached=False, step=111).stored == frozenset()
-
-
-@pytest.mark.parametrize("arguments, message", [
-    (dict(step=0), "step must be a whole number from 1 to 111"),
-    (dict(step=112), "from 1 to 111"),
-    (dict(step=2.5), "whole number"),
-    (dict(step=True), "whole number"),
-    (dict(what="everything"), "what must be"),
-    (dict(sizes=(2, 0, 1)), "width must be"),
-])
-def test_recursion_step_rejects_bad_settings(arguments, message):
-    with pytest.raises(ValueError, match=message):
-        widgets.recursion_step(**arguments)
-
-
-def test_recursion_explorer_view_prints_what_the_pure_function_computes():
-    import ipywidgets
-
-    view = widgets.explore_recursion()
-    controls = {w.description: w for w in view.children[0].children + view.children[1:3]}
-    assert set(controls) == {"network", "asked for", "cache", "calls made"}
-    slider = controls["calls made"]
-    assert isinstance(slider, ipywidgets.IntSlider) and slider.max == 111
-    output = next(w for w in view.children if isinstance(w, ipywidgets.Output))
-    picture = next(w for w in view.children if isinstance(w, ipywidgets.Image))
-    for step in (1, 9, 111):
-        slider.value = step
-        text = "".join(o["text"] for o in output.outputs)
-        assert text == widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, False, step).report() + "\n"
-        assert picture.value[:8] == b"\x89PNG\r\n\x1a\n"
-    controls["cache"].value = "cache on"
-    assert slider.value == 1 and slider.max == 31
-    slider.value = 31
-    assert "look-ups so far: 24" in "".join(o["text"] for o in output.outputs)
-    controls["network"].value = "2-1-2-1-1 (a bottleneck)"
-    assert slider.max == len(naive.trace_calls((2, 1, 2, 1, 1),
-                                               naive.parameter_requests((2, 1, 2, 1, 1)), cached=True))
-    controls["cache"].value = "cache off"
-    assert slider.max == naive.naive_call_count([2, 1, 2, 1, 1])
-
-
-# ---------------------------------------------------------------------------------------------
-# Figures
+# Names
 # ---------------------------------------------------------------------------------------------
 
 def test_delta_name_counts_neurons_from_one():
     assert naive.delta_name(1, 0) == "delta_1^(1)"
     assert naive.delta_name(4, 2) == "delta_3^(4)"
-
-
-def test_call_tree_figure_draws_one_circle_per_call_and_marks_look_ups():
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Circle
-
-    from backprop_helpers import plots
-
-    fig = plots.call_tree_comparison([2, 2, 2, 2, 1], (1, 0))
-    left, right = fig.axes[:2]
-    circles = [[p for p in ax.patches if isinstance(p, Circle)] for ax in (left, right)]
-    assert len(circles[0]) == 11 and len(circles[1]) == 9
-    assert sum(c.get_linestyle() == "--" for c in circles[1]) == 3          # the look-ups
-    assert sum(c.get_hatch() == "///" for c in circles[0]) == 8             # repeated work
-    assert all(c.get_hatch() is None for c in circles[1])
-    assert "11 evaluations" in left.get_title() and "3 look-ups" in right.get_title()
-    plt.close(fig)
-
-
-def test_counts_on_network_write_every_count_and_draw_the_stack():
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers import plots
-
-    net, x, y = naive_recursion_example()
-    slow, fast = naive.naive_gradients(net, x, y), naive.cached_gradients(net, x, y)
-    fig = plots.counts_on_network_comparison(net.sizes, slow.calls, fast.calls)
-    left, right = fig.axes
-    assert sorted(t.get_text() for t in left.texts if t.get_text().startswith("×")) == sorted(
-        f"×{n}" for n in slow.calls.values())
-    assert [t.get_text() for t in right.texts if t.get_text().startswith("×")] == ["×1"] * 7
-    plt.close(fig)
-    state = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=9)
-    ax = plots.plot_counts_on_network(state.sizes, state.evaluations, stack=state.stack)
-    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
-    assert len(arrows) == len(state.stack) - 1 == 3          # one arrow per step of the call stack
-    plt.close(ax.figure)
-
-
-def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers.plots import plot_call_growth
-
-    growths = [naive.call_growth(w, range(1, 8), max_measured_calls=1_000) for w in (1, 2)]
-    ax = plot_call_growth(growths)
-    assert ax.get_yscale() == "log"
-    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
-    assert labels == ["naive, width 1", "cached, width 1", "naive, width 2", "cached, width 2"]
-    naive_line = next(line for line in ax.get_lines() if line.get_label() == "naive, width 2")
-    assert list(naive_line.get_ydata()) == growths[1].naive
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "measured by running it" in legend and "from the closed form" in legend
-    plt.close(ax.figure)
-
-
-def test_cost_and_step_size_charts():
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers import plots
-
-    ax = plots.plot_gradient_cost([10, 100], {"a": [1.0, 10.0], "b": [0.1, 0.1]})
-    assert ax.get_xscale() == ax.get_yscale() == "log"
-    assert [line.get_marker() for line in ax.get_lines()] == ["o", "s"]
-    assert len({line.get_linestyle() for line in ax.get_lines()}) == 2
-    plt.close(ax.figure)
-    eps = np.logspace(-8, -2, 7)
-    ax = plots.plot_step_size_sweep(eps, {"tiny": eps * 0 + 1e-6, "large": eps * 0}, tolerance=1e-7,
-                                    chosen_eps=3e-4, models=[("model", 1e-16 / eps), ("other", eps ** 2)])
-    assert any("tolerance 1e-07" in t.get_text() for t in ax.texts)
-    assert any("ε = 3e-04" in t.get_text() for t in ax.texts)
-    assert min(ax.get_lines()[1].get_ydata()) == 1e-17         # zeros drawn at the floor
-    assert [line.get_linestyle() for line in ax.get_lines()[2:4]] == [":", "-."]
-    plt.close(ax.figure)
-
-
-def test_skip_network_draws_every_edge_and_each_skip_as_a_dashed_arc():
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers import plots
-
-    ax = plots.plot_skip_network([2, 3, 2, 1], skips=[(1, 3), (0, 2)])
-    arcs = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
-    assert len(arcs) == 3 * 1 + 2 * 2                          # n_1 n_3 + n_0 n_2
-    assert all(a.arrow_patch.get_linestyle() == "--" for a in arcs)
-    assert len(ax.get_lines()) == 2 * 3 + 3 * 2 + 2 * 1        # the layer-to-layer edges
-    plt.close(ax.figure)
-    with pytest.raises(ValueError, match="a skip"):
-        plots.plot_skip_network([2, 2, 1], skips=[(0, 1)])

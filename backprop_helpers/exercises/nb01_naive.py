@@ -200,7 +200,7 @@ def _learner_deltas(function, terms):
     return got
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(naive.cached_delta, naive.naive_delta))
 def check_bottom_up_deltas(function):
     """Exercise 01.3: ``bottom_up_deltas(terms)``, every δ by loops from the output down."""
     for net, x, y in bottom_up_exercise_networks():

@@ -48,11 +48,12 @@ class Notebook:
     run_timeout: float = 180  # seconds Run All Cells may take
 
 
-def call_count_line(values):
-    """What the notebook-01 explorer prints for its depth and width sliders."""
-    from backprop_helpers.widgets import naive_vs_cached_counts
-    summary = naive_vs_cached_counts(int(values["depth"]), int(values["width"]))
-    return f"naive calls = {summary.naive_calls}"
+def recursion_line(values):
+    """What the notebook-01 explorer prints first after "calls made" calls (its other
+    controls at their defaults: this notebook's network, a full gradient, cache off)."""
+    from backprop_helpers.widgets import FULL_GRADIENT, recursion_step
+    return recursion_step((2, 2, 2, 2, 1), FULL_GRADIENT, cached=False,
+                          step=int(values["calls made"])).lines()[0]
 
 
 def logits_line(values):
@@ -71,7 +72,7 @@ def walkthrough_line(values):
 
 
 NOTEBOOKS = [
-    Notebook("01_naive_recursion.ipynb", (Explorer("depth", call_count_line, typed=9),)),
+    Notebook("01_naive_recursion.ipynb", (Explorer("calls made", recursion_line, typed=9),)),
     Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w11", walkthrough_line, typed=-1.5),)),
     Notebook("03_softmax_relu.ipynb", (Explorer("z2", logits_line, typed=-3.5),)),
     Notebook("04_scalar_autograd.ipynb"),

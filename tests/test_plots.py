@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from backprop_helpers import naive
+from backprop_helpers import naive, plots, widgets
 from backprop_helpers.activations import softmax, softmax_jacobian
 from backprop_helpers.examples import naive_recursion_example, two_moons
 from backprop_helpers.plots import (OKABE_ITO, TARGET_COLOUR, broadcast_backward, draw_graph, graph_layout,
-                                    network_diagram, plot_call_counts, plot_call_growth,
+                                    network_diagram, plot_call_growth,
                                     plot_decision_boundary, plot_jacobian, plot_probabilities,
                                     plot_relu)
 from backprop_helpers.scalar import Value
@@ -20,19 +20,34 @@ EXAMPLE_Y_HAT = softmax(np.array([[1.7], [2.24]])).ravel()  # notebook 03's ŷ: 
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 01: call counts and their growth
+# Notebook 01: call trees, counts on the network, growth, cost, step size, skip connections
 # ---------------------------------------------------------------------------------------------
 
-def test_call_count_bars_show_the_counts():
+def test_call_tree_figure_draws_one_circle_per_call_and_marks_look_ups():
+    fig = plots.call_tree_comparison([2, 2, 2, 2, 1], (1, 0))
+    left, right = fig.axes[:2]
+    circles = [[p for p in ax.patches if isinstance(p, Circle)] for ax in (left, right)]
+    assert len(circles[0]) == 11 and len(circles[1]) == 9
+    assert sum(c.get_linestyle() == "--" for c in circles[1]) == 3          # the look-ups
+    assert sum(c.get_hatch() == "///" for c in circles[0]) == 8             # repeated work
+    assert all(c.get_hatch() is None for c in circles[1])
+    assert "11 evaluations" in left.get_title() and "3 look-ups" in right.get_title()
+    plt.close(fig)
+
+
+def test_counts_on_network_write_every_count_and_draw_the_stack():
     net, x, y = naive_recursion_example()
-    ax = plot_call_counts(naive.naive_gradients(net, x, y).calls, naive.cached_gradients(net, x, y).calls)
-    heights = [p.get_height() for p in ax.patches]
-    assert heights == [3, 3, 9, 9, 21, 21, 45] + [1] * 7
-    assert "111" in ax.get_title() and "7" in ax.get_title()
-    # ticks name each δ as the math does, neurons counted from 1 (the code's index 0 is neuron 1)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "$\\delta_{1}^{(1)}$", "$\\delta_{2}^{(1)}$", "$\\delta_{1}^{(2)}$", "$\\delta_{2}^{(2)}$",
-        "$\\delta_{1}^{(3)}$", "$\\delta_{2}^{(3)}$", "$\\delta_{1}^{(4)}$"]
+    slow, fast = naive.naive_gradients(net, x, y), naive.cached_gradients(net, x, y)
+    fig = plots.counts_on_network_comparison(net.sizes, slow.calls, fast.calls)
+    left, right = fig.axes
+    assert sorted(t.get_text() for t in left.texts if t.get_text().startswith("×")) == sorted(
+        f"×{n}" for n in slow.calls.values())
+    assert [t.get_text() for t in right.texts if t.get_text().startswith("×")] == ["×1"] * 7
+    plt.close(fig)
+    state = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=9)
+    ax = plots.plot_counts_on_network(state.sizes, state.evaluations, stack=state.stack)
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    assert len(arrows) == len(state.stack) - 1 == 3          # one arrow per step of the call stack
     plt.close(ax.figure)
 
 
@@ -44,7 +59,36 @@ def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():
     assert labels == ["naive, width 1", "cached, width 1", "naive, width 2", "cached, width 2"]
     naive_line = next(line for line in ax.get_lines() if line.get_label() == "naive, width 2")
     assert list(naive_line.get_ydata()) == growths[1].naive
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "measured by running it" in legend and "from the closed form" in legend
     plt.close(ax.figure)
+
+
+def test_cost_and_step_size_charts():
+    ax = plots.plot_gradient_cost([10, 100], {"a": [1.0, 10.0], "b": [0.1, 0.1]})
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert [line.get_marker() for line in ax.get_lines()] == ["o", "s"]
+    assert len({line.get_linestyle() for line in ax.get_lines()}) == 2
+    plt.close(ax.figure)
+    eps = np.logspace(-8, -2, 7)
+    ax = plots.plot_step_size_sweep(eps, {"tiny": eps * 0 + 1e-6, "large": eps * 0}, tolerance=1e-7,
+                                    chosen_eps=3e-4, models=[("model", 1e-16 / eps), ("other", eps ** 2)])
+    assert any("tolerance 1e-07" in t.get_text() for t in ax.texts)
+    assert any("ε = 3e-04" in t.get_text() for t in ax.texts)
+    assert min(ax.get_lines()[1].get_ydata()) == 1e-17         # zeros drawn at the floor
+    assert [line.get_linestyle() for line in ax.get_lines()[2:4]] == [":", "-."]
+    plt.close(ax.figure)
+
+
+def test_skip_network_draws_every_edge_and_each_skip_as_a_dashed_arc():
+    ax = plots.plot_skip_network([2, 3, 2, 1], skips=[(1, 3), (0, 2)])
+    arcs = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert len(arcs) == 3 * 1 + 2 * 2                          # n_1 n_3 + n_0 n_2
+    assert all(a.arrow_patch.get_linestyle() == "--" for a in arcs)
+    assert len(ax.get_lines()) == 2 * 3 + 3 * 2 + 2 * 1        # the layer-to-layer edges
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="a skip"):
+        plots.plot_skip_network([2, 2, 1], skips=[(0, 1)])
 
 
 # ---------------------------------------------------------------------------------------------

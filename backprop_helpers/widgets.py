@@ -13,11 +13,12 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import naive
-from .activations import softmax
+from .activations import softmax, softmax_jacobian
 from .examples import bp_walkthrough_example
 from .losses import cross_entropy, cross_entropy_gradient
 from .network import ForwardPass, Gradients, Network
-from .plots import plot_call_growth, plot_probabilities
+from .plots import (margin_curves, plot_call_growth, plot_jacobian, plot_margin_losses,
+                    plot_probabilities, plot_simplex)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -285,3 +286,150 @@ def explore_logits(z1=1.7, z2=2.24, y=(0.0, 1.0), limit=10.0):
                                             description=name, continuous_update=False)
                for name, value in (("z1", z1), ("z2", z2))}
     return ipywidgets.interactive(show, **sliders)
+
+
+# ----------------------------------------------------------------------------------------------
+# Notebook 03: the margin explorer (softmax + cross-entropy against sigmoid + squared error)
+# ----------------------------------------------------------------------------------------------
+
+def _finite_number(value, name, where):
+    """``value`` as a float, or a ValueError naming the argument and what was wrong with it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _signed(value, digits=4):
+    return f"{value + 0.0:+.{digits}f}"   # + 0.0 turns -0.0 into 0.0
+
+
+class MarginReadout(NamedTuple):
+    """What the margin explorer shows at one margin m = z_true - z_other (plots.MarginCurves)."""
+    margin: float
+    probability: float            # ŷ of the true class, σ(m)
+    cross_entropy: float          # softmax + cross-entropy loss
+    cross_entropy_delta: float    # its output error ∂𝓛/∂m
+    squared_error: float          # sigmoid + half squared error loss
+    squared_error_delta: float    # its output error ∂𝓛/∂m
+
+    def lines(self):
+        """The explorer's printout, 4 decimals."""
+        ce, se = self.cross_entropy_delta, self.squared_error_delta
+        if se != 0.0:
+            ratio = f"cross-entropy's error signal is {ce / se:.1f} times the squared error's"
+        else:
+            ratio = "the squared error's error signal is 0 in floating point: that output has stopped learning"
+        return [f"margin m = {_signed(self.margin, 2)}: ŷ of the true class = σ(m) = {self.probability:.4f}",
+                f"softmax + cross-entropy: loss = {self.cross_entropy:.4f}, ∂𝓛/∂m = {_signed(ce)}",
+                f"sigmoid + squared error: loss = {self.squared_error:.4f}, ∂𝓛/∂m = {_signed(se)}",
+                ratio]
+
+
+def margin_readout(margin):
+    """Both losses and their output errors at one margin: the pure computation behind
+    ``explore_margin``. Stable at any finite margin (±1000 too)."""
+    m = _finite_number(margin, "margin", "margin_readout")
+    return MarginReadout(*(float(v) for v in margin_curves(m)))
+
+
+#: the margin slider's label: for notebook 03's example the true class is class 2
+MARGIN_LABEL = "margin z₂ − z₁"
+
+
+def explore_margin(margin=0.54, limit=10.0):
+    """One slider, the logit margin m = z_true - z_other: prints margin_readout(m) and dots m on
+    the loss and output-error curves of both models. Returns the widget."""
+    def show(m):
+        print("\n".join(margin_readout(m).lines()))
+        _, axes = plt.subplots(1, 2, figsize=(8, 3))
+        plot_margin_losses(mark=m, ax=axes)
+        axes[0].figure.tight_layout()
+        plt.show()
+
+    slider = ipywidgets.FloatSlider(value=margin, min=-limit, max=limit, step=0.01,
+                                    description=MARGIN_LABEL, continuous_update=False,
+                                    style={"description_width": "initial"},
+                                    layout=ipywidgets.Layout(width="420px"))
+    return ipywidgets.interactive(show, m=slider)
+
+
+# ----------------------------------------------------------------------------------------------
+# Notebook 03: three classes (three logits -> ŷ on the triangle, the Jacobian, a gradient step)
+# ----------------------------------------------------------------------------------------------
+
+class ThreeClassReadout(NamedTuple):
+    """What the three-class explorer shows for logits z and a true class (1, 2 or 3)."""
+    logits: np.ndarray             # z, shape (3,)
+    true_class: int
+    probabilities: np.ndarray      # ŷ = softmax(z)
+    loss: float                    # cross-entropy -log ŷ_true
+    delta: np.ndarray              # δ = ∂𝓛/∂z = ŷ - y
+    jacobian: np.ndarray           # J = diag(ŷ) - ŷ ŷᵀ
+    step: float                    # the gradient step's size η in z ← z - η δ
+    predicted_change: np.ndarray   # first order: Δŷ ≈ J (-η δ)
+    new_probabilities: np.ndarray  # softmax(z - η δ), the step actually taken
+    new_loss: float
+
+    def lines(self):
+        """The explorer's printout, 4 decimals."""
+        k = self.true_class
+        old, new = self.probabilities[k - 1], self.new_probabilities[k - 1]
+        predicted = old + self.predicted_change[k - 1]
+
+        def vec(v):
+            return "[" + ", ".join(f"{x + 0.0:.4f}" for x in v) + "]"
+        return [f"ŷ = softmax(z) = {vec(self.probabilities)}   (target: class {k})",
+                f"loss = -log ŷ_{k} = {self.loss:.4f}",
+                f"δ = ŷ - y = {vec(self.delta)}",
+                f"step z ← z - {self.step:g}·δ: ŷ_{k} {old:.4f} → {new:.4f} "
+                f"(first order predicts {predicted:.4f}), loss → {self.new_loss:.4f}"]
+
+
+def three_class_readout(z1, z2, z3, true_class=3, step=1.0):
+    """ŷ, the loss, δ, the Jacobian and one gradient step for three logits: the pure computation
+    behind ``explore_three_classes``. Stable for any finite logits."""
+    where = "three_class_readout"
+    z = np.array([_finite_number(v, name, where) for v, name in ((z1, "z1"), (z2, "z2"), (z3, "z3"))])
+    if isinstance(true_class, (bool, np.bool_)) or true_class not in (1, 2, 3):
+        raise ValueError(f"{where}: true_class must be 1, 2 or 3, got {true_class!r}")
+    eta = _finite_number(step, "step", where)
+    y = np.zeros((3, 1))
+    y[true_class - 1] = 1.0
+    column = z[:, None]
+    a = softmax(column)[:, 0]
+    delta = cross_entropy_gradient(column, y)[:, 0]
+    J = softmax_jacobian(z)
+    stepped = column - eta * delta[:, None]
+    return ThreeClassReadout(z, int(true_class), a, float(cross_entropy(column, y)), delta, J, eta,
+                             J @ (-eta * delta), softmax(stepped)[:, 0], float(cross_entropy(stepped, y)))
+
+
+#: the three-class explorer's logit sliders, by label
+LOGIT_LABELS = ("z₁ (class 1)", "z₂ (class 2)", "z₃ (class 3)")
+
+
+def explore_three_classes(z=(1.0, 0.5, -0.5), true_class=3, limit=6.0):
+    """Three sliders for the logits z₁, z₂, z₃ and a menu for the true class: prints
+    three_class_readout, draws ŷ on the triangle of all probability vectors with the gradient
+    step as an arrow, and the Jacobian as a heat map. Returns the widget."""
+    def show(z1, z2, z3, true_class):
+        readout = three_class_readout(z1, z2, z3, true_class)
+        print("\n".join(readout.lines()))
+        figure, (left, right) = plt.subplots(1, 2, figsize=(7.6, 3.2),
+                                             gridspec_kw={"width_ratios": [1, 1.15]})
+        plot_simplex(readout.probabilities, true_class,
+                     readout.new_probabilities - readout.probabilities, ax=left)
+        left.set_title("ŷ among all probability vectors", fontsize=10)
+        plot_jacobian(readout.jacobian, ax=right, title="Jacobian $\\partial \\hat y_i / \\partial z_k$")
+        figure.tight_layout()
+        plt.show()
+
+    sliders = {name: ipywidgets.FloatSlider(value=value, min=-limit, max=limit, step=0.01,
+                                            description=label, continuous_update=False,
+                                            style={"description_width": "initial"})
+               for name, label, value in zip(("z1", "z2", "z3"), LOGIT_LABELS, z)}
+    menu = ipywidgets.Dropdown(options=[("class 1", 1), ("class 2", 2), ("class 3", 3)],
+                               value=true_class, description="true class")
+    return ipywidgets.interactive(show, **sliders, true_class=menu)

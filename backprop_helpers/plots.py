@@ -378,9 +378,10 @@ def plot_simplex(probabilities, true_class=None, change=None, ax=None):
     corners = _SIMPLEX_CORNERS
     ax.add_patch(plt.Polygon(corners, closed=True, fill=False, edgecolor=_NB03_COLOURS["black"]))
     for k, (x, y) in enumerate(corners, start=1):
-        below = y < 0.1
-        ax.text(x, y + (-0.08 if below else 0.04), f"class {k}", ha="center", fontsize=9,
-                va="top" if below else "bottom")
+        if y < 0.1:
+            ax.text(x, y - 0.08, f"class {k}", ha="center", va="top", fontsize=9)
+        else:   # the top corner: its name to the right, clear of the legend on the left
+            ax.text(x + 0.07, y, f"class {k}", ha="left", va="center", fontsize=9)
     if true_class is not None:
         if true_class not in (1, 2, 3):
             raise ValueError(f"plot_simplex: true_class must be 1, 2 or 3, got {true_class!r}")
@@ -395,9 +396,9 @@ def plot_simplex(probabilities, true_class=None, change=None, ax=None):
             ax.annotate("", point + d, point, arrowprops=dict(arrowstyle="->", color=_NB03_COLOURS["blue"],
                                                               linewidth=1.8))
             ax.plot([], [], color=_NB03_COLOURS["blue"], label="ŷ after a gradient step")
-    ax.set(xlim=(-0.15, 1.15), ylim=(-0.18, 1.0), aspect="equal")
+    ax.set(xlim=(-0.15, 1.2), ylim=(-0.2, 1.0), aspect="equal")
     ax.axis("off")
-    ax.legend(fontsize=7, loc="upper right", frameon=False)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(-0.02, 1.02), frameon=False)
     return ax
 
 
@@ -586,3 +587,4 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+

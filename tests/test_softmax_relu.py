@@ -236,4 +236,4 @@ def test_notebook_stores_no_warnings_or_errors():
     assert outputs, "the notebook has no stored outputs"
     assert not [o for o in outputs if o.get("name") == "stderr" or o["output_type"] == "error"]
     stdout = "".join("".join(o.get("text", "")) for o in outputs)
-    assert "Warning" not in stdout and "L = 0.45916274" in stdout
+    assert "Warning" not in stdout and "𝓛 = 0.45916274" in stdout

@@ -163,41 +163,13 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
 
 
 # ----------------------------------------------------------------------------------------------
-# Notebook 03: softmax probabilities, the softmax Jacobian, ReLU and its derivative
+# Notebook 03: the softmax Jacobian, ReLU and its derivative, the margin curves, dead units, the
+# probability triangle
 # ----------------------------------------------------------------------------------------------
 
 def _axes(ax, figsize):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def plot_probabilities(probabilities, y=None, ax=None, labels=None, title="softmax output ŷ"):
-    """Bars of the class probabilities ŷ (one column), each labelled with its value.
-
-    If the one-hot target ``y`` is given, the bar of the true class is drawn in orange and its
-    label says "(true)". The y axis is fixed to [0, 1] so bars compare across calls.
-    """
-    p = np.asarray(probabilities, dtype=float).ravel()
-    ax = _axes(ax, (4, 2.6))
-    labels = list(labels) if labels is not None else [f"class {i + 1}" for i in range(p.size)]
-    if len(labels) != p.size:
-        raise ValueError(f"plot_probabilities: {len(labels)} labels for {p.size} probabilities")
-    colours = ["tab:blue"] * p.size
-    if y is not None:
-        target = np.asarray(y, dtype=float).ravel()
-        if target.size != p.size:
-            raise ValueError(f"plot_probabilities: target y has {target.size} entries but there are "
-                             f"{p.size} probabilities")
-        colours = ["tab:orange" if t > 0 else "tab:blue" for t in target]
-        labels = [f"{label}\n(true)" if t > 0 else label for label, t in zip(labels, target)]
-    bars = ax.bar(labels, p, color=colours)
-    for bar, value in zip(bars, p):
-        ax.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.4f}",
-                ha="center", va="bottom", fontsize=9)
-    ax.set_ylim(0, 1.12)
-    ax.set_ylabel("probability")
-    ax.set_title(title)
     return ax
 
 

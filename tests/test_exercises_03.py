@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from backprop_helpers import exercises as ex
-from backprop_helpers.activations import softmax, softmax_backward
+from backprop_helpers.activations import softmax_backward
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
 

@@ -597,7 +597,7 @@ def check_soft_target_gradient(function):
         variants = [(-expected, "wrong sign: 𝓛 falls as the logit of a class with a large target rises")]
         if not np.isclose(total, 1.0):
             variants += [(a - y, f"that is ŷ - y, which assumes the targets sum to 1; these sum to {total:g}: "
-                                 f"redo section 5's sum without that step")]
+                                 f"redo the sum that collapses Jᵀ∇ₐ𝓛 to ŷ - y, without that step")]
         if total > 0:
             variants += [(a - y / total, "you normalised the targets to sum to 1; the loss uses y as it is")]
         variants += [(-y / a, "that is ∂𝓛/∂ŷ, the gradient with respect to the probabilities; "

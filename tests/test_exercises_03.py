@@ -50,7 +50,7 @@ def test_soft_target_gradient_solution_passes_and_equals_autograd():
 
 
 def test_soft_target_gradient_typical_mistakes_get_their_hints():
-    assert_hint("soft_target_gradient", lambda z, y: stable_softmax(z) - y, "ŷ - y", "sum to 1", "section 5")
+    assert_hint("soft_target_gradient", lambda z, y: stable_softmax(z) - y, "ŷ - y", "sum to 1", "without that step")
     assert_hint("soft_target_gradient", lambda z, y: y - stable_softmax(z) * np.sum(y), "wrong sign")
     assert_hint("soft_target_gradient", lambda z, y: stable_softmax(z) - y / np.sum(y), "normalised")
     assert_hint("soft_target_gradient", lambda z, y: -y / stable_softmax(z), "∂𝓛/∂ŷ", "Jacobian")

@@ -289,15 +289,16 @@ def plot_margin_losses(mark=None, ax=None, margins=MARGIN_RANGE):
         for axis in ax:
             axis.axvline(mark, color=_NB03_COLOURS["grey"], linewidth=0.8, linestyle=":")
     left.set(xlabel="margin $m = z_{true} - z_{other}$", ylabel="loss $\\mathcal{L}$",
-             title="loss", ylim=(-0.2, min(8.5, float(c.cross_entropy.max()) + 0.5)))
+             title="loss", ylim=(-0.2, float(c.cross_entropy.max()) + 0.5))
     right.set(xlabel="margin $m = z_{true} - z_{other}$",
               ylabel="$|\\partial\\mathcal{L}/\\partial m|$", title="output error", ylim=(-0.03, 1.08))
     left.legend(fontsize=8, frameon=False, loc="upper right")
     for axis in ax:
         axis.axvline(0, color=_NB03_COLOURS["grey"], linewidth=0.5)
         axis.axhline(0, color=_NB03_COLOURS["grey"], linewidth=0.5)
-    right.text(-7.8, 0.55, "confidently\nwrong", fontsize=8, va="center")
-    right.text(7.8, 0.55, "confidently\nright", fontsize=8, va="center", ha="right")
+    low, high = float(c.margin.min()), float(c.margin.max())
+    right.text(low + 0.02 * (high - low), 0.55, "confidently\nwrong", fontsize=8, va="center")
+    right.text(high - 0.02 * (high - low), 0.55, "confidently\nright", fontsize=8, va="center", ha="right")
     return ax
 
 

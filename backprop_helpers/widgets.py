@@ -299,7 +299,7 @@ def explore_margin(margin=0.54, limit=10.0):
     def show(m):
         print("\n".join(margin_readout(m).lines()))
         _, axes = plt.subplots(1, 2, figsize=(8, 3))
-        plot_margin_losses(mark=m, ax=axes)
+        plot_margin_losses(mark=m, ax=axes, margins=np.linspace(-limit, limit, 401))
         axes[0].figure.tight_layout()
         plt.show()
 

@@ -7,12 +7,61 @@ from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
 from .activations import sigmoid
 from .network import validate_sizes
 from .tensor import reduce_to_shape, summed_axes
+
+# The Okabe-Ito palette: eight colours that stay distinct under the common colour-vision
+# deficiencies (Okabe & Ito, "Color Universal Design", 2008). Where colour carries meaning,
+# pair it with a second cue (line style, marker, hatch) as well.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+
+def show_figure(fig, alt):
+    """Show ``fig`` in the notebook as a PNG whose alt text is ``alt``, then close it.
+
+    ``fig`` is a matplotlib Figure (or an Axes, or a sequence of Axes, of one figure: what the
+    drawing functions here return). ``alt`` says what the figure shows, for a reader who cannot
+    see it; it travels in the output's metadata (``{"image/png": {"alt": alt}}``), from where
+    ``run-notebooks`` copies it into the cell metadata the course website is built from.
+    The output's text form stays ``<Figure size WxH with N Axes>``, like the inline backend's.
+    The figure is closed, so the inline backend does not show it a second time.
+
+        show_figure(network_diagram([3, 2, 2, 1]), alt="A 3-2-2-1 network, every edge drawn.")
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"show_figure: alt must be a non-empty text saying what the figure "
+                         f"shows (for a reader who cannot see it), got {alt!r}")
+    figure = fig
+    if not isinstance(figure, Figure):
+        axes = [fig] if hasattr(fig, "figure") else list(np.ravel(fig)) if np.ndim(fig) else []
+        figures = {id(getattr(a, "figure", None)): getattr(a, "figure", None) for a in axes}
+        figure = next(iter(figures.values())) if len(figures) == 1 else None
+        if not isinstance(figure, Figure):
+            raise TypeError(f"show_figure: expected a matplotlib Figure (or Axes of one figure), "
+                            f"got {type(fig).__name__}")
+    from IPython.core.pylabtools import print_figure  # what the inline backend draws with
+    png = print_figure(figure, "png", bbox_inches="tight", base64=True)
+    if png is None:
+        raise ValueError("show_figure: the figure is empty (no axes, nothing drawn)")
+    text = repr(figure)
+    plt.close(figure)
+    display({"image/png": png, "text/plain": text}, raw=True,
+            metadata={"image/png": {"alt": alt.strip()}})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -208,13 +257,13 @@ def plot_relu(ax=None, limit=2.0):
         _, ax = plt.subplots(1, 2, figsize=(7, 2.6))
     left, right = ax
     z = np.linspace(-limit, limit, 201)
-    left.plot(z, np.maximum(0.0, z), color="tab:blue")
+    left.plot(z, np.maximum(0.0, z), color=OKABE_ITO["blue"])
     left.set_title("ReLU(z) = max(0, z)")
     left.set_xlabel("z")
-    right.plot([-limit, 0], [0, 0], color="tab:blue")
-    right.plot([0, limit], [1, 1], color="tab:blue")
-    right.plot([0], [0], "o", color="tab:blue", label="ReLU'(0) = 0 (used)")
-    right.plot([0], [1], "o", markerfacecolor="white", color="tab:blue", label="1 (not used)")
+    right.plot([-limit, 0], [0, 0], color=OKABE_ITO["blue"])
+    right.plot([0, limit], [1, 1], color=OKABE_ITO["blue"])
+    right.plot([0], [0], "o", color=OKABE_ITO["blue"], label="ReLU'(0) = 0 (used)")
+    right.plot([0], [1], "o", markerfacecolor="white", color=OKABE_ITO["blue"], label="1 (not used)")
     right.set_ylim(-0.2, 1.3)
     right.set_title("ReLU'(z)")
     right.set_xlabel("z")
@@ -225,10 +274,8 @@ def plot_relu(ax=None, limit=2.0):
     return ax
 
 
-# Okabe–Ito colours for notebook 03's figures (readable under every common colour blindness)
-_NB03_COLOURS = {"orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73",
-                 "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7",
-                 "black": "#000000", "grey": "#999999"}
+#: neutral grey for reference lines (carries no meaning, so it is not one of the palette's colours)
+_GUIDE = "#999999"
 
 
 class MarginCurves(NamedTuple):
@@ -273,29 +320,29 @@ def plot_margin_losses(mark=None, ax=None, margins=MARGIN_RANGE):
     left, right = ax
     c = margin_curves(margins)
     styles = {"softmax + cross-entropy": (c.cross_entropy, c.cross_entropy_delta,
-                                          _NB03_COLOURS["blue"], "-"),
+                                          OKABE_ITO["blue"], "-"),
               "sigmoid + squared error": (c.squared_error, c.squared_error_delta,
-                                          _NB03_COLOURS["vermillion"], "--")}
+                                          OKABE_ITO["vermillion"], "--")}
     for label, (loss, delta, colour, style) in styles.items():
         left.plot(c.margin, loss, style, color=colour, label=label)
         right.plot(c.margin, np.abs(delta), style, color=colour, label=label)
     if mark is not None:
         at = margin_curves(float(mark))
         for (loss, delta, colour, _), marker in zip(
-                [(at.cross_entropy, at.cross_entropy_delta, _NB03_COLOURS["blue"], None),
-                 (at.squared_error, at.squared_error_delta, _NB03_COLOURS["vermillion"], None)], "os"):
+                [(at.cross_entropy, at.cross_entropy_delta, OKABE_ITO["blue"], None),
+                 (at.squared_error, at.squared_error_delta, OKABE_ITO["vermillion"], None)], "os"):
             left.plot([mark], [loss], marker, color=colour, markersize=7)
             right.plot([mark], [abs(delta)], marker, color=colour, markersize=7)
         for axis in ax:
-            axis.axvline(mark, color=_NB03_COLOURS["grey"], linewidth=0.8, linestyle=":")
+            axis.axvline(mark, color=_GUIDE, linewidth=0.8, linestyle=":")
     left.set(xlabel="margin $m = z_{true} - z_{other}$", ylabel="loss $\\mathcal{L}$",
              title="loss", ylim=(-0.2, float(c.cross_entropy.max()) + 0.5))
     right.set(xlabel="margin $m = z_{true} - z_{other}$",
               ylabel="$|\\partial\\mathcal{L}/\\partial m|$", title="output error", ylim=(-0.03, 1.08))
     left.legend(fontsize=8, frameon=False, loc="upper right")
     for axis in ax:
-        axis.axvline(0, color=_NB03_COLOURS["grey"], linewidth=0.5)
-        axis.axhline(0, color=_NB03_COLOURS["grey"], linewidth=0.5)
+        axis.axvline(0, color=_GUIDE, linewidth=0.5)
+        axis.axhline(0, color=_GUIDE, linewidth=0.5)
     low, high = float(c.margin.min()), float(c.margin.max())
     right.text(low + 0.02 * (high - low), 0.55, "confidently\nwrong", fontsize=8, va="center")
     right.text(high - 0.02 * (high - low), 0.55, "confidently\nright", fontsize=8, va="center", ha="right")
@@ -315,15 +362,15 @@ def plot_dead_unit(w, b, points=(), ax=None, limits=(-0.5, 4.5)):
     x1 = np.array([low, high])
     boundary = -(w[0] * x1 + b) / w[1]                # the line z = 0
     off_side = high if w[1] < 0 else low              # z <= 0 on this side of the line
-    ax.fill_between(x1, boundary, off_side, facecolor=_NB03_COLOURS["grey"], alpha=0.25,
-                    hatch="//", edgecolor=_NB03_COLOURS["black"], linewidth=0,
+    ax.fill_between(x1, boundary, off_side, facecolor=_GUIDE, alpha=0.25,
+                    hatch="//", edgecolor=OKABE_ITO["black"], linewidth=0,
                     label="unit off: $z \\leq 0$, ReLU$'$ = 0")
-    ax.plot(x1, boundary, color=_NB03_COLOURS["black"], linewidth=1.2, label="$z = 0$")
-    ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=_NB03_COLOURS["blue"], linewidth=2,
+    ax.plot(x1, boundary, color=OKABE_ITO["black"], linewidth=1.2, label="$z = 0$")
+    ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=OKABE_ITO["blue"], linewidth=2,
                            label="inputs seen: $[0, 1]^2$"))
     for x, y, label in points:
         z = w[0] * x + w[1] * y + b
-        ax.plot([x], [y], "o", color=_NB03_COLOURS["vermillion"])
+        ax.plot([x], [y], "o", color=OKABE_ITO["vermillion"])
         ax.annotate(f"{label}: z = {z:.1f}", (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
     ax.set(xlim=limits, ylim=limits, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     ax.legend(fontsize=7, loc="upper right", framealpha=0.9)
@@ -348,7 +395,7 @@ def plot_simplex(probabilities, true_class=None, change=None, ax=None):
     probability changes, e.g. what a gradient step does to ŷ) is drawn as an arrow from ŷ."""
     ax = _axes(ax, (3.4, 3.2))
     corners = _SIMPLEX_CORNERS
-    ax.add_patch(plt.Polygon(corners, closed=True, fill=False, edgecolor=_NB03_COLOURS["black"]))
+    ax.add_patch(plt.Polygon(corners, closed=True, fill=False, edgecolor=OKABE_ITO["black"]))
     for k, (x, y) in enumerate(corners, start=1):
         if y < 0.1:
             ax.text(x, y - 0.08, f"class {k}", ha="center", va="top", fontsize=9)
@@ -358,16 +405,16 @@ def plot_simplex(probabilities, true_class=None, change=None, ax=None):
         if true_class not in (1, 2, 3):
             raise ValueError(f"plot_simplex: true_class must be 1, 2 or 3, got {true_class!r}")
         x, y = corners[true_class - 1]
-        ax.plot([x], [y], "*", color=_NB03_COLOURS["bluish green"], markersize=16,
+        ax.plot([x], [y], "*", color=OKABE_ITO["bluish_green"], markersize=16,
                 label=f"target: class {true_class}")
     point = simplex_point(probabilities)
-    ax.plot(*point, "o", color=_NB03_COLOURS["vermillion"], markersize=8, label="ŷ")
+    ax.plot(*point, "o", color=OKABE_ITO["vermillion"], markersize=8, label="ŷ")
     if change is not None:
         d = simplex_point(change)
         if np.hypot(*d) > 1e-9:
-            ax.annotate("", point + d, point, arrowprops=dict(arrowstyle="->", color=_NB03_COLOURS["blue"],
+            ax.annotate("", point + d, point, arrowprops=dict(arrowstyle="->", color=OKABE_ITO["blue"],
                                                               linewidth=1.8))
-            ax.plot([], [], color=_NB03_COLOURS["blue"], label="ŷ after a gradient step")
+            ax.plot([], [], color=OKABE_ITO["blue"], label="ŷ after a gradient step")
     ax.set(xlim=(-0.15, 1.2), ylim=(-0.2, 1.0), aspect="equal")
     ax.axis("off")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(-0.02, 1.02), frameon=False)

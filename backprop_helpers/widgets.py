@@ -18,7 +18,7 @@ from .examples import bp_walkthrough_example
 from .losses import cross_entropy, cross_entropy_gradient
 from .network import ForwardPass, Gradients, Network
 from .plots import (margin_curves, plot_call_growth, plot_jacobian, plot_margin_losses,
-                    plot_simplex)
+                    plot_simplex, show_figure)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -297,11 +297,17 @@ def explore_margin(margin=0.54, limit=10.0):
     """One slider, the logit margin m = z_true - z_other: prints margin_readout(m) and dots m on
     the loss and output-error curves of both models. Returns the widget."""
     def show(m):
-        print("\n".join(margin_readout(m).lines()))
-        _, axes = plt.subplots(1, 2, figsize=(8, 3))
+        readout = margin_readout(m)
+        print("\n".join(readout.lines()))
+        figure, axes = plt.subplots(1, 2, figsize=(8, 3))
         plot_margin_losses(mark=m, ax=axes, margins=np.linspace(-limit, limit, 401))
-        axes[0].figure.tight_layout()
-        plt.show()
+        figure.tight_layout()
+        show_figure(figure, alt=(
+            f"Loss (left) and size of the output error (right) against the logit margin from {-limit:g} "
+            f"to {limit:g}, softmax with cross-entropy solid, sigmoid with squared error dashed. Dots mark "
+            f"the margin {m:+.2f}: there the cross-entropy's output error is "
+            f"{abs(readout.cross_entropy_delta):.4f} and the squared error's "
+            f"{abs(readout.squared_error_delta):.4f}."))
 
     slider = ipywidgets.FloatSlider(value=margin, min=-limit, max=limit, step=0.01,
                                     description=MARGIN_LABEL, continuous_update=False,
@@ -379,7 +385,12 @@ def explore_three_classes(z=(1.0, 0.5, -0.5), true_class=3, limit=6.0):
         left.set_title("ŷ among all probability vectors", fontsize=10)
         plot_jacobian(readout.jacobian, ax=right, title="Jacobian $\\partial \\hat y_i / \\partial z_k$")
         figure.tight_layout()
-        plt.show()
+        p = ", ".join(f"{v:.2f}" for v in readout.probabilities)
+        show_figure(figure, alt=(
+            f"Left: the triangle of all probability vectors over three classes, with ŷ = [{p}] as a dot, "
+            f"the target class {true_class} starred at its corner, and an arrow to where one gradient step "
+            f"moves ŷ. Right: the 3 by 3 softmax Jacobian as a heat map with its entries written in, "
+            f"diagonal {', '.join(f'{v:.4f}' for v in np.diag(readout.jacobian))}."))
 
     sliders = {name: ipywidgets.FloatSlider(value=value, min=-limit, max=limit, step=0.01,
                                             description=label, continuous_update=False,

@@ -1,21 +1,16 @@
-"""Notebook 03's example network and its figures.
+"""Notebook 03's example network: its reference values.
 
 The reference values were computed by an earlier numpy forward and backward pass of this
 network, printed to 8 decimals, or hand formulas written here with the math module.
 """
 import math
 
-import matplotlib
 import numpy as np
 import pytest
 
 from backprop_helpers.activations import softmax_jacobian
 from backprop_helpers.examples import softmax_relu_example
 from backprop_helpers.gradcheck import gradient_check_network
-from backprop_helpers.plots import plot_jacobian, plot_relu
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
 REFERENCE_Y_HAT = [0.36818758, 0.63181242]
 REFERENCE_DW2 = [[0.11045627, 0.22091255, 0.33136882], [-0.11045627, -0.22091255, -0.33136882]]
@@ -153,24 +148,7 @@ def test_batch_gradients_are_the_mean_of_the_sample_gradients(example):
     assert gradient_check_network(net, X, Y).max_relative_error < 1e-7
 
 
-# --- figures -----------------------------------------------------------------------------------
-
-def test_plot_jacobian_writes_every_entry():
-    J = softmax_jacobian([1.7, 2.24])
-    ax = plot_jacobian(J)
-    s = REFERENCE_Y_HAT[0] * REFERENCE_Y_HAT[1]
-    assert sorted(t.get_text() for t in ax.texts) == sorted([f"{s:.4f}", f"{-s:.4f}"] * 2)
-    with pytest.raises(ValueError, match="square"):
-        plot_jacobian(np.zeros((2, 3)))
-    plt.close("all")
-
-
-def test_plot_relu_marks_the_value_used_at_zero():
-    left, right = plot_relu()
-    dots = [line for line in right.lines if line.get_marker() == "o"]
-    assert [tuple(line.get_xydata()[0]) for line in dots] == [(0.0, 0.0), (0.0, 1.0)]
-    plt.close("all")
-
+# --- the stored notebook -------------------------------------------------------------------------
 
 def test_notebook_stores_no_warnings_or_errors():
     """The naive ±1000 formulas run under np.errstate: no RuntimeWarning reaches the page."""

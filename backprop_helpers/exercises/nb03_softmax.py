@@ -1,11 +1,13 @@
 """Exercises of notebook 03 (softmax and cross-entropy): the loss of a batch and its gradient,
 stable at any logits, the softmax Jacobian, targets that are not one-hot, and the softmax
 backward in O(n)."""
+import tracemalloc
+
 import numpy as np
 
 from ..activations import log_softmax, softmax, softmax_backward, softmax_jacobian
 from ..losses import cross_entropy, cross_entropy_gradient
-from .core import WrongAnswer, as_array, close, diagnose, exercise
+from .core import AnswerTimeout, WrongAnswer, as_array, close, diagnose, exercise, time_limit
 
 
 
@@ -192,13 +194,10 @@ SOFT_TARGET_EXERCISE_CASES = [
 ]
 
 
-@exercise
+@exercise(callable_answer=True, references=(cross_entropy_gradient, softmax_backward))
 def check_soft_target_gradient(function):
     """Exercise 03.4: ``soft_target_gradient(z, y)`` returns ∂𝓛/∂z of 𝓛 = -Σ_i y_i log softmax(z)_i
     for one sample (1-D z and y), for any targets y >= 0, whatever they sum to."""
-    if not callable(function):
-        raise WrongAnswer("pass your function itself, e.g. check_soft_target_gradient(soft_target_gradient)")
-    calls_the_answer(function, "cross_entropy_gradient", "softmax_backward")
     for logits, target in SOFT_TARGET_EXERCISE_CASES:
         z, y = np.array(logits), np.array(target)
         what = (f"your ∂𝓛/∂z for z = [{', '.join(f'{v:g}' for v in z)}], "
@@ -236,41 +235,10 @@ def _softmax_vjp_cases():
 SOFTMAX_VJP_MEMORY_SIZE, SOFTMAX_VJP_LARGE_SIZE, SOFTMAX_VJP_TIME_LIMIT = 2_000, 100_000, 2.0
 
 
-class _TooSlow(Exception):
-    pass
-
-
-def _run_with_time_limit(seconds, function, *args):
-    """function(*args), interrupted after ``seconds`` (a timer signal: in the main thread only;
-    elsewhere it runs to the end). Returns (result, seconds taken)."""
-    import signal
-    import threading
-    import time
-
-    def interrupt(signum, frame):
-        raise _TooSlow()
-    in_main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    previous = signal.signal(signal.SIGALRM, interrupt) if in_main else None
-    start = time.perf_counter()
-    try:
-        if in_main:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
-        result = function(*args)
-    finally:
-        if in_main:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    return result, time.perf_counter() - start
-
-
-@exercise
+@exercise(callable_answer=True, references=(softmax_backward, softmax_jacobian))
 def check_softmax_vjp(function):
     """Exercise 03.5: ``softmax_vjp(a, g)`` returns Jᵀg, where J is the softmax Jacobian at
     a = softmax(z) (1-D) and g = ∂𝓛/∂a, in O(n) time and memory: without building J."""
-    import tracemalloc
-    if not callable(function):
-        raise WrongAnswer("pass your function itself, e.g. check_softmax_vjp(softmax_vjp)")
-    calls_the_answer(function, "softmax_backward", "softmax_jacobian")
     for a, g in _softmax_vjp_cases():
         what = f"your Jᵀg for n = {a.size}"
         got = _run_quietly(function, what, a, g)
@@ -288,9 +256,10 @@ def check_softmax_vjp(function):
     a, g = softmax(np.linspace(-3.0, 3.0, n)), np.cos(np.arange(n))
     tracemalloc.start()
     try:
-        _run_with_time_limit(SOFTMAX_VJP_TIME_LIMIT, _run_quietly, function, f"your Jᵀg for n = {n}", a, g)
+        with time_limit(SOFTMAX_VJP_TIME_LIMIT):
+            _run_quietly(function, f"your Jᵀg for n = {n}", a, g)
         peak = tracemalloc.get_traced_memory()[1]
-    except _TooSlow:
+    except AnswerTimeout:
         raise WrongAnswer(f"right values, but at n = {n} your function ran longer than {SOFTMAX_VJP_TIME_LIMIT:g} s "
                      f"(an O(n) answer takes milliseconds): loops over i and k are n² steps; "
                      f"work with whole vectors, and compute aᵀg once") from None
@@ -305,8 +274,9 @@ def check_softmax_vjp(function):
     a, g = softmax(np.sin(np.arange(n))), np.cos(np.arange(n)) + 0.5
     what = f"your Jᵀg for n = {n}"
     try:
-        got, seconds = _run_with_time_limit(SOFTMAX_VJP_TIME_LIMIT, _run_quietly, function, what, a, g)
-    except _TooSlow:
+        with time_limit(SOFTMAX_VJP_TIME_LIMIT):
+            got = _run_quietly(function, what, a, g)
+    except AnswerTimeout:
         raise WrongAnswer(f"right values, but at n = {n} your function ran longer than {SOFTMAX_VJP_TIME_LIMIT:g} s "
                      f"(an O(n) answer takes milliseconds): is aᵀg recomputed inside a loop over the "
                      f"entries? Compute it once") from None

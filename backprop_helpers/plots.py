@@ -255,8 +255,39 @@ def plot_relu(ax=None, limit=2.0):
 # Notebook 04: computation graphs of a Value, and decision boundaries
 # ----------------------------------------------------------------------------------------------
 
+#: Okabe–Ito colours of notebook 04's figures (colour-blind safe): a leaf's box and a computed
+#: value's box, the two classes of a data set, and the order badges of the backward pass
+GRAPH_LEAF, GRAPH_VALUE, GRAPH_ORDER = "#F0E442", "#56B4E9", "#D55E00"
+CLASS_COLOURS = ("#0072B2", "#E69F00")    # label -1 (or 0), label +1
+CLASS_MARKERS = ("o", "s")
+
+
+def _inputs(node):
+    """The operands of a graph node: ``node.inputs`` (Value, or a learner's own class)."""
+    inputs = getattr(node, "inputs", None)
+    return tuple(node._prev) if inputs is None else tuple(inputs)
+
+
+def graph_order(root):
+    """Every node ``root`` depends on, once each, inputs before the nodes made from them.
+
+    Works on any node with ``inputs`` (a ``Value``, or a class written in a notebook): an
+    explicit stack instead of recursion, so deep graphs are fine.
+    """
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((inp, False) for inp in reversed(_inputs(node)) if inp not in visited)
+    return order
+
+
 def graph_layout(root):
-    """Where ``draw_graph`` puts each node of a Value's graph.
+    """Where ``draw_graph`` puts each node of a computation graph.
 
     Returns ``(order, column, row)``: the nodes in topological order, and for each node (by
     ``id``) its column and its row within the column. A computed value sits one column right
@@ -264,14 +295,15 @@ def graph_layout(root):
     to the product it enters. Rows follow the mean row of a node's inputs, which keeps most
     edges short and uncrossed.
     """
-    order = root.topological_order()
+    order = graph_order(root)
+    inputs = {id(node): _inputs(node) for node in order}
     column, row = {}, {}
     for node in order:  # computed values: one column right of the rightmost computed input
-        if node._prev:
-            column[id(node)] = 1 + max((column[id(p)] for p in node._prev if p._prev), default=0)
+        if inputs[id(node)]:
+            column[id(node)] = 1 + max((column[id(p)] for p in inputs[id(node)] if inputs[id(p)]), default=0)
     for node in order:  # leaves: one column left of their leftmost user
-        for leaf in node._prev:
-            if not leaf._prev:
+        for leaf in inputs[id(node)]:
+            if not inputs[id(leaf)]:
                 column[id(leaf)] = min(column.get(id(leaf), column[id(node)]), column[id(node)] - 1)
     column.setdefault(id(root), 0)  # a lone leaf
     shift = min(column.values())
@@ -283,26 +315,32 @@ def graph_layout(root):
     placed = {}
     for c in sorted(by_column):
         nodes = by_column[c]
-        nodes.sort(key=lambda n: (sum(placed.get(id(p), 0.0) for p in n._prev) / max(len(n._prev), 1)))
+        nodes.sort(key=lambda n: (sum(placed.get(id(p), 0.0) for p in inputs[id(n)]) / max(len(inputs[id(n)]), 1)))
         for r, node in enumerate(nodes):
             row[id(node)] = placed[id(node)] = r - (len(nodes) - 1) / 2  # centred on 0
     return order, column, row
 
 
-def draw_graph(root, ax=None, max_nodes=50, digits=4):
-    """Draw the computation graph of the Value ``root`` with matplotlib alone (no graphviz).
+def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
+    """Draw the computation graph of ``root`` with matplotlib alone (no graphviz).
 
-    Each value is a box showing its label (if any), data and grad; each operation is a circle
-    between its inputs and its result; columns are topological depth, leaves on the left.
-    Readable up to about ``max_nodes`` values: a bigger graph raises ValueError saying so.
+    Each value is a box showing its label (if any), data and grad: a leaf's box is yellow
+    with a dashed edge, a computed value's is blue with a solid edge. Each operation is a
+    circle between its inputs and its result; columns are topological depth, leaves on the
+    left. ``show_order=True`` numbers the boxes in the order the backward pass visits them
+    (1 = ``root``, the first). Works on a ``Value`` and on any class whose nodes have
+    ``data``, ``grad``, ``inputs`` and ``op`` (``label`` optional). Readable up to about
+    ``max_nodes`` values: a bigger graph raises ValueError saying so.
     """
     order, column, row = graph_layout(root)
     if len(order) > max_nodes:
         raise ValueError(f"draw_graph: this graph has {len(order)} values, too many to read "
                          f"(limit max_nodes={max_nodes}); draw a smaller expression, such as one neuron")
+    visit = {id(node): k + 1 for k, node in enumerate(reversed(order))}
     n_columns = max(column.values()) + 1
     n_rows = max(sum(1 for c in column.values() if c == k) for k in range(n_columns))
-    box_w, box_h, radius, step = 1.4, 0.72 if any(n.label for n in order) else 0.55, 0.22, 2.3
+    labelled = any(getattr(n, "label", "") for n in order)
+    box_w, box_h, radius, step = 1.4, 0.72 if labelled else 0.55, 0.22, 2.3
     width, height = n_columns * step + 0.2, n_rows + 1.4  # in data units
     inch = 0.75  # inches per data unit at full size; fonts below are sized for that
     if ax is None:
@@ -321,21 +359,29 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
                  mutation_scale=10 * scale)
     for node in order:
         x, y = box_xy(node)
-        lines = ([node.label] if node.label else []) + [f"data {node.data:.{digits}f}",
-                                                       f"grad {node.grad:.{digits}f}"]
+        inputs = _inputs(node)
+        label = getattr(node, "label", "")
+        lines = ([label] if label else []) + [f"data {node.data:.{digits}f}", f"grad {node.grad:.{digits}f}"]
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
-                                    boxstyle="round,pad=0.02", fc="#e8f0fb" if node._prev else "#fdf1dc",
-                                    ec="0.3", lw=0.8, zorder=2))
+                                    boxstyle="round,pad=0.02", fc=_tint(GRAPH_VALUE if inputs else GRAPH_LEAF),
+                                    ec="0.3", lw=0.8, ls="-" if inputs else "--", zorder=2))
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=text_size, family="monospace",
                 zorder=3)
-        if not node._prev:
+        if show_order:
+            ax.add_patch(Circle((x - box_w / 2, y + box_h / 2), 0.17, fc=GRAPH_ORDER, ec="white", lw=0.6,
+                                zorder=4))
+            ax.text(x - box_w / 2, y + box_h / 2, str(visit[id(node)]), ha="center", va="center",
+                    color="white", fontsize=0.9 * text_size, fontweight="bold", zorder=5)
+        if not inputs:
             continue
+        op = getattr(node, "op", None)
+        op = node._op if op is None else op
         ox, oy = x - step / 2, y  # the operation's circle, half a column to the left
         ax.add_patch(Circle((ox, oy), radius, fc="white", ec="0.3", lw=0.8, zorder=2))
-        ax.text(ox, oy, node._op, ha="center", va="center", zorder=3,
-                fontsize=op_size if len(node._op) < 3 else 0.72 * op_size)
+        ax.text(ox, oy, op, ha="center", va="center", zorder=3,
+                fontsize=op_size if len(op) < 3 else 0.72 * op_size)
         ax.annotate("", xy=(x - box_w / 2, y), xytext=(ox + radius, oy), arrowprops=arrow, zorder=1)
-        for parent in node._prev:
+        for parent in inputs:
             px, py = box_xy(parent)
             skips = column[id(node)] - column[id(parent)] > 1  # would cross boxes: bend it
             ax.annotate("", xy=(ox - radius, oy), xytext=(px + box_w / 2, py), zorder=1,
@@ -347,11 +393,18 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
     return ax
 
 
+def _tint(colour, amount=0.3):
+    """``colour`` mixed with white: ``amount`` of the colour, for a fill under black text."""
+    from matplotlib.colors import to_rgb
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
 def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     """Colour the plane by the sign of ``score`` and draw the labelled points on top.
 
-    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0.
-    ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1).
+    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0
+    (a solid line). ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1): the two classes
+    differ in colour and in marker (circles for the lower label, squares for the higher).
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if ax is None:
@@ -360,13 +413,12 @@ def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     ys = np.linspace(X[1].min() - margin, X[1].max() + margin, resolution)
     gx, gy = np.meshgrid(xs, ys)
     s = np.asarray(score(np.stack([gx.ravel(), gy.ravel()])), dtype=float).reshape(gx.shape)
-    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=["#cfe0f5", "#f9d9c4"])
-    ax.contour(gx, gy, s, levels=[0.0], colors="0.3", linewidths=1.0)
+    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=[_tint(c, 0.22) for c in CLASS_COLOURS])
+    ax.contour(gx, gy, s, levels=[0.0], colors="0.2", linewidths=1.2)
     positive = y > 0
-    ax.scatter(X[0, ~positive], X[1, ~positive], s=18, c="#1f5fa8", edgecolors="white", linewidths=0.5,
-               label=f"label {y[~positive][0]:g}" if (~positive).any() else None)
-    ax.scatter(X[0, positive], X[1, positive], s=18, c="#d0621b", edgecolors="white", linewidths=0.5,
-               label=f"label {y[positive][0]:g}" if positive.any() else None)
+    for mask, colour, marker in zip((~positive, positive), CLASS_COLOURS, CLASS_MARKERS):
+        ax.scatter(X[0, mask], X[1, mask], s=20, c=colour, marker=marker, edgecolors="white", linewidths=0.5,
+                   label=f"label {y[mask][0]:g}" if mask.any() else None)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper right", fontsize=8)

@@ -393,6 +393,36 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
     return ax
 
 
+#: Okabe–Ito colours, line styles and markers of ``plot_curves``: each curve differs in all three
+CURVE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+CURVE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)))
+CURVE_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_curves(curves, ax=None, xlabel="step", ylabel="loss", title=None, log=False, markers=8):
+    """Several curves on one axes, told apart by colour, line style and marker alike.
+
+    ``curves`` is a list of ``(label, ys)`` (plotted against 0, 1, 2, ...) or ``(label, xs, ys)``.
+    About ``markers`` markers are drawn per curve, so long curves stay readable. ``log=True``
+    puts the y axis on a log scale. Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.2))
+    for k, curve in enumerate(curves):
+        label, xs, ys = curve if len(curve) == 3 else (curve[0], range(len(curve[1])), curve[1])
+        xs, ys = list(xs), list(ys)
+        ax.plot(xs, ys, color=CURVE_COLOURS[k % 6], ls=CURVE_STYLES[k % 6], marker=CURVE_MARKERS[k % 6],
+                markevery=max(1, len(xs) // markers), ms=4.5, lw=1.4, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
 def _tint(colour, amount=0.3):
     """``colour`` mixed with white: ``amount`` of the colour, for a fill under black text."""
     from matplotlib.colors import to_rgb

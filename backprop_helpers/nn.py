@@ -2,18 +2,19 @@
 
 A neuron computes z = b + Σ_k w_k x_k and then its activation function, a = φ(z). Without
 one, a stack of layers collapses into one affine map, so hidden layers default to ReLU and
-only the output layer has the identity ("identity"). The inputs ``x`` may be plain numbers or Values.
+only the output layer defaults to the identity ("identity"). The inputs ``x`` may be plain numbers or Values.
 
 Parameters are drawn from a ``random.Random(seed)``, so the same seed gives the same network.
 """
 import random
 from numbers import Integral, Real
 
+from .network import Network
 from .scalar import Value
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "train"]
 
-NONLINEARITIES = ("relu", "tanh", "sigmoid", "identity")
+NONLINEARITIES = ("relu", "tanh", "sigmoid", "identity")  # the names network.Network uses
 
 
 class Module:
@@ -103,7 +104,6 @@ class MLP(Module):
         """The same weights as a ``backprop_helpers.network.Network`` (matrices, BP1–BP4):
         ``W[l][j, k]`` is the weight from input k to neuron j of layer l. A second, independent
         route to the same outputs, and a fast one for evaluating many points at once."""
-        from .network import Network
         W = [[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers]
         b = [[n.b.data for n in layer.neurons] for layer in self.layers]
         names = [layer.neurons[0].nonlinearity for layer in self.layers]

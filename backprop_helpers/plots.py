@@ -8,7 +8,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
-from .tensor import summed_axes
+from .network import validate_sizes
+from .tensor import reduce_to_shape, summed_axes
 
 
 # ----------------------------------------------------------------------------------------------
@@ -99,9 +100,7 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
     ``target_weight``: (layer, row, col) of one weight W[layer][row, col], drawn thick and
     labelled w_{row+1,col+1}^(layer) as in the math. Readable up to about 8 neurons a layer.
     """
-    sizes = list(sizes)
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"network_diagram: sizes must list at least two layers of >= 1 neurons, got {sizes}")
+    sizes = validate_sizes(sizes)
     if max(sizes) > 12:
         raise ValueError(f"network_diagram: {max(sizes)} neurons in one layer would be unreadable; "
                          f"draw at most 12 per layer")
@@ -263,9 +262,8 @@ CLASS_MARKERS = ("o", "s")
 
 
 def _inputs(node):
-    """The operands of a graph node: ``node.inputs`` (Value, or a learner's own class)."""
-    inputs = getattr(node, "inputs", None)
-    return tuple(node._prev) if inputs is None else tuple(inputs)
+    """The operands of a graph node: ``node.inputs`` (a Value, a Node, or a learner's own class)."""
+    return tuple(node.inputs)
 
 
 def graph_order(root):
@@ -295,15 +293,19 @@ def graph_layout(root):
     to the product it enters. Rows follow the mean row of a node's inputs, which keeps most
     edges short and uncrossed.
     """
-    order = graph_order(root)
-    inputs = {id(node): _inputs(node) for node in order}
+    order = root.topological_order() if hasattr(root, "topological_order") else graph_order(root)
+    in_graph = {id(node) for node in order}  # a Node's constants are not part of its graph
+
+    def inputs(node):
+        return [p for p in _inputs(node) if id(p) in in_graph]
+
     column, row = {}, {}
     for node in order:  # computed values: one column right of the rightmost computed input
-        if inputs[id(node)]:
-            column[id(node)] = 1 + max((column[id(p)] for p in inputs[id(node)] if inputs[id(p)]), default=0)
+        if inputs(node):
+            column[id(node)] = 1 + max((column[id(p)] for p in inputs(node) if inputs(p)), default=0)
     for node in order:  # leaves: one column left of their leftmost user
-        for leaf in inputs[id(node)]:
-            if not inputs[id(leaf)]:
+        for leaf in inputs(node):
+            if not inputs(leaf):
                 column[id(leaf)] = min(column.get(id(leaf), column[id(node)]), column[id(node)] - 1)
     column.setdefault(id(root), 0)  # a lone leaf
     shift = min(column.values())
@@ -315,10 +317,17 @@ def graph_layout(root):
     placed = {}
     for c in sorted(by_column):
         nodes = by_column[c]
-        nodes.sort(key=lambda n: (sum(placed.get(id(p), 0.0) for p in inputs[id(n)]) / max(len(inputs[id(n)]), 1)))
+        nodes.sort(key=lambda n: (sum(placed.get(id(p), 0.0) for p in inputs(n)) / max(len(inputs(n)), 1)))
         for r, node in enumerate(nodes):
             row[id(node)] = placed[id(node)] = r - (len(nodes) - 1) / 2  # centred on 0
     return order, column, row
+
+
+def _number_text(name, x, digits):
+    """``data 2.0000`` for a number; ``data shape (2, 3)`` for an array with more than one entry."""
+    if np.ndim(x) == 0:
+        return f"{name} {float(x):.{digits}f}"
+    return f"{name} shape {np.shape(x)}"
 
 
 def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
@@ -328,8 +337,8 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
     with a dashed edge, a computed value's is blue with a solid edge. Each operation is a
     circle between its inputs and its result; columns are topological depth, leaves on the
     left. ``show_order=True`` numbers the boxes in the order the backward pass visits them
-    (1 = ``root``, the first). Works on a ``Value`` and on any class whose nodes have
-    ``data``, ``grad``, ``inputs`` and ``op`` (``label`` optional). Readable up to about
+    (1 = ``root``, the first). Works on a ``Value``, a ``Node`` (arrays show their shape) and
+    any class whose nodes have ``data``, ``grad``, ``inputs`` and ``op`` (``label`` optional). Readable up to about
     ``max_nodes`` values: a bigger graph raises ValueError saying so.
     """
     order, column, row = graph_layout(root)
@@ -359,9 +368,10 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
                  mutation_scale=10 * scale)
     for node in order:
         x, y = box_xy(node)
-        inputs = _inputs(node)
+        inputs = [p for p in _inputs(node) if id(p) in column]  # a Node's constants: not drawn
         label = getattr(node, "label", "")
-        lines = ([label] if label else []) + [f"data {node.data:.{digits}f}", f"grad {node.grad:.{digits}f}"]
+        lines = ([label] if label else []) + [_number_text("data", node.data, digits),
+                                              _number_text("grad", node.grad, digits)]
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
                                     boxstyle="round,pad=0.02", fc=_tint(GRAPH_VALUE if inputs else GRAPH_LEAF),
                                     ec="0.3", lw=0.8, ls="-" if inputs else "--", zorder=2))
@@ -372,10 +382,9 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
                                 zorder=4))
             ax.text(x - box_w / 2, y + box_h / 2, str(visit[id(node)]), ha="center", va="center",
                     color="white", fontsize=0.9 * text_size, fontweight="bold", zorder=5)
-        if not inputs:
+        if not _inputs(node):
             continue
-        op = getattr(node, "op", None)
-        op = node._op if op is None else op
+        op = node.op
         ox, oy = x - step / 2, y  # the operation's circle, half a column to the left
         ax.add_patch(Circle((ox, oy), radius, fc="white", ec="0.3", lw=0.8, zorder=2))
         ax.text(ox, oy, op, ha="center", va="center", zorder=3,
@@ -465,7 +474,7 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ``grad`` is ∂L/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
     broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂L/∂(result) with each entry coloured by the
     operand entry it was copied from; right: ∂L/∂(operand), each entry the sum of its colour.
-    The axes come from ``tensor.summed_axes``, the function the engine itself uses.
+    The sum is ``tensor.reduce_to_shape``, the engine's own reduction.
     """
     grad = np.asarray(grad, dtype=float)
     if grad.ndim != 2:
@@ -477,9 +486,8 @@ def broadcast_backward(operand_shape, grad, ax=None):
     except ValueError:
         raise ValueError(f"broadcast_backward: an operand of shape {operand_shape} does not broadcast "
                          f"to the result's shape {grad.shape}") from None
-    leading, kept = summed_axes(operand_shape, grad.shape)
-    reduced = grad.sum(axis=leading) if leading else grad
-    reduced = reduced.sum(axis=kept, keepdims=True) if kept else reduced
+    leading, kept = summed_axes(operand_shape, grad.shape)  # for the caption
+    reduced = reduce_to_shape(grad, operand_shape)
     padded = (1,) * (2 - len(operand_shape)) + operand_shape  # drawn as a 2-D grid
     flat_reduced = reduced.reshape(padded)
     if ax is None:

@@ -1,33 +1,13 @@
 """Notebook 04's exercise checkers: the worked solution passes, each typical mistake gets its
 hint, stubs count as not attempted, and the package's own machinery is refused."""
-import importlib.util
-import inspect
-import math
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from backprop_helpers import exercises as ex
 from backprop_helpers.scalar import Value
-
-SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
-
-
-def solutions():
-    spec = importlib.util.spec_from_file_location("solutions_04", SOLUTIONS / "solutions_04.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def assert_hint(exercise, answer, *fragments):
-    verdict = ex.judge(exercise, answer)
-    assert verdict.status == ex.WRONG, verdict
-    for fragment in fragments:
-        assert fragment in verdict.message, verdict.message
-    return verdict
+from exercise_support import assert_hint, solutions
 
 
 def not_attempted(*_):
@@ -48,7 +28,7 @@ def run_the_program():
 
 
 def test_accumulation_prediction_right_answers_pass_in_any_number_type():
-    solution = solutions().accumulation_prediction
+    solution = solutions("04").accumulation_prediction
     assert solution == run_the_program() == (23.0, -33.0, -12.0)
     for answer in (solution, list(solution), (23, -33, -12), np.array(solution)):
         assert ex.judge("accumulation_prediction", answer).passed
@@ -108,13 +88,13 @@ def divide_with(mistake):
 
 
 def test_divide_solution_and_a_product_with_a_power_pass():
-    assert ex.judge("divide", solutions().divide).passed
+    assert ex.judge("divide", solutions("04").divide).passed
     assert ex.judge("divide", divide_with("none")).passed
     assert ex.judge("divide", lambda a, b: a * b ** -1).passed          # built from existing operations
 
 
 def test_divide_solution_matches_central_differences_on_a_graph():
-    divide = solutions().divide
+    divide = solutions("04").divide
     x, y = Value(1.3), Value(-0.6)
     divide(divide(x, y) * x, y + 2).backward()
     f = lambda u, v: (u / v) * u / (v + 2)
@@ -194,7 +174,7 @@ def step_with(mistake):
 
 
 def test_accumulated_step_solution_passes():
-    solution = solutions().accumulated_step
+    solution = solutions("04").accumulated_step
     assert ex.judge("accumulated_step", solution).passed
     assert ex.judge("accumulated_step", step_with("none")).passed
     assert ex.judge("accumulated_step", step_with("returns value")).passed     # a Value of the mean: fine
@@ -278,7 +258,7 @@ def counting_with(mistake):
 
 
 def test_backward_by_counting_solution_passes_and_agrees_with_value_backward():
-    solution = solutions().backward_by_counting
+    solution = solutions("04").backward_by_counting
     assert ex.judge("backward_by_counting", solution).passed
     assert ex.judge("backward_by_counting", counting_with("none")).passed
     a, b = Value(0.7), Value(-1.1)

@@ -305,8 +305,8 @@ def plot_relu(ax=None, limit=2.0):
 
 #: Okabe–Ito colours of notebook 04's figures (colour-blind safe): a leaf's box and a computed
 #: value's box, the two classes of a data set, and the order badges of the backward pass
-GRAPH_LEAF, GRAPH_VALUE, GRAPH_ORDER = "#F0E442", "#56B4E9", "#D55E00"
-CLASS_COLOURS = ("#0072B2", "#E69F00")    # label -1 (or 0), label +1
+GRAPH_LEAF, GRAPH_VALUE, GRAPH_ORDER = OKABE_ITO["yellow"], OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]
+CLASS_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"])    # label -1 (or 0), label +1
 CLASS_MARKERS = ("o", "s")
 
 
@@ -452,7 +452,8 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
 
 
 #: Okabe–Ito colours, line styles and markers of ``plot_curves``: each curve differs in all three
-CURVE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+CURVE_COLOURS = tuple(OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green", "reddish_purple",
+                                                    "orange", "sky_blue"))
 CURVE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)))
 CURVE_MARKERS = ("o", "s", "^", "D", "v", "P")
 

@@ -74,7 +74,7 @@ NOTEBOOKS = [
     Notebook("01_naive_recursion.ipynb", (Explorer("depth", call_count_line, typed=9),)),
     Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w11", walkthrough_line, typed=-1.5),)),
     Notebook("03_softmax_relu.ipynb", (Explorer("z2", logits_line, typed=-3.5),)),
-    Notebook("04_scalar_autograd.ipynb"),
+    Notebook("04_scalar_autograd.ipynb", run_timeout=300),  # two trainings of 50 steps on Value
     Notebook("05_tensor_autograd.ipynb"),
 ]
 

@@ -1,8 +1,8 @@
 """Exercises of notebook 04 (scalar autograd), easy to hard: predict an accumulation, build a
 two-input operation, take one step on micro-batches, and write the backward pass by counting
-uses. The checks never call the learner's answer with the package's own machinery in reach
-where that would give the answer away: for the time of a check, ``Value``'s division (Exercise
-2) or its backward pass and order (Exercise 4) refuse to run, and are restored afterwards."""
+uses. Where the package's own machinery would give the answer away (``Value``'s division in
+Exercise 2, its backward pass and order in Exercise 4), the core refuses an answer that calls
+it; Exercise 3 counts the learner's backward() calls for the time of the check only."""
 import math
 import sys
 
@@ -101,16 +101,7 @@ def _learner_divide(function, a, b):
     held_a, held_b = 0.25, -0.5  # as if a and b had gradients from other uses already
     a.grad, b.grad = held_a, held_b
     data_a, data_b = a.data, b.data
-    saved = Value.__truediv__, Value.__rtruediv__
-
-    def refuse(self, other):
-        raise WrongAnswer("that uses the package's own division (a / b between Values): build the node "
-                     "yourself with Value.from_op(data, inputs=(a, b), local=(..., ...), op='/')")
-    Value.__truediv__ = Value.__rtruediv__ = refuse
-    try:
-        out = function(a, b)
-    finally:
-        Value.__truediv__, Value.__rtruediv__ = saved
+    out = function(a, b)     # the core refuses a call of Value's own division on the way
     if type(out) is not Value:
         raise WrongAnswer(f"divide should return a Value (a new node), got {type(out).__name__} for "
                      f"a = {data_a:g}, b = {data_b:g}")
@@ -125,7 +116,7 @@ def _learner_divide(function, a, b):
     return out
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(Value.__truediv__, Value.__rtruediv__))
 def check_divide(function):
     """Exercise 04.2: ``divide(a, b)`` returns a / b as a new Value with both local derivatives."""
     pairs = np.array(DIVIDE_EXERCISE_INPUTS)
@@ -334,33 +325,15 @@ def _reference_grads(build):
     return [n.grad for n in nodes]
 
 
-def _forbid_package_backward():
-    """Make the package's own backward and order raise while a learner's code runs."""
-    saved = Value.backward, Value.topological_order, Value.zero_grad
-
-    def refuse(self, *args, **kwargs):
-        raise WrongAnswer("that calls the package's Value.backward / topological_order: write the backward "
-                     "pass yourself, with .inputs and .local")
-    Value.backward = Value.topological_order = Value.zero_grad = refuse
-    return saved
-
-
-def _restore(saved):
-    Value.backward, Value.topological_order, Value.zero_grad = saved
-
-
 def _run_counting(function, root):
-    saved = _forbid_package_backward()
     try:
         return function(root)
     except RecursionError as error:
         raise learner_error(error, "a recursive walk is limited by Python's recursion depth: keep your own "
-                             "stack (a list) of nodes to visit") from None
-    finally:
-        _restore(saved)
+                                   "stack (a list) of nodes to visit") from None
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(Value.backward, Value.topological_order, Value.zero_grad))
 def check_backward_by_counting(function):
     """Exercise 04.4: ``backward_by_counting(root)`` sets every .grad by counting uses."""
     for name, build in _counting_graphs():

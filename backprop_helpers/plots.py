@@ -702,8 +702,38 @@ def plot_simplex(probabilities, true_class=None, change=None, ax=None):
 # Notebook 04: computation graphs of a Value, and decision boundaries
 # ----------------------------------------------------------------------------------------------
 
+#: Okabe–Ito colours of notebook 04's figures (colour-blind safe): a leaf's box and a computed
+#: value's box, the two classes of a data set, and the order badges of the backward pass
+GRAPH_LEAF, GRAPH_VALUE, GRAPH_ORDER = OKABE_ITO["yellow"], OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]
+CLASS_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"])    # label -1 (or 0), label +1
+CLASS_MARKERS = ("o", "s")
+
+
+def _inputs(node):
+    """The operands of a graph node: ``node.inputs`` (a Value, a Node, or a learner's own class)."""
+    return tuple(node.inputs)
+
+
+def graph_order(root):
+    """Every node ``root`` depends on, once each, inputs before the nodes made from them.
+
+    Works on any node with ``inputs`` (a ``Value``, or a class written in a notebook): an
+    explicit stack instead of recursion, so deep graphs are fine.
+    """
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((inp, False) for inp in reversed(_inputs(node)) if inp not in visited)
+    return order
+
+
 def graph_layout(root):
-    """Where ``draw_graph`` puts each node of a Value's (or a Node's) graph.
+    """Where ``draw_graph`` puts each node of a computation graph.
 
     Returns ``(order, column, row)``: the nodes in topological order, and for each node (by
     ``id``) its column and its row within the column. A computed value sits one column right
@@ -711,11 +741,11 @@ def graph_layout(root):
     to the product it enters. Rows follow the mean row of a node's inputs, which keeps most
     edges short and uncrossed.
     """
-    order = root.topological_order()
+    order = root.topological_order() if hasattr(root, "topological_order") else graph_order(root)
     in_graph = {id(node) for node in order}  # a Node's constants are not part of its graph
 
     def inputs(node):
-        return [p for p in node.inputs if id(p) in in_graph]
+        return [p for p in _inputs(node) if id(p) in in_graph]
 
     column, row = {}, {}
     for node in order:  # computed values: one column right of the rightmost computed input
@@ -748,20 +778,26 @@ def _number_text(name, x, digits):
     return f"{name} shape {np.shape(x)}"
 
 
-def draw_graph(root, ax=None, max_nodes=50, digits=4):
-    """Draw the computation graph of a Value (or a Node) ``root`` with matplotlib alone.
+def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
+    """Draw the computation graph of ``root`` with matplotlib alone (no graphviz).
 
-    Each value is a box showing its label (if any), data and grad; each operation is a circle
-    between its inputs and its result; columns are topological depth, leaves on the left.
-    Readable up to about ``max_nodes`` values: a bigger graph raises ValueError saying so.
+    Each value is a box showing its label (if any), data and grad: a leaf's box is yellow
+    with a dashed edge, a computed value's is blue with a solid edge. Each operation is a
+    circle between its inputs and its result; columns are topological depth, leaves on the
+    left. ``show_order=True`` numbers the boxes in the order the backward pass visits them
+    (1 = ``root``, the first). Works on a ``Value``, a ``Node`` (arrays show their shape) and
+    any class whose nodes have ``data``, ``grad``, ``inputs`` and ``op`` (``label`` optional). Readable up to about
+    ``max_nodes`` values: a bigger graph raises ValueError saying so.
     """
     order, column, row = graph_layout(root)
     if len(order) > max_nodes:
         raise ValueError(f"draw_graph: this graph has {len(order)} values, too many to read "
                          f"(limit max_nodes={max_nodes}); draw a smaller expression, such as one neuron")
+    visit = {id(node): k + 1 for k, node in enumerate(reversed(order))}
     n_columns = max(column.values()) + 1
     n_rows = max(sum(1 for c in column.values() if c == k) for k in range(n_columns))
-    box_w, box_h, radius, step = 1.4, 0.72 if any(n.label for n in order) else 0.55, 0.22, 2.3
+    labelled = any(getattr(n, "label", "") for n in order)
+    box_w, box_h, radius, step = 1.4, 0.72 if labelled else 0.55, 0.22, 2.3
     width, height = n_columns * step + 0.2, n_rows + 1.4  # in data units
     inch = 0.75  # inches per data unit at full size; fonts below are sized for that
     if ax is None:
@@ -780,23 +816,29 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
                  mutation_scale=10 * scale)
     for node in order:
         x, y = box_xy(node)
-        lines = ([node.label] if node.label else []) + [_number_text("data", node.data, digits),
-                                                       _number_text("grad", node.grad, digits)]
+        inputs = [p for p in _inputs(node) if id(p) in column]  # a Node's constants: not drawn
+        label = getattr(node, "label", "")
+        lines = ([label] if label else []) + [_number_text("data", node.data, digits),
+                                              _number_text("grad", node.grad, digits)]
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
-                                    boxstyle="round,pad=0.02", fc="#e8f0fb" if node.inputs else "#fdf1dc",
-                                    ec="0.3", lw=0.8, zorder=2))
+                                    boxstyle="round,pad=0.02", fc=_tint(GRAPH_VALUE if inputs else GRAPH_LEAF),
+                                    ec="0.3", lw=0.8, ls="-" if inputs else "--", zorder=2))
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=text_size, family="monospace",
                 zorder=3)
-        if not node.inputs:
+        if show_order:
+            ax.add_patch(Circle((x - box_w / 2, y + box_h / 2), 0.17, fc=GRAPH_ORDER, ec="white", lw=0.6,
+                                zorder=4))
+            ax.text(x - box_w / 2, y + box_h / 2, str(visit[id(node)]), ha="center", va="center",
+                    color="white", fontsize=0.9 * text_size, fontweight="bold", zorder=5)
+        if not _inputs(node):
             continue
+        op = node.op
         ox, oy = x - step / 2, y  # the operation's circle, half a column to the left
         ax.add_patch(Circle((ox, oy), radius, fc="white", ec="0.3", lw=0.8, zorder=2))
-        ax.text(ox, oy, node.op, ha="center", va="center", zorder=3,
-                fontsize=op_size if len(node.op) < 3 else 0.72 * op_size)
+        ax.text(ox, oy, op, ha="center", va="center", zorder=3,
+                fontsize=op_size if len(op) < 3 else 0.72 * op_size)
         ax.annotate("", xy=(x - box_w / 2, y), xytext=(ox + radius, oy), arrowprops=arrow, zorder=1)
-        for parent in node.inputs:
-            if id(parent) not in column:  # a Node's constant operand: not drawn
-                continue
+        for parent in inputs:
             px, py = box_xy(parent)
             skips = column[id(node)] - column[id(parent)] > 1  # would cross boxes: bend it
             ax.annotate("", xy=(ox - radius, oy), xytext=(px + box_w / 2, py), zorder=1,
@@ -808,11 +850,49 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
     return ax
 
 
+#: Okabe–Ito colours, line styles and markers of ``plot_curves``: each curve differs in all three
+CURVE_COLOURS = tuple(OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green", "reddish_purple",
+                                                    "orange", "sky_blue"))
+CURVE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)))
+CURVE_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_curves(curves, ax=None, xlabel="step", ylabel="loss", title=None, log=False, markers=8):
+    """Several curves on one axes, told apart by colour, line style and marker alike.
+
+    ``curves`` is a list of ``(label, ys)`` (plotted against 0, 1, 2, ...) or ``(label, xs, ys)``.
+    About ``markers`` markers are drawn per curve, so long curves stay readable. ``log=True``
+    puts the y axis on a log scale. Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.2))
+    for k, curve in enumerate(curves):
+        label, xs, ys = curve if len(curve) == 3 else (curve[0], range(len(curve[1])), curve[1])
+        xs, ys = list(xs), list(ys)
+        ax.plot(xs, ys, color=CURVE_COLOURS[k % 6], ls=CURVE_STYLES[k % 6], marker=CURVE_MARKERS[k % 6],
+                markevery=max(1, len(xs) // markers), ms=4.5, lw=1.4, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def _tint(colour, amount=0.3):
+    """``colour`` mixed with white: ``amount`` of the colour, for a fill under black text."""
+    from matplotlib.colors import to_rgb
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
 def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     """Colour the plane by the sign of ``score`` and draw the labelled points on top.
 
-    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0.
-    ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1).
+    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0
+    (a solid line). ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1): the two classes
+    differ in colour and in marker (circles for the lower label, squares for the higher).
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if ax is None:
@@ -821,13 +901,12 @@ def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     ys = np.linspace(X[1].min() - margin, X[1].max() + margin, resolution)
     gx, gy = np.meshgrid(xs, ys)
     s = np.asarray(score(np.stack([gx.ravel(), gy.ravel()])), dtype=float).reshape(gx.shape)
-    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=["#cfe0f5", "#f9d9c4"])
-    ax.contour(gx, gy, s, levels=[0.0], colors="0.3", linewidths=1.0)
+    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=[_tint(c, 0.22) for c in CLASS_COLOURS])
+    ax.contour(gx, gy, s, levels=[0.0], colors="0.2", linewidths=1.2)
     positive = y > 0
-    ax.scatter(X[0, ~positive], X[1, ~positive], s=18, c="#1f5fa8", edgecolors="white", linewidths=0.5,
-               label=f"label {y[~positive][0]:g}" if (~positive).any() else None)
-    ax.scatter(X[0, positive], X[1, positive], s=18, c="#d0621b", edgecolors="white", linewidths=0.5,
-               label=f"label {y[positive][0]:g}" if positive.any() else None)
+    for mask, colour, marker in zip((~positive, positive), CLASS_COLOURS, CLASS_MARKERS):
+        ax.scatter(X[0, mask], X[1, mask], s=20, c=colour, marker=marker, edgecolors="white", linewidths=0.5,
+                   label=f"label {y[mask][0]:g}" if mask.any() else None)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper right", fontsize=8)

@@ -47,12 +47,13 @@ def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_pat
 
 def test_grader_reads_notebook_04_with_answers_right_wrong_and_untouched(tmp_path):
     verdicts = grade_copy(tmp_path, "04_scalar_autograd.ipynb", {
-        "def value_abs(": inspect.getsource(solutions("04").value_abs),
-        "def gradient_descent(": inspect.getsource(solutions("04").gradient_descent).replace("p.grad = 0.0", "pass"),
+        "accumulation_prediction = None": "accumulation_prediction = (24.0, -36.0, -12.0)",
+        "def divide(": inspect.getsource(solutions("04").divide),
     })
-    assert verdicts["value_abs"] == ("correct", "")
-    assert verdicts["gradient_descent"][0] == "not yet" and "zero the gradients" in verdicts["gradient_descent"][1]
-    assert verdicts["xor_recipe"] == ("not attempted yet", "")
+    assert verdicts["divide"] == ("correct", "")
+    assert verdicts["accumulation_prediction"][0] == "not yet"
+    assert "leaves accumulate" in verdicts["accumulation_prediction"][1]
+    assert verdicts["accumulated_step"] == verdicts["backward_by_counting"] == ("not attempted yet", "")
 
 
 def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_path):

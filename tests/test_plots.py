@@ -312,3 +312,60 @@ def test_draw_graph_reads_the_public_names_of_a_node():
     texts = [t.get_text() for t in ax.texts]
     assert "w\ndata shape (1, 2)\ngrad shape (1, 2)" in texts and "@" in texts
     plt.close(ax.figure)
+
+
+# ---------------------------------------------------------------- notebook 04's figures
+
+class Scalarish:
+    """A node as a learner writes it in notebook 04: data, grad, inputs, local, op, label."""
+
+    def __init__(self, data, inputs=(), op="", label=""):
+        self.data, self.grad, self.inputs, self.op, self.label = data, 0.0, inputs, op, label
+
+
+def test_draw_graph_draws_a_learners_own_class_and_numbers_the_backward_visits():
+    from matplotlib.patches import Circle, FancyBboxPatch
+    from backprop_helpers.plots import GRAPH_ORDER, draw_graph, graph_order
+    a, b = Scalarish(2.0, label="a"), Scalarish(-3.0, label="b")
+    d = Scalarish(-6.0, (a, b), "*", "d")
+    out = Scalarish(-4.0, (d, a), "+", "out")          # a is used twice
+    assert graph_order(out) == [a, b, d, out]
+    ax = draw_graph(out, show_order=True)
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    badges = [p for p in ax.patches if isinstance(p, Circle) and p.get_facecolor()[:3] == matplotlib.colors.to_rgb(GRAPH_ORDER)]
+    assert (len(boxes), len(badges)) == (4, 4)
+    texts = [t.get_text() for t in ax.texts]
+    assert [texts[texts.index(f"{label}\ndata {value:.4f}\ngrad 0.0000") + 1] for label, value in
+            (("a", 2.0), ("b", -3.0), ("d", -6.0), ("out", -4.0))] == ["4", "3", "2", "1"]
+    assert {p.get_linestyle() for p in boxes} == {"-", "--"}       # leaves dashed, computed solid
+    plt.close(ax.figure)
+
+
+def test_graph_order_has_no_depth_limit():
+    from backprop_helpers.plots import graph_order
+    node = Scalarish(1.0)
+    for _ in range(5000):
+        node = Scalarish(1.0, (node,), "neg")
+    assert len(graph_order(node)) == 5001
+
+
+def test_plot_curves_tells_curves_apart_by_colour_style_and_marker():
+    from backprop_helpers.plots import OKABE_ITO, plot_curves
+    ax = plot_curves([("first", [3.0, 2.0, 1.0]), ("second", [1, 2, 3], [0.5, 0.25, 0.125])], log=True,
+                     title="two curves")
+    first, second = ax.get_lines()
+    assert first.get_color() != second.get_color() and {first.get_color(), second.get_color()} <= set(OKABE_ITO.values())
+    assert first.get_linestyle() != second.get_linestyle() and first.get_marker() != second.get_marker()
+    assert list(second.get_xdata()) == [1, 2, 3] and ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["first", "second"]
+    plt.close(ax.figure)
+
+
+def test_decision_boundary_tells_the_classes_apart_by_marker_too():
+    from backprop_helpers.plots import plot_decision_boundary
+    X = np.array([[0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    ax = plot_decision_boundary(lambda P: P[1] - 0.5, X, np.array([-1, -1, 1, 1]), resolution=20)
+    scatters = ax.collections[-2:]
+    paths = [s.get_paths()[0].vertices.shape[0] for s in scatters]
+    assert paths[0] != paths[1]                        # circle against square
+    plt.close(ax.figure)

@@ -10,10 +10,13 @@ from hypothesis import strategies as st
 from oracles import central_difference
 
 from backprop_helpers import naive, widgets
+from backprop_helpers.activations import softmax, softmax_jacobian
 from backprop_helpers.examples import bp_walkthrough_example, naive_recursion_example
+from backprop_helpers.losses import cross_entropy
 from backprop_helpers.network import Network
-from backprop_helpers.widgets import (WalkthroughPlot, explore_logits, explore_walkthrough,
-                                      logits_readout, walkthrough_state)
+from backprop_helpers.widgets import (LOGIT_LABELS, MARGIN_LABEL, WalkthroughPlot, explore_margin,
+                                      explore_three_classes, explore_walkthrough, margin_readout,
+                                      three_class_readout, walkthrough_state)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,34 +153,90 @@ def test_recursion_explorer_view_prints_what_the_pure_function_computes():
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 03: the logits explorer
+# Notebook 03: the margin explorer and the three-class explorer
 # ---------------------------------------------------------------------------------------------
 
-@settings(max_examples=40, deadline=None)
-@given(st.floats(-1000, 1000), st.floats(-1000, 1000), st.sampled_from([(0.0, 1.0), (1.0, 0.0)]))
-def test_logits_readout_against_a_two_class_hand_formula(z1, z2, y):
-    r = logits_readout(z1, z2, y)
-    # two classes: ŷ_1 = 1 / (1 + e^(z2 - z1)), L = log(1 + e^(z_other - z_true))
-    d = z2 - z1
-    p1 = 1.0 / (1.0 + math.exp(d)) if d < 700 else 0.0
-    np.testing.assert_allclose(r.probabilities, [p1, 1.0 - p1], atol=1e-15)
-    margin = d if y == (1.0, 0.0) else -d
-    loss = margin + math.log1p(math.exp(-margin)) if margin > 0 else math.log1p(math.exp(margin))
-    assert r.loss == pytest.approx(loss, rel=1e-9, abs=1e-15)
-    np.testing.assert_allclose(r.delta, r.probabilities - np.array(y), atol=0)
-    loss_line, delta_line = r.lines()
-    assert loss_line == f"loss = {r.loss:.8f}"
-    assert delta_line == f"delta = [{r.delta[0]:.8f}, {r.delta[1]:.8f}]"
+def test_margin_readout_of_the_example():
+    r = margin_readout(2.24 - 1.7)
+    assert r.probability == pytest.approx(0.63181242, abs=5e-9)
+    assert r.cross_entropy == pytest.approx(0.45916274, abs=5e-9)
+    assert r.cross_entropy_delta == pytest.approx(-0.36818758, abs=5e-9)
+    assert r.lines() == ["margin m = +0.54: ŷ of the true class = σ(m) = 0.6318",
+                         "softmax + cross-entropy: loss = 0.4592, ∂𝓛/∂m = -0.3682",
+                         f"sigmoid + squared error: loss = {r.squared_error:.4f}, "
+                         f"∂𝓛/∂m = {r.squared_error_delta:+.4f}",
+                         f"cross-entropy's error signal is {1 / (0.63181242 * 0.36818758):.1f} "
+                         f"times the squared error's"]
 
 
-def test_logits_readout_rejects_non_finite_logits():
-    with pytest.raises(ValueError, match="logits_readout.*z1=nan"):
-        logits_readout(float("nan"), 1.0)
+def test_margin_readout_says_when_the_squared_error_has_stopped_learning():
+    lines = margin_readout(-1000).lines()
+    assert lines[1] == "softmax + cross-entropy: loss = 1000.0000, ∂𝓛/∂m = -1.0000"
+    assert lines[2] == "sigmoid + squared error: loss = 0.5000, ∂𝓛/∂m = +0.0000"
+    assert "stopped learning" in lines[3]
 
 
-def test_explore_logits_has_two_sliders_named_z1_and_z2():
-    widget = explore_logits()
-    sliders = [c for c in widget.children if hasattr(c, "description") and c.description]
-    assert [s.description for s in sliders] == ["z1", "z2"]
-    assert [s.value for s in sliders] == [1.7, 2.24]
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "0.5", None, True, [0.5]])
+def test_margin_readout_rejects_bad_margins_naming_the_argument(bad):
+    with pytest.raises(ValueError, match="margin_readout: margin must be a finite number"):
+        margin_readout(bad)
+
+
+def test_explore_margin_has_one_slider_saying_what_it_moves():
+    widget = explore_margin()
+    sliders = [c for c in widget.children if hasattr(c, "step")]
+    assert [s.description for s in sliders] == [MARGIN_LABEL] == ["margin z₂ − z₁"]
+    assert sliders[0].value == 0.54 and (sliders[0].min, sliders[0].max) == (-10.0, 10.0)
+    plt.close("all")
+
+
+logit = st.floats(-1000, 1000, allow_nan=False)
+
+
+@given(logit, logit, logit, st.sampled_from([1, 2, 3]))
+def test_three_class_readout_agrees_with_the_package(z1, z2, z3, k):
+    r = three_class_readout(z1, z2, z3, k)
+    z, y = np.array([[z1], [z2], [z3]]), np.eye(3)[:, [k - 1]]
+    np.testing.assert_allclose(r.probabilities, softmax(z)[:, 0], atol=1e-15)
+    assert r.probabilities.sum() == pytest.approx(1.0, abs=1e-15)
+    assert r.loss == pytest.approx(cross_entropy(z, y), rel=1e-12, abs=1e-300)
+    np.testing.assert_allclose(r.delta, r.probabilities - y[:, 0], atol=0)
+    np.testing.assert_allclose(r.jacobian, softmax_jacobian([z1, z2, z3]), atol=0)
+    np.testing.assert_allclose(r.predicted_change, r.jacobian @ (-r.step * r.delta), atol=0)
+    assert np.all(np.isfinite(r.new_probabilities)) and math.isfinite(r.new_loss)
+    assert r.new_loss <= r.loss + 1e-12   # a gradient step of size 1 never raises this loss
+
+
+def test_three_class_readout_first_order_prediction_holds_for_a_small_step():
+    r = three_class_readout(1.0, 0.5, -0.5, 3, step=1e-4)
+    actual = r.new_probabilities - r.probabilities
+    assert np.max(np.abs(actual - r.predicted_change)) < 1e-7 < np.max(np.abs(actual))
+
+
+def test_three_class_readout_lines():
+    r = three_class_readout(1.0, 0.5, -0.5, 3)
+    a = softmax(np.array([1.0, 0.5, -0.5]))
+    assert r.lines()[0] == f"ŷ = softmax(z) = [{a[0]:.4f}, {a[1]:.4f}, {a[2]:.4f}]   (target: class 3)"
+    assert r.lines()[1] == f"loss = -log ŷ_3 = {-math.log(a[2]):.4f}"
+    assert r.lines()[3].startswith(f"step z ← z - 1·δ: ŷ_3 {a[2]:.4f} → {r.new_probabilities[2]:.4f}")
+
+
+@pytest.mark.parametrize("args, message", [
+    ((float("nan"), 0.0, 0.0), "z1 must be a finite number"),
+    ((0.0, "1", 0.0), "z2 must be a finite number"),
+    ((0.0, 0.0, float("inf")), "z3 must be a finite number"),
+    ((0.0, 0.0, 0.0, 4), "true_class must be 1, 2 or 3"),
+    ((0.0, 0.0, 0.0, True), "true_class must be 1, 2 or 3"),
+    ((0.0, 0.0, 0.0, 1, float("nan")), "step must be a finite number"),
+])
+def test_three_class_readout_rejects_bad_input_naming_it(args, message):
+    with pytest.raises(ValueError, match=f"three_class_readout: {message}"):
+        three_class_readout(*args)
+
+
+def test_explore_three_classes_has_sliders_saying_what_they_move():
+    widget = explore_three_classes()
+    labelled = [c.description for c in widget.children if getattr(c, "description", "")]
+    assert labelled == list(LOGIT_LABELS) + ["true class"]
+    assert LOGIT_LABELS == ("z₁ (class 1)", "z₂ (class 2)", "z₃ (class 3)")
     plt.close("all")

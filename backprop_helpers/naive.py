@@ -4,9 +4,9 @@ The chain rule written as a recursion on the network's layers l = 1..L. The code
 neurons of a layer from 0, as numpy does (j = 0..n_l - 1); the math of the notebooks counts
 them from 1, so the code's δ_j^(l) is the math's δ_{j+1}^(l) (``delta_name`` spells it):
 
-    δ_j^(L) = ∂L/∂a_j^(L) · σ'(z_j^(L))                                  (BP1, the base case)
-    δ_j^(l) = σ'(z_j^(l)) · Σ_i W_ij^(l+1) δ_i^(l+1)                     (BP2, one entry)
-    ∂L/∂b_j^(l) = δ_j^(l),    ∂L/∂W_jk^(l) = δ_j^(l) a_k^(l-1)           (BP3, BP4)
+    δ_j^(L) = ∂𝓛/∂a_j^(L) · φ'(z_j^(L))                                  (BP1, the base case)
+    δ_j^(l) = φ'(z_j^(l)) · Σ_i W_ij^(l+1) δ_i^(l+1)                     (BP2, one entry)
+    ∂𝓛/∂b_j^(l) = δ_j^(l),    ∂𝓛/∂W_jk^(l) = δ_j^(l) a_k^(l-1)           (BP3, BP4)
 
 ``naive_delta`` evaluates it as written: every request for a δ recomputes every δ above it,
 once per path, so the number of calls grows like the number of paths through the network.
@@ -17,13 +17,13 @@ count of a network too big to run can still be known.
 import math
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .activations import ELEMENTWISE
 from .losses import half_squared_error_gradient
-from .network import Gradients, Network
+from .network import Gradients, Network, validate_sizes
 
 #: a naive run that would make more calls than this is refused (several seconds of pure Python)
 MAX_NAIVE_CALLS = 10_000_000
@@ -32,20 +32,6 @@ MAX_NAIVE_CALLS = 10_000_000
 # --------------------------------------------------------------------------------------------
 # Counting in closed form
 # --------------------------------------------------------------------------------------------
-
-def check_sizes(sizes):
-    """``sizes`` as a list of ints [n_0, ..., n_L], or a ValueError saying what is wrong."""
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list the widths [n_0, ..., n_L] of at least two layers "
-                         f"(depth L >= 1); got {sizes}")
-    for l, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise ValueError(f"layer {l}: width must be an integer, got {n!r} in sizes {sizes}")
-        if n < 1:
-            raise ValueError(f"layer {l}: width must be >= 1, got {n} in sizes {sizes}")
-    return [int(n) for n in sizes]
-
 
 def architecture(depth, width):
     """Layer sizes of a network ``depth`` layers deep (L = depth) and ``width`` wide, one output.
@@ -72,28 +58,32 @@ def naive_call_counts(sizes):
 
         c_l = Σ_{k=1..l} (n_{k-1} + 1) · n_k n_{k+1} ... n_{l-1}
 
-    (for k = l the product is empty, = 1). Returns {l: c_l}; exact Python integers.
+    (for k = l the product is empty, = 1). The sum is evaluated by its recurrence
+    c_l = (n_{l-1} + 1) + n_{l-1} c_{l-1}, c_1 = n_0 + 1, in one pass over the layers.
+    Returns {l: c_l}; exact Python integers.
     """
-    sizes = check_sizes(sizes)
-    L = len(sizes) - 1
-    return {l: sum((sizes[k - 1] + 1) * math.prod(sizes[k:l]) for k in range(1, l + 1))
-            for l in range(1, L + 1)}
+    sizes = validate_sizes(sizes)
+    counts, previous = {}, 0
+    for l in range(1, len(sizes)):
+        previous = (sizes[l - 1] + 1) + sizes[l - 1] * previous
+        counts[l] = previous
+    return counts
 
 
 def naive_call_count(sizes):
     """Closed form: the total number of naive δ evaluations, Σ_l n_l c_l (see naive_call_counts)."""
-    sizes = check_sizes(sizes)
+    sizes = validate_sizes(sizes)
     return sum(sizes[l] * c for l, c in naive_call_counts(sizes).items())
 
 
 def cached_call_count(sizes):
     """With a cache every δ_j^(l) is evaluated once: n_1 + ... + n_L evaluations."""
-    return sum(check_sizes(sizes)[1:])
+    return sum(validate_sizes(sizes)[1:])
 
 
 def path_count(sizes):
     """The number of input-to-output paths n_0 n_1 ... n_L: one neuron chosen in every layer."""
-    return math.prod(check_sizes(sizes))
+    return math.prod(validate_sizes(sizes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,7 +102,7 @@ def delta_name(l, j):
 class LocalTerms:
     """What the recursion reads, as plain Python floats: one forward pass of one sample.
 
-    ``W[l][i][j]`` is W_ij^(l), ``sigma_prime[l][j]`` is σ'(z_j^(l)), ``a[l][k]`` is a_k^(l)
+    ``W[l][i][j]`` is W_ij^(l), ``sigma_prime[l][j]`` is φ'(z_j^(l)), ``a[l][k]`` is a_k^(l)
     (``a[0]`` is x) and ``delta_output[j]`` is δ_j^(L), the base case (BP1).
     """
     sizes: list
@@ -133,7 +123,7 @@ def local_terms(network, x, y):
     The recursion handles the elementwise activations (sigmoid, relu, tanh, identity) and the
     half squared error; a softmax layer mixes its neurons and is left to network.backward.
     """
-    _check_network(network)
+    _validate_network(network)
     for l, name in network.activations.items():
         if name not in ELEMENTWISE:
             raise ValueError(f"layer {l}: the recursion handles elementwise activations "
@@ -149,7 +139,7 @@ def local_terms(network, x, y):
     L = network.L
     sigma_prime = {l: ELEMENTWISE[network.activations[l]][1](record.z[l]).ravel().tolist()
                    for l in range(1, L + 1)}
-    grad_a = half_squared_error_gradient(record.a[L], y).ravel()  # ∂L/∂a^(L) = a^(L) - y
+    grad_a = half_squared_error_gradient(record.a[L], y).ravel()  # ∂𝓛/∂a^(L) = a^(L) - y
     return LocalTerms(sizes=network.sizes,
                       W={l: network.W[l].tolist() for l in range(1, L + 1)},
                       sigma_prime=sigma_prime,
@@ -159,7 +149,7 @@ def local_terms(network, x, y):
 
 
 def naive_delta(terms, l, j, calls):
-    """δ_j^(l) = ∂L/∂z_j^(l) straight from the chain rule, recomputing everything it needs.
+    """δ_j^(l) = ∂𝓛/∂z_j^(l) straight from the chain rule, recomputing everything it needs.
 
     ``calls`` is a Counter: every evaluation adds 1 to calls[(l, j)].
     """
@@ -215,7 +205,7 @@ class RecursionResult:
 
 
 def _all_gradients(terms, delta_of):
-    """Every ∂L/∂W and ∂L/∂b, asking delta_of(l, j) afresh for each parameter, one at a time."""
+    """Every ∂𝓛/∂W and ∂𝓛/∂b, asking delta_of(l, j) afresh for each parameter, one at a time."""
     a = terms.a
     delta, dW, db = {}, {}, {}
     for l in range(1, terms.L + 1):
@@ -230,16 +220,26 @@ def _all_gradients(terms, delta_of):
     return Gradients(delta, dW, db)
 
 
-def _check_network(network):
+def _validate_network(network):
     if not isinstance(network, Network):
         raise ValueError(f"expected a backprop_helpers Network, got {type(network).__name__}")
 
 
+def _stack_depth():
+    """How many frames deep the caller already is (they count against the recursion limit too)."""
+    depth, frame = 0, sys._getframe(1)
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
+
+
 def _check_recursion_depth(L):
-    limit = sys.getrecursionlimit()
-    if L + 50 > limit:
-        raise ValueError(f"the recursion is {L} calls deep but Python allows about {limit}; "
-                         f"use network.backward for networks this deep")
+    """A ValueError, before any work, if a recursion L calls deep would hit Python's limit here."""
+    limit, used = sys.getrecursionlimit(), _stack_depth()
+    if used + L + 50 > limit:
+        raise ValueError(f"the recursion is {L} calls deep, and with the {used} frames already "
+                         f"on the stack Python allows about {limit - used}; use network.backward "
+                         f"for networks this deep")
 
 
 def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
@@ -248,7 +248,7 @@ def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
     Refuses (ValueError) a network whose closed-form call count exceeds ``max_calls``: that
     many pure-Python calls would not finish in reasonable time.
     """
-    _check_network(network)
+    _validate_network(network)
     needed = naive_call_count(network.sizes)
     if needed > max_calls:
         raise ValueError(f"naive recursion on a network of sizes {network.sizes} would make "
@@ -263,7 +263,7 @@ def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
 
 def cached_gradients(network, x, y):
     """The same gradients as naive_gradients, with each δ_j^(l) evaluated once (backpropagation)."""
-    _check_network(network)
+    _validate_network(network)
     _check_recursion_depth(network.L)
     terms = local_terms(network, x, y)
     calls, cache = Counter(), {}
@@ -317,3 +317,90 @@ def call_growth(width, depths, max_measured_calls=MAX_MEASURED_CALLS):
         cached.append(counts[1])
         measured.append(is_cheap)
     return CallGrowth(int(width), list(depths), naive, cached, measured)
+
+
+# --------------------------------------------------------------------------------------------
+# The call tree: which δ asks which, step by step
+# --------------------------------------------------------------------------------------------
+
+#: a traced recursion is refused beyond this many calls (the tree is for looking at)
+MAX_TRACED_CALLS = 5_000
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of the recursion, a node of its call tree.
+
+    ``node`` = (l, j) is the δ asked for (code indices, j from 0); ``parent`` the index of the
+    call that asked (None for a request made by a parameter); ``depth`` its distance from that
+    request; ``looked_up`` is True when a cache answered (no evaluation, no further calls);
+    ``request`` the index of the parameter request it belongs to; ``end`` the number of calls
+    made when this one returned (so at any step, the calls still on the stack are known).
+    """
+    index: int
+    node: tuple
+    parent: object
+    depth: int
+    looked_up: bool
+    request: int
+    end: int
+
+
+def parameter_requests(sizes):
+    """The δ requests of a full gradient, in the order _all_gradients makes them.
+
+    For each neuron (l, j): one request per weight W_jk^(l) (k = 0..n_{l-1} - 1), then one for
+    the bias b_j^(l); n_l (n_{l-1} + 1) requests per layer.
+    """
+    sizes = validate_sizes(sizes)
+    return [(l, j) for l in range(1, len(sizes)) for j in range(sizes[l])
+            for _ in range(sizes[l - 1] + 1)]
+
+
+def trace_calls(sizes, requests, cached, max_calls=MAX_TRACED_CALLS):
+    """The call tree of the recursion for ``requests`` (a list of (l, j)), in the order made.
+
+    The tree depends on the layer sizes only, not on the numbers, so no network is needed.
+    ``cached`` False traces naive_delta; True traces cached_delta with one cache shared by all
+    requests (a call for a δ already in the cache is a look-up). Returns a list of Call.
+    Refuses (ValueError) more than ``max_calls`` calls, before making them when the count is
+    known in closed form.
+    """
+    sizes = validate_sizes(sizes)
+    L = len(sizes) - 1
+    requests = [tuple(int(v) for v in request) for request in requests]
+    for l, j in requests:
+        if not (1 <= l <= L and 0 <= j < sizes[l]):
+            raise ValueError(f"no neuron (l, j) = ({l}, {j}) in a network of sizes {sizes}: "
+                             f"l runs 1..{L}, j from 0 to n_l - 1")
+    if not cached:
+        per_request = {(l, j): 1 + sum(math.prod(sizes[l + 1:m + 1]) for m in range(l + 1, L + 1))
+                       for l, j in set(requests)}
+        needed = sum(per_request[r] for r in requests)
+        if needed > max_calls:
+            raise ValueError(f"the naive recursion makes {needed:,} calls for these requests on "
+                             f"sizes {sizes}, more than max_calls = {max_calls:,}")
+    calls, done = [], set()
+    # an explicit stack instead of Python recursion: (node, parent, depth, request)
+    for number, request in enumerate(requests):
+        stack = [(request, None, 0)]
+        while stack:
+            node, parent, depth = stack.pop()
+            if node == "return":
+                index = parent
+                calls[index] = replace(calls[index], end=len(calls))
+                done.add(calls[index].node)
+                continue
+            if len(calls) >= max_calls:
+                raise ValueError(f"the traced recursion passed max_calls = {max_calls:,} calls "
+                                 f"on sizes {sizes}")
+            index = len(calls)
+            looked_up = cached and node in done
+            calls.append(Call(index, node, parent, depth, looked_up, number, index + 1))
+            if looked_up:
+                continue
+            stack.append(("return", index, depth))
+            l, _ = node
+            if l < L:   # the neurons it feeds, pushed in reverse so they are visited in order
+                stack.extend(((l + 1, i), index, depth + 1) for i in reversed(range(sizes[l + 1])))
+    return calls

@@ -2,18 +2,20 @@
 
 Layers are l = 0 (input) .. L (output), with n_l neurons in layer l.
 
-    z^(l) = W^(l) a^(l-1) + b^(l),   a^(l) = σ_l(z^(l)),   a^(0) = x
+    z^(l) = W^(l) a^(l-1) + b^(l),   a^(l) = φ_l(z^(l)),   a^(0) = x
 
 ``W[l]`` is n_l × n_{l-1} (row j = destination neuron, column k = source), ``b[l]`` is a
 column n_l × 1, and a batch stacks its samples as columns. The backward pass is the four
 equations of backpropagation, each named where it happens:
 
-    BP1  δ^(L) = ∇_a L ⊙ σ'(z^(L))
-    BP2  δ^(l) = ((W^(l+1))ᵀ δ^(l+1)) ⊙ σ'(z^(l))
-    BP3  ∂L/∂b^(l) = δ^(l)            (summed over the samples of a batch)
-    BP4  ∂L/∂W^(l) = δ^(l) (a^(l-1))ᵀ
+    BP1  δ^(L) = ∇_a 𝓛 ⊙ φ_L'(z^(L))
+    BP2  δ^(l) = ((W^(l+1))ᵀ δ^(l+1)) ⊙ φ_l'(z^(l))
+    BP3  ∂𝓛/∂b^(l) = δ^(l)            (summed over the samples of a batch)
+    BP4  ∂𝓛/∂W^(l) = δ^(l) (a^(l-1))ᵀ
 
-The loss of a batch is the mean over its samples, so every δ of a batch carries the 1/m.
+𝓛 is the loss and L the index of the last layer; φ_l is layer l's activation (σ is the
+sigmoid only). The loss of a batch is the mean over its samples, so every δ of a batch carries
+the 1/m.
 """
 from dataclasses import dataclass
 from itertools import product
@@ -21,6 +23,7 @@ from itertools import product
 import numpy as np
 
 from . import activations as act
+from .activations import _float64_array
 from .losses import (cross_entropy, cross_entropy_gradient, half_squared_error,
                      half_squared_error_gradient)
 
@@ -47,7 +50,7 @@ class Gradients:
     db: dict
 
     def by_name(self):
-        """{"W^(1)": ∂L/∂W^(1), "b^(1)": ∂L/∂b^(1), ...}, in the order of Network.parameters()."""
+        """{"W^(1)": ∂𝓛/∂W^(1), "b^(1)": ∂𝓛/∂b^(1), ...}, in the order of Network.parameters()."""
         named = {}
         for l in sorted(self.dW):
             named[f"W^({l})"] = self.dW[l]
@@ -55,11 +58,32 @@ class Gradients:
         return named
 
 
-def _as_float_array(value, what):
+def validate_sizes(sizes):
+    """``sizes`` as a list of ints [n_0, ..., n_L], or a ValueError saying what is wrong."""
     try:
-        array = np.array(value, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{what} must be numeric, got {value!r}") from error
+        sizes = list(sizes)
+    except TypeError:
+        raise ValueError(f"sizes must list the widths [n_0, ..., n_L] of at least two layers, "
+                         f"got {sizes!r}") from None
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list the widths [n_0, ..., n_L] of at least two layers "
+                         f"(depth L >= 1); got {sizes}")
+    for l, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise ValueError(f"layer {l}: width must be an integer, got {n!r} in sizes {sizes}")
+        if n < 1:
+            raise ValueError(f"layer {l}: width must be >= 1, got {n} in sizes {sizes}")
+    return [int(n) for n in sizes]
+
+
+def _finite_float_array(value, what):
+    """``value`` as a new float64 array with only finite entries, or a ValueError naming ``what``."""
+    if value is None:
+        raise ValueError(f"{what} is None; expected numbers")
+    try:
+        array = np.array(_float64_array(value, what), dtype=float)
+    except TypeError as error:
+        raise ValueError(f"{what} must be numeric: {error}") from None
     if not np.all(np.isfinite(array)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise ValueError(f"{what} has a non-finite value {array[bad]} at index {bad}")
@@ -72,6 +96,9 @@ def _by_layer(values, what):
         if sorted(values) != list(range(1, len(values) + 1)):
             raise ValueError(f"{what} must be keyed by layer 1..L, got keys {sorted(values)}")
         return dict(values)
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{what} must be a list with one entry per layer 1..L (or a dict keyed "
+                         f"1..L), got {values!r}")
     return {l: v for l, v in enumerate(values, start=1)}
 
 
@@ -86,10 +113,10 @@ class Network:
     """
 
     def __init__(self, W, b, activations="sigmoid", loss="half_squared_error"):
-        self.W = {l: _as_float_array(w, f"W^({l})") for l, w in _by_layer(W, "W").items()}
+        self.W = {l: _finite_float_array(w, f"W^({l})") for l, w in _by_layer(W, "W").items()}
         self.b = {}
         for l, bias in _by_layer(b, "b").items():
-            bias = _as_float_array(bias, f"b^({l})")
+            bias = _finite_float_array(bias, f"b^({l})")
             self.b[l] = bias.reshape(-1, 1) if bias.ndim == 1 else bias
         self.L = len(self.W)
         if self.L == 0:
@@ -98,8 +125,7 @@ class Network:
             raise ValueError(f"got {self.L} weight matrices but {len(self.b)} bias vectors")
         if isinstance(activations, str):
             activations = [activations] * self.L
-        self.activations = _by_layer(list(activations) if not isinstance(activations, dict)
-                                     else activations, "activations")
+        self.activations = _by_layer(activations, "activations")
         if len(self.activations) != self.L:
             raise ValueError(f"got {len(self.activations)} activations for {self.L} layers")
         for l, name in self.activations.items():
@@ -113,14 +139,15 @@ class Network:
             raise ValueError(f"cross_entropy is computed from the logits of a softmax output, but "
                              f"the output layer {self.L} uses {self.activations[self.L]!r}")
         self.loss_name = loss
-        self.check_parameters()
+        self.validate_parameters()
 
     @classmethod
     def random(cls, sizes, activations="sigmoid", loss="half_squared_error", seed=0):
         """A network with layer sizes [n_0, ..., n_L] and weights drawn from N(0, 1/n_{l-1})."""
-        sizes = list(sizes)
-        if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
-            raise ValueError(f"sizes must list at least two layer widths, each >= 1; got {sizes}")
+        sizes = validate_sizes(sizes)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
+            raise ValueError(f"Network.random: seed must be a whole number >= 0 (or None), got {seed!r}")
         rng = np.random.default_rng(seed)
         W = [rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
              for n_in, n_out in zip(sizes[:-1], sizes[1:])]
@@ -146,7 +173,7 @@ class Network:
                        [self.b[l].copy() for l in range(1, self.L + 1)],
                        [self.activations[l] for l in range(1, self.L + 1)], self.loss_name)
 
-    def check_parameters(self):
+    def validate_parameters(self):
         """Raise a ValueError naming the layer if any W[l] or b[l] has the wrong shape."""
         for l in range(1, self.L + 1):
             W, b = self.W[l], self.b[l]
@@ -161,17 +188,19 @@ class Network:
                                  f"{W.shape}, so b^({l}) must be {(W.shape[0], 1)}")
 
     def _input(self, x):
-        x = _as_float_array(x, "input x")
+        x = _finite_float_array(x, "input x")
         if x.ndim == 1:
             x = x[:, None]
         n0 = self.W[1].shape[1]
         if x.ndim != 2 or x.shape[0] != n0:
             raise ValueError(f"input x has shape {x.shape} but layer 1 (W^(1) is {self.W[1].shape}) "
                              f"needs {n0} rows: one column of {n0} values per sample")
+        if x.shape[1] == 0:
+            raise ValueError(f"input x has shape {x.shape}: no samples (columns)")
         return x
 
     def _target(self, y, m):
-        y = _as_float_array(y, "target y")
+        y = _finite_float_array(y, "target y")
         if y.ndim <= 1:
             y = y.reshape(-1, 1)
         nL = self.W[self.L].shape[0]
@@ -189,7 +218,7 @@ class Network:
 
     def forward(self, x):
         """Run x (n_0 values, or n_0 × m for a batch) through the network, recording z and a."""
-        self.check_parameters()
+        self.validate_parameters()
         a = {0: self._input(x)}
         z = {}
         for l in range(1, self.L + 1):
@@ -208,12 +237,13 @@ class Network:
     def backward(self, record, y):
         """BP1–BP4 on a recorded forward pass: the deltas and the gradient of every parameter."""
         L = self.L
+        self._check_record(record)
         y = self._target(y, record.a[0].shape[1])
         z, a = record.z, record.a
         delta, dW, db = {}, {}, {}
         # BP1: the output error
         if self.loss_name == "cross_entropy":
-            delta[L] = cross_entropy_gradient(z[L], y)  # = ∇_a L times the softmax Jacobian
+            delta[L] = cross_entropy_gradient(z[L], y)  # = ∇_a 𝓛 times the softmax Jacobian
         else:
             grad_a = half_squared_error_gradient(a[L], y)
             if self.activations[L] == "softmax":
@@ -227,6 +257,22 @@ class Network:
             db[l] = delta[l].sum(axis=1, keepdims=True)  # BP3
             dW[l] = delta[l] @ a[l - 1].T                # BP4
         return Gradients(delta, dW, db)
+
+    def _check_record(self, record):
+        """A ValueError unless ``record`` is a forward pass of a network shaped like this one."""
+        if not isinstance(record, ForwardPass):
+            raise ValueError(f"backward: record must be the ForwardPass returned by forward(x), "
+                             f"got {type(record).__name__}")
+        if sorted(record.z) != list(range(1, self.L + 1)) or sorted(record.a) != list(range(self.L + 1)):
+            raise ValueError(f"backward: the record has layers {sorted(record.z)}, but this network "
+                             f"has layers 1..{self.L}; pass the record of this network's forward(x)")
+        for l in range(1, self.L + 1):
+            rows = self.W[l].shape[0]
+            inputs = self.W[l].shape[1]
+            if np.shape(record.z[l])[:1] != (rows,) or np.shape(record.a[l - 1])[:1] != (inputs,):
+                raise ValueError(f"backward: layer {l} of the record has z of shape "
+                                 f"{np.shape(record.z[l])}, but W^({l}) is {self.W[l].shape}; pass "
+                                 f"the record of this network's forward(x)")
 
     def gradients(self, x, y):
         """Forward then backward: the Gradients of the loss at (x, y)."""

@@ -39,9 +39,37 @@ def execute(path, timeout=600, allow_errors=False):
     return notebook
 
 
+def record_alt_texts(notebook):
+    """Copy each figure's alt text into its cell's metadata, where the website builder reads it.
+
+    ``plots.show_figure`` puts the alt text in the image output's metadata (what JupyterLab
+    shows); myst-nb, which renders the website, reads one alt text per cell from the cell
+    metadata ``mystnb.image.alt``. Several figures with different alt texts in one cell are
+    joined, and the test of the figures asks for one figure per cell instead.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        alts = [output.get("metadata", {}).get("image/png", {}).get("alt")
+                for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
+        alts = list(dict.fromkeys(alt for alt in alts if alt))
+        image = cell.metadata.get("mystnb", {}).get("image", {})
+        if alts:
+            image["alt"] = " ".join(alts)
+        else:
+            image.pop("alt", None)  # no figure with alt text any more: drop the stale copy
+        if image:
+            cell.metadata.setdefault("mystnb", {})["image"] = image
+        elif "mystnb" in cell.metadata:
+            cell.metadata["mystnb"].pop("image", None)
+            if not cell.metadata["mystnb"]:
+                del cell.metadata["mystnb"]
+    return notebook
+
+
 def run_notebook(path, timeout=600):
-    """Execute the notebook at ``path`` and save it in place."""
-    nbformat.write(execute(path, timeout), path)
+    """Execute the notebook at ``path`` and save it in place (figures' alt texts recorded)."""
+    nbformat.write(record_alt_texts(execute(path, timeout)), path)
 
 
 def main(argv=None):

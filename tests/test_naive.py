@@ -1,62 +1,27 @@
 """Naive and cached recursive gradients, their call counts and the closed form.
 
-Independent routes: the figures of the original notebook (computed there with plain Python
+Independent routes: reference values for notebook 01's network (computed with plain Python
 floats), the HIPS autograd package, central differences, the package's BP1–BP4 backward pass,
 a hand recurrence for the counts, and the path enumeration of network.paths_to_output.
 """
 import math
-import re
 import sys
 from collections import Counter
 
-import autograd.numpy as anp
 import numpy as np
 import pytest
-from autograd import grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import AUTOGRAD_ACTIVATIONS, autograd_network_gradients, recurrence_counts
 
-from backprop_helpers import naive, widgets
+from backprop_helpers import naive
 from backprop_helpers.examples import naive_recursion_example
 from backprop_helpers.gradcheck import numerical_gradient, relative_error
 from backprop_helpers.network import Network, paths_to_output
 
 # ---------------------------------------------------------------------------------------------
-# Oracles
+# Random cases
 # ---------------------------------------------------------------------------------------------
-
-AUTOGRAD_ACTIVATIONS = {
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": anp.tanh,
-    "relu": lambda z: anp.maximum(0.0, z),
-    "identity": lambda z: z,
-}
-
-
-def autograd_gradients(network, x, y):
-    """(dW, db) of ½‖a^(L) - y‖² by the HIPS autograd package, from the parameters alone."""
-    L = network.L
-
-    def loss(params):
-        a = np.asarray(x, dtype=float)
-        for l in range(1, L + 1):
-            a = AUTOGRAD_ACTIVATIONS[network.activations[l]](params[2 * l - 2] @ a + params[2 * l - 1])
-        return 0.5 * anp.sum((a - y) ** 2)
-
-    params = [p for l in range(1, L + 1) for p in (network.W[l], network.b[l])]
-    g = grad(loss)(params)
-    return {l: g[2 * l - 2] for l in range(1, L + 1)}, {l: g[2 * l - 1] for l in range(1, L + 1)}
-
-
-def recurrence_counts(sizes):
-    """Hand recurrence: a neuron of layer l is asked once per parameter it owns (n_{l-1} + 1)
-    and once by every evaluation of every neuron of layer l - 1: c_l = n_{l-1} + 1 + n_{l-1} c_{l-1}."""
-    counts, previous = {}, 0
-    for l in range(1, len(sizes)):
-        previous = sizes[l - 1] + 1 + sizes[l - 1] * previous
-        counts[l] = previous
-    return counts
-
 
 def random_case(sizes, activation, seed):
     network = Network.random(sizes, activations=activation, seed=seed)
@@ -68,10 +33,10 @@ architectures = st.lists(st.integers(1, 3), min_size=2, max_size=5)
 
 
 # ---------------------------------------------------------------------------------------------
-# The network of notebook 01 against the original notebook's figures
+# The network of notebook 01 against its reference values
 # ---------------------------------------------------------------------------------------------
 
-def test_seed_network_counts_match_the_original_notebook():
+def test_notebook_01_network_counts_match_the_reference_values():
     net, x, y = naive_recursion_example()
     result = naive.naive_gradients(net, x, y)
     assert result.calls_by_layer() == {1: [3, 3], 2: [9, 9], 3: [21, 21], 4: [45]}
@@ -79,12 +44,12 @@ def test_seed_network_counts_match_the_original_notebook():
     assert math.isclose(result.loss, 0.055878068519147776, rel_tol=1e-13)
 
 
-def test_seed_network_gradients_match_the_original_notebook_and_autograd():
+def test_notebook_01_network_gradients_match_the_reference_values_and_autograd():
     net, x, y = naive_recursion_example()
     g = naive.naive_gradients(net, x, y).gradients
     assert f"{g.dW[1][0, 0]:.8f}" == "0.00035822"
     assert f"{g.db[4][0, 0]:.8f}" == "-0.08213184"
-    dW, db = autograd_gradients(net, x, y)
+    dW, db = autograd_network_gradients(net, x, y)
     for l in range(1, net.L + 1):
         np.testing.assert_allclose(g.dW[l], dW[l], rtol=1e-12, atol=0)
         np.testing.assert_allclose(g.db[l], db[l], rtol=1e-12, atol=0)
@@ -102,7 +67,7 @@ def test_cached_evaluates_each_neuron_once_with_identical_gradients():
         assert np.array_equal(slow.gradients.delta[l], fast.gradients.delta[l])
 
 
-def test_seed_gradients_pass_central_differences_with_an_honest_tolerance():
+def test_notebook_01_gradients_pass_central_differences_with_an_honest_tolerance():
     """Central differences have an absolute round-off floor of about u|L|/ε (u = 2^-53), which
     is large *relative* to the tiniest gradients here (|∂L/∂W_10^(1)| ≈ 4.5e-6). Checked two ways:
     at ε = 1e-5 every absolute error is under 10 u|L|/ε; at ε = 1e-4, where truncation
@@ -150,7 +115,7 @@ def test_naive_and_cached_equal_backward_and_counts_equal_closed_form(sizes, act
 def test_naive_gradients_equal_autograd(sizes, activation, seed):
     net, x, y = random_case(sizes, activation, seed)
     g = naive.naive_gradients(net, x, y).gradients
-    dW, db = autograd_gradients(net, x, y)
+    dW, db = autograd_network_gradients(net, x, y)
     for l in range(1, net.L + 1):
         np.testing.assert_allclose(g.dW[l], dW[l], rtol=1e-11, atol=1e-15)
         np.testing.assert_allclose(g.db[l], db[l], rtol=1e-11, atol=1e-15)
@@ -186,7 +151,7 @@ def test_path_count_equals_enumerated_paths(sizes):
     assert naive.path_count(sizes) == sum(len(paths_to_output(sizes, 0, i)) for i in range(sizes[0]))
 
 
-def test_architecture_and_the_seed_network():
+def test_architecture_and_the_notebook_01_network():
     assert naive.architecture(4, 2) == naive_recursion_example().network.sizes
     assert naive.architecture(1, 5) == [5, 1]
     assert naive.path_count([2, 2, 2, 2, 1]) == 16
@@ -260,105 +225,85 @@ def test_recursion_rejects_what_it_does_not_handle():
         naive.naive_gradients("not a network", x, y)
 
 
-# ---------------------------------------------------------------------------------------------
-# The explorer: pure function and view
-# ---------------------------------------------------------------------------------------------
+def test_the_recursion_guard_counts_the_frames_the_caller_already_uses():
+    # a width-1 chain that fits the limit from the top level, asked from deep inside a caller
+    depth = sys.getrecursionlimit() - 100
+    net, x, y = random_case(naive.architecture(depth, 1), "identity", 0)
 
-def test_explorer_counts_for_the_seed_architecture_are_measured():
-    summary = widgets.naive_vs_cached_counts(4, 2)
-    assert (summary.naive_calls, summary.cached_calls, summary.used_closed_form) == (111, 7, False)
-    assert "naive calls = 111\ncached calls = 7\n" in summary.report()
-    assert summary.growth.depths == list(range(1, widgets.EXPLORER_MAX_DEPTH + 1))
+    def nested(k):
+        return naive.cached_gradients(net, x, y) if k == 0 else nested(k - 1)
+    with pytest.raises(ValueError, match="frames already on the stack"):
+        nested(80)
 
 
-def test_explorer_never_runs_the_recursion_past_the_safe_size(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("the naive recursion ran on a network past the safe size")
-
-    big = naive.architecture(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    monkeypatch.setattr(naive, "measured_call_counts",
-                        lambda sizes: refuse() if naive.naive_call_count(sizes) > naive.MAX_MEASURED_CALLS
-                        else (naive.naive_call_count(sizes), naive.cached_call_count(sizes)))
-    summary = widgets.naive_vs_cached_counts(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    assert summary.used_closed_form
-    assert summary.naive_calls == naive.naive_call_count(big) == recurrence_total(big)
-    assert summary.cached_calls == sum(big[1:])
-    assert "from the closed form" in summary.report()
+def test_closed_form_counts_are_linear_in_depth():
+    import time
+    start = time.perf_counter()
+    total = naive.naive_call_count([2] * 2000 + [1])
+    assert time.perf_counter() - start < 0.5            # was seconds: O(L^2) big-integer products
+    assert total == recurrence_total([2] * 2000 + [1])
+    growth = naive.call_growth(6, range(1, 401), max_measured_calls=1_000)
+    assert growth.naive[-1] == recurrence_total(naive.architecture(400, 6))
 
 
 def recurrence_total(sizes):
     return sum(sizes[l] * c for l, c in recurrence_counts(sizes).items())
 
 
-@settings(max_examples=12, deadline=None)
-@given(depth=st.integers(1, widgets.EXPLORER_MAX_DEPTH), width=st.integers(1, widgets.EXPLORER_MAX_WIDTH))
-def test_explorer_counts_equal_the_hand_recurrence(depth, width):
-    summary = widgets.naive_vs_cached_counts(depth, width)
-    sizes = naive.architecture(depth, width)
-    assert summary.naive_calls == recurrence_total(sizes)
-    assert summary.cached_calls == sum(sizes[1:])
-    assert summary.used_closed_form == (recurrence_total(sizes) > naive.MAX_MEASURED_CALLS)
+# ---------------------------------------------------------------------------------------------
+# The call tree
+# ---------------------------------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 3), min_size=2, max_size=5))
+def test_traced_calls_equal_the_counters_of_both_recursions(sizes):
+    net, x, y = random_case(sizes, "tanh", 3)
+    requests = naive.parameter_requests(sizes)
+    assert len(requests) == sum(p.size for p in net.parameters().values())
+    naive_tree = naive.trace_calls(sizes, requests, cached=False)
+    cached_tree = naive.trace_calls(sizes, requests, cached=True)
+    assert Counter(c.node for c in naive_tree) == naive.naive_gradients(net, x, y).calls
+    assert Counter(c.node for c in cached_tree if not c.looked_up) == naive.cached_gradients(net, x, y).calls
+    L = len(sizes) - 1
+    # every call is made by a parameter or by an evaluated δ, once per neuron that δ feeds
+    inner = sum(sizes[l] * sizes[l + 1] for l in range(1, L))
+    assert len(cached_tree) == len(requests) + inner
+    for tree in (naive_tree, cached_tree):
+        for call in tree:
+            if call.parent is None:
+                assert call.depth == 0 and requests[call.request] == call.node
+            else:
+                parent = tree[call.parent]
+                assert parent.node[0] + 1 == call.node[0] and not parent.looked_up
+                assert call.depth == parent.depth + 1 and parent.index < call.index <= parent.end - 1
+            assert call.end >= call.index + 1
 
 
-def test_explorer_view_prints_what_the_pure_function_computes():
-    import ipywidgets
+def test_one_request_call_tree_of_the_notebook_network():
+    tree = naive.trace_calls([2, 2, 2, 2, 1], [(1, 0)], cached=False)
+    assert [c.node for c in tree] == [(1, 0), (2, 0), (3, 0), (4, 0), (3, 1), (4, 0),
+                                      (2, 1), (3, 0), (4, 0), (3, 1), (4, 0)]
+    cached = naive.trace_calls([2, 2, 2, 2, 1], [(1, 0)], cached=True)
+    assert [(c.node, c.looked_up) for c in cached] == [
+        ((1, 0), False), ((2, 0), False), ((3, 0), False), ((4, 0), False), ((3, 1), False),
+        ((4, 0), True), ((2, 1), False), ((3, 0), True), ((3, 1), True)]
 
-    view = widgets.explore_call_counts()
-    sliders = {w.description: w for w in view.children[0].children}
-    assert set(sliders) == {"depth", "width"}
-    assert all(isinstance(s, ipywidgets.IntSlider) for s in sliders.values())
-    output = next(w for w in view.children if isinstance(w, ipywidgets.Output))
-    chart = next(w for w in view.children if isinstance(w, ipywidgets.Image))
-    for depth, width in ((4, 2), (9, 3), (12, 6), (1, 1)):
-        sliders["depth"].value, sliders["width"].value = depth, width
-        text = "".join(o["text"] for o in output.outputs)
-        expected = widgets.naive_vs_cached_counts(depth, width)
-        assert re.search(r"^naive calls = (\d+)$", text, re.M).group(1) == str(expected.naive_calls)
-        assert re.search(r"^cached calls = (\d+)$", text, re.M).group(1) == str(expected.cached_calls)
-        assert text == expected.report() + "\n"
-        assert chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+def test_trace_calls_refuses_bad_requests_and_big_trees():
+    with pytest.raises(ValueError, match=r"no neuron \(l, j\) = \(5, 0\)"):
+        naive.trace_calls([2, 2, 1], [(5, 0)], cached=False)
+    with pytest.raises(ValueError, match=r"no neuron \(l, j\) = \(1, 2\)"):
+        naive.trace_calls([2, 2, 1], [(1, 2)], cached=True)
+    sizes = naive.architecture(12, 3)
+    with pytest.raises(ValueError, match="more than max_calls"):
+        naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=False)
+    assert len(naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=True)) < 500
 
 
 # ---------------------------------------------------------------------------------------------
-# Figures
+# Names
 # ---------------------------------------------------------------------------------------------
-
-def test_call_count_bars_show_the_counts():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers.plots import plot_call_counts
-
-    net, x, y = naive_recursion_example()
-    ax = plot_call_counts(naive.naive_gradients(net, x, y).calls, naive.cached_gradients(net, x, y).calls)
-    heights = [p.get_height() for p in ax.patches]
-    assert heights == [3, 3, 9, 9, 21, 21, 45] + [1] * 7
-    assert "111" in ax.get_title() and "7" in ax.get_title()
-    # ticks name each δ as the math does, neurons counted from 1 (the code's index 0 is neuron 1)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "$\\delta_{1}^{(1)}$", "$\\delta_{2}^{(1)}$", "$\\delta_{1}^{(2)}$", "$\\delta_{2}^{(2)}$",
-        "$\\delta_{1}^{(3)}$", "$\\delta_{2}^{(3)}$", "$\\delta_{1}^{(4)}$"]
-    plt.close(ax.figure)
-
 
 def test_delta_name_counts_neurons_from_one():
     assert naive.delta_name(1, 0) == "delta_1^(1)"
     assert naive.delta_name(4, 2) == "delta_3^(4)"
-
-
-def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers.plots import plot_call_growth
-
-    growths = [naive.call_growth(w, range(1, 8), max_measured_calls=1_000) for w in (1, 2)]
-    ax = plot_call_growth(growths)
-    assert ax.get_yscale() == "log"
-    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
-    assert labels == ["naive, width 1", "cached, width 1", "naive, width 2", "cached, width 2"]
-    naive_line = next(line for line in ax.get_lines() if line.get_label() == "naive, width 2")
-    assert list(naive_line.get_ydata()) == growths[1].naive
-    plt.close(ax.figure)

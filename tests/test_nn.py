@@ -1,9 +1,12 @@
 """backprop_helpers.nn (Neuron, Layer, MLP, train) and the two-moons data, checked against a
 numpy forward pass, HIPS autograd, central differences and the geometry of the moons."""
+import math
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+from oracles import central_difference
 
 from backprop_helpers.examples import two_moons
 from backprop_helpers.nn import MLP, Layer, Neuron, train
@@ -26,7 +29,7 @@ def numpy_forward(params, x, hidden):
 
 def test_neuron_computes_its_nonlinearity_of_b_plus_w_dot_x():
     for name, f in [("relu", lambda z: max(z, 0.0)), ("tanh", np.tanh),
-                    ("sigmoid", lambda z: 1 / (1 + np.exp(-z))), ("linear", lambda z: z)]:
+                    ("sigmoid", lambda z: 1 / (1 + np.exp(-z))), ("identity", lambda z: z)]:
         neuron = Neuron(3, name)
         neuron.b.data = 0.25
         x = [0.5, -1.0, 2.0]
@@ -38,7 +41,7 @@ def test_neuron_computes_its_nonlinearity_of_b_plus_w_dot_x():
 def test_mlp_shapes_parameters_and_seed():
     model = MLP(2, [16, 16, 1], seed=3)
     assert len(model.parameters()) == 16 * (2 + 1) + 16 * (16 + 1) + 1 * (16 + 1) == 337
-    assert [layer.neurons[0].nonlinearity for layer in model.layers] == ["relu", "relu", "linear"]
+    assert [layer.neurons[0].nonlinearity for layer in model.layers] == ["relu", "relu", "identity"]
     again = MLP(2, [16, 16, 1], seed=3)
     assert [p.data for p in model.parameters()] == [p.data for p in again.parameters()]
     assert all(-1 <= p.data <= 1 for p in model.parameters())
@@ -94,14 +97,19 @@ def test_mlp_gradients_match_autograd_and_central_differences():
     assert loss.data == pytest.approx(float(loss_of_flat(theta)), rel=1e-12)
     assert grads == pytest.approx(np.array([oracle[position[id(p)]] for p in params]), rel=1e-9, abs=1e-12)
 
-    eps = 1e-6
-    for p, g in zip(params, grads):
-        p.data += eps
-        plus = loss_of_values().data
-        p.data -= 2 * eps
-        minus = loss_of_values().data
-        p.data += eps
-        assert g == pytest.approx((plus - minus) / (2 * eps), rel=1e-5, abs=1e-8)
+    def loss_at(values):  # the model's loss with its parameters set to ``values``, then restored
+        saved = [p.data for p in params]
+        for p, v in zip(params, values):
+            p.data = float(v)
+        try:
+            return loss_of_values().data
+        finally:
+            for p, v in zip(params, saved):
+                p.data = v
+
+    numeric = central_difference(loss_at, np.array([p.data for p in params]), eps=1e-6)
+    for g, n in zip(grads, numeric):
+        assert g == pytest.approx(n, rel=1e-5, abs=1e-8)
 
 
 def test_bad_arguments_get_clear_errors():
@@ -186,18 +194,6 @@ def test_to_network_gives_the_same_outputs_through_the_matrix_engine():
     assert model.layers[0].neurons[2].w[1].data == net.W[1][2, 1]
 
 
-def test_plot_decision_boundary_colours_by_the_sign_of_the_score():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from backprop_helpers.plots import plot_decision_boundary
-    X, y = two_moons(40, noise=0.05)
-    ax = plot_decision_boundary(lambda P: P[1] - 0.25, X, y, resolution=30)  # a horizontal line
-    assert len(ax.collections) >= 3  # filled regions, boundary, two scatters
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["label -1", "label 1"]
-    plt.close(ax.figure)
-
-
 def test_train_shows_a_progress_bar_with_the_loss(capsys):
     model = MLP(1, [1], seed=0)
     w, b = model.parameters()
@@ -214,3 +210,49 @@ def test_train_shows_a_progress_bar_with_the_loss(capsys):
     assert losses == pytest.approx([start * 0.36 ** k for k in range(5)], rel=1e-12)
     train(model, loss, steps=2, learning_rate=0.1, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_a_nan_input_gives_a_nan_output_not_a_finite_prediction():
+    model = MLP(2, [3, 1], seed=0)
+    assert math.isnan(model([float("nan"), 1.0])[0].data)
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: Neuron(0), "number of inputs must be a whole number >= 1, got 0"),
+    (lambda: Neuron(2.5), "got 2.5"),
+    (lambda: MLP(2, [3, -1]), "size of layer 2 must be a whole number >= 1, got -1"),
+    (lambda: MLP(-2, [3]), "MLP: the number of inputs"),
+    (lambda: MLP(2, [0]), "size of layer 1"),
+    (lambda: MLP(2, [True]), "got True"),
+])
+def test_sizes_must_be_positive_whole_numbers(make, words):
+    with pytest.raises(ValueError, match=words.replace("(", r"\(")):
+        make()
+
+
+def test_train_refuses_a_loss_that_is_not_a_value_and_bad_steps_or_rates():
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(TypeError, match="must return a Value .*got list"):
+        train(model, lambda: model([1.0]), 2, progress=False)
+    for steps in (2.5, "3", None, -1, True):
+        with pytest.raises(ValueError, match="steps must be a whole number"):
+            train(model, lambda: model([1.0])[0], steps, progress=False)
+    for rate in ("0.1", None, np.array([0.1])):
+        with pytest.raises(TypeError, match="learning rate must be a number"):
+            train(model, lambda: model([1.0])[0], 2, learning_rate=rate, progress=False)
+
+
+def test_in_a_notebook_the_bar_gives_way_to_a_summary_line(tmp_path):
+    import nbformat
+    from backprop_helpers.run_notebooks import execute
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "from backprop_helpers.nn import MLP, train\n"
+        "m = MLP(1, [1], seed=0)\n"
+        "losses = train(m, lambda: (m([1.0])[0] - 3.0) ** 2, 5)\n"
+        "print(f'{losses[0]:.4f} {losses[-1]:.4f}')")]
+    path = tmp_path / "train.ipynb"
+    nbformat.write(notebook, path)
+    outputs = execute(path).cells[0].outputs
+    first, last = outputs[1].text.split()
+    assert outputs[0].data == {"text/plain": f"training: 5 steps, loss {first} at the first, {last} at the last"}

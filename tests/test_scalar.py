@@ -11,18 +11,11 @@ import autograd.numpy as anp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import central_difference
 
 from backprop_helpers.scalar import Value
 
 EPS = 1e-6
-
-
-def central_difference(f, args, i, eps=EPS):
-    """∂f/∂args[i] by (f(x + ε) - f(x - ε)) / 2ε, on plain floats."""
-    plus, minus = list(args), list(args)
-    plus[i] += eps
-    minus[i] -= eps
-    return (f(*plus) - f(*minus)) / (2 * eps)
 
 
 def value_forward(f, args):
@@ -40,7 +33,8 @@ def check_against_oracles(f_value, f_autograd, args, rtol=1e-6):
     for i, leaf in enumerate(leaves):
         oracle = autograd.grad(f_autograd, i)(*[float(a) for a in args])
         assert leaf.grad == pytest.approx(float(oracle), rel=1e-9, abs=1e-9), f"autograd, argument {i}"
-        numeric = central_difference(lambda *xs: value_forward(f_value, xs), args, i)
+        numeric = central_difference(
+            lambda xi: value_forward(f_value, [*args[:i], float(xi), *args[i + 1:]]), args[i], eps=EPS)
         assert leaf.grad == pytest.approx(numeric, rel=rtol, abs=1e-6), f"central difference, argument {i}"
 
 
@@ -156,7 +150,7 @@ def test_random_graphs_with_shared_subexpressions_match_autograd(program):
     order = out.topological_order()
     assert len(order) == len({id(node) for node in order})          # each node once
     for position, node in enumerate(order):                           # inputs come first
-        assert all(order.index(parent) < position for parent in node._prev)
+        assert all(order.index(parent) < position for parent in node.inputs)
 
     def f(*xs):
         return run_program(steps, list(xs), anp.tanh, anp_sigmoid)
@@ -168,7 +162,7 @@ def test_random_graphs_with_shared_subexpressions_match_autograd(program):
 
 # ---------------------------------------------------------------- semantics
 
-def test_the_seed_examples_match_hand_formulas():
+def test_the_reference_examples_match_hand_formulas():
     a = Value(-6)
     b = a ** 2 - a
     b.backward()
@@ -259,9 +253,9 @@ def test_repr_shows_data_grad_and_label():
 def test_local_derivatives_are_stored_not_closures():
     x, y = Value(3.0), Value(4.0)
     z = x * y
-    assert z._prev == (x, y) and z._local == (4.0, 3.0) and z._op == "*"
-    assert (2 * x)._prev == (x,) and (2 * x)._local == (2.0,)
-    assert x._prev == () and x._local == ()
+    assert z.inputs == (x, y) and z.local == (4.0, 3.0) and z.op == "*"
+    assert (2 * x).inputs == (x,) and (2 * x).local == (2.0,)
+    assert x.inputs == () and x.local == ()
     assert not hasattr(z, "__dict__")  # slots only: one object per node
 
 
@@ -325,51 +319,6 @@ def test_zero_to_a_positive_value_power_has_zero_exponent_gradient():
 
 # ---------------------------------------------------------------- the graph drawing
 
-def seed_graph():
-    a, b = Value(2, label="a"), Value(3, label="b")
-    c = a * -b
-    d = c ** 2
-    e = d - c
-    e.backward()
-    return a, b, c, d, e
-
-
-def test_graph_layout_puts_leaves_next_to_their_user_and_values_after_their_inputs():
-    from backprop_helpers.plots import graph_layout
-    a, b, c, d, e = seed_graph()
-    order, column, row = graph_layout(e)
-    minus_b = c._prev[1]
-    assert [column[id(v)] for v in (b, minus_b, a, c, d, e)] == [0, 1, 1, 2, 3, 4]
-    for node in order:
-        assert all(column[id(p)] < column[id(node)] for p in node._prev)
-    assert row[id(e)] == 0.0 and sorted([row[id(a)], row[id(minus_b)]]) == [-0.5, 0.5]
-
-
-def test_draw_graph_draws_a_box_per_value_and_a_circle_per_operation():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Circle, FancyBboxPatch
-    from backprop_helpers.plots import draw_graph
-    a, b, c, d, e = seed_graph()
-    ax = draw_graph(e)
-    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
-    circles = [p for p in ax.patches if isinstance(p, Circle)]
-    assert (len(boxes), len(circles)) == (6, 4)  # a, b, -b, c, d, e; neg, *, ** 2, -
-    texts = [t.get_text() for t in ax.texts]
-    assert "a\ndata 2.0000\ngrad 39.0000" in texts and "** 2" in texts and "neg" in texts
-    plt.close(ax.figure)
-
-
-def test_draw_graph_refuses_a_graph_too_big_to_read():
-    from backprop_helpers.plots import draw_graph
-    v = Value(1.0)
-    for _ in range(60):
-        v = v * 1.5
-    with pytest.raises(ValueError, match="61 values, too many to read"):
-        draw_graph(v)
-
-
 def test_numpy_scalars_work_on_either_side():
     import numpy as np
     v = Value(np.float64(3.0))
@@ -380,3 +329,56 @@ def test_numpy_scalars_work_on_either_side():
         assert isinstance(out, Value) and out.data == expected
         out.backward()
         assert v.grad == grad
+
+
+# ---------------------------------------------------------------- the public vocabulary
+
+def test_from_op_makes_an_operation_result_like_the_engines_own():
+    x = Value(-1.5, label="x")
+    out = Value.from_op(abs(x.data), inputs=(x,), local=(-1.0,), op="abs", label="|x|")
+    assert (out.data, out.inputs, out.local, out.op, out.label) == (1.5, (x,), (-1.0,), "abs", "|x|")
+    (out * 2.0).backward()
+    assert x.grad == -2.0
+    y = Value(4.0)
+    both = Value.from_op(x.data * y.data, inputs=[x, y], local=[y.data, x.data], op="*")
+    assert both.inputs == (x, y) and both.local == (4.0, -1.5)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(data=1.0, inputs=(), local=()), ValueError, ["op='f'", "one or two inputs, got 0"]),
+    (dict(data=1.0, inputs=(Value(1),) * 3, local=(1, 1, 1)), ValueError, ["one or two inputs, got 3"]),
+    (dict(data=1.0, inputs=(Value(1),), local=()), ValueError, ["1 local derivatives", "got 0"]),
+    (dict(data=1.0, inputs=(1.0,), local=(1.0,)), TypeError, ["inputs[0] must be a Value", "float"]),
+    (dict(data=1.0, inputs=(Value(1),), local=("1",)), TypeError, ["local[0]", "real number", "'1'"]),
+    (dict(data=None, inputs=(Value(1),), local=(1.0,)), TypeError, ["data", "real number", "None"]),
+])
+def test_from_op_names_what_is_wrong(kwargs, error, words):
+    with pytest.raises(error) as info:
+        Value.from_op(op="f", **kwargs)
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_grad_assignment_takes_a_real_number_only():
+    v = Value(1.0)
+    v.grad = 3
+    assert v.grad == 3.0 and type(v.grad) is float
+    for bad in [None, "0", [0.0], Value(0.0)]:
+        with pytest.raises(TypeError, match="Value.grad"):
+            v.grad = bad
+    assert v.grad == 3.0
+
+
+def test_relu_of_nan_is_nan_not_zero():
+    out = Value(float("nan")).relu()
+    assert math.isnan(out.data) and out.local == (0.0,)
+
+
+def test_tiny_denominators_give_the_true_derivative_not_a_bare_error():
+    x = Value(1e-200)
+    out = 1 / x
+    out.backward()
+    assert out.data == pytest.approx(1e200) and x.grad == -math.inf
+    y = Value(1.0) / x
+    assert y.local[1] == -math.inf
+    with pytest.raises(OverflowError, match=r"1e-200 \*\* -1 has a finite value but its derivative"):
+        x ** -1

@@ -23,7 +23,12 @@ Adding an exercise to notebook NN:
    ``raise WrongAnswer("hint")`` at the first problem (``diagnose`` picks the most specific
    hint among known mistakes). Decorate it with ``@exercise`` (the answer is a value) or
    ``@exercise(callable_answer=True)`` (the answer is a function). Name the learner's answer
-   ``<name>`` too.
+   ``<name>`` too. Try a function on several argument sets, so that one hard-coded number
+   cannot pass. Options: ``references=(package_function, ...)`` refuses the package's own
+   answer (passed, wrapped or called); ``time_limit=seconds`` if the check legitimately needs
+   more than ``core.TIME_LIMIT``. ``judge`` already stops endless loops, reports exceptions
+   and exits, and tells an untouched stub from a half-done answer: a check only raises
+   ``WrongAnswer`` (or lets the learner's exception through, ``learner_error`` adds a hint).
 2. Import it here (the list below), so ``from backprop_helpers.exercises import check_<name>``
    works and graders see it.
 3. Test the worked solution and each typical mistake's hint in ``tests/test_exercises_NN.py``.

@@ -170,3 +170,10 @@ def test_the_command_refuses_bad_options(capsys):
         with pytest.raises(SystemExit) as stop:
             grade.main([*options, "x.ipynb"])
         assert stop.value.code == 2
+
+
+def test_a_kernel_without_the_checkers_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(grade, "CHECKERS", "no_such_package.core")
+    result = grade_notebook(write_notebook(tmp_path / "02.ipynb", IMPORTS, RIGHT))
+    assert "cannot use the course's checkers" in result.problem and "ModuleNotFoundError" in result.problem
+    assert {status for status, _ in result.verdicts.values()} == {"error"}

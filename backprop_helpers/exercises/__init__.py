@@ -36,9 +36,8 @@ from .nb02_bp import check_bp4_batch, check_delta2_by_hand, delta2_exercise_netw
 from .nb03_softmax import (SOFTMAX_JACOBIAN_EXERCISE_LOGITS, batch_exercise_cases,
                            check_batch_cross_entropy, check_batch_cross_entropy_gradient,
                            check_softmax_jacobian)
-from .nb04_scalar import (DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, accumulation_program,
-                          check_accumulated_step, check_accumulation_prediction, check_backward_by_counting,
-                          check_divide)
+from .nb04_scalar import (DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, check_accumulated_step,
+                          check_accumulation_prediction, check_backward_by_counting, check_divide)
 from .nb05_tensor import (check_max_backward, check_mean_backward, check_softmax_on_node,
                           max_backward_cases, reduction_exercise_cases, softmax_exercise_logits)
 
@@ -49,7 +48,7 @@ __all__ = [
     "check_bp4_batch", "check_delta2_by_hand", "delta2_exercise_network",
     "SOFTMAX_JACOBIAN_EXERCISE_LOGITS", "batch_exercise_cases", "check_batch_cross_entropy",
     "check_batch_cross_entropy_gradient", "check_softmax_jacobian",
-    "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "accumulation_program", "check_accumulated_step",
+    "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "check_accumulated_step",
     "check_accumulation_prediction", "check_backward_by_counting", "check_divide",
     "check_max_backward", "check_mean_backward", "check_softmax_on_node", "max_backward_cases",
     "reduction_exercise_cases", "softmax_exercise_logits",

@@ -11,14 +11,15 @@ def grade_copy(tmp_path, notebook_name, fills):
     return grade_notebook(learner_copy(tmp_path, notebook_name, fills))
 
 
-def test_grader_reads_notebook_01_with_one_answer_right_and_one_wrong(tmp_path):
+def test_grader_reads_notebook_01_with_answers_right_wrong_and_untouched(tmp_path):
     verdicts = grade_copy(tmp_path, "01_naive_recursion.ipynb", {
-        "my_naive_calls = None": "my_naive_calls = 2 + 4 + 1",
-        "def my_cached_delta(": inspect.getsource(solutions("01").my_cached_delta),
+        "naive_calls_by_hand = None": "naive_calls_by_hand = 2 + 4 + 1",
+        "def bottom_up_deltas(": inspect.getsource(solutions("01").bottom_up_deltas),
     })
-    assert verdicts["cached_delta"] == ("correct", "")
+    assert verdicts["bottom_up_deltas"] == ("correct", "")
     assert verdicts["naive_calls_by_hand"][0] == "not yet"
     assert "with a cache" in verdicts["naive_calls_by_hand"][1]
+    assert verdicts["graph_delta"][0] == "not attempted yet"
 
 
 def test_grader_reads_notebook_02_with_one_answer_right_and_one_cell_crashing(tmp_path):

@@ -1,5 +1,7 @@
 """backprop_helpers.nn (Neuron, Layer, MLP, train) and the two-moons data, checked against a
 numpy forward pass, HIPS autograd, central differences and the geometry of the moons."""
+import math
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -208,6 +210,11 @@ def test_train_shows_a_progress_bar_with_the_loss(capsys):
     assert losses == pytest.approx([start * 0.36 ** k for k in range(5)], rel=1e-12)
     train(model, loss, steps=2, learning_rate=0.1, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_a_nan_input_gives_a_nan_output_not_a_finite_prediction():
+    model = MLP(2, [3, 1], seed=0)
+    assert math.isnan(model([float("nan"), 1.0])[0].data)
 
 
 @pytest.mark.parametrize("make, words", [

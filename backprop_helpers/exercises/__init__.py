@@ -44,9 +44,8 @@ from .nb03_softmax import (SOFT_TARGET_EXERCISE_CASES, SOFTMAX_JACOBIAN_EXERCISE
                            batch_exercise_cases, check_batch_cross_entropy,
                            check_batch_cross_entropy_gradient, check_soft_target_gradient,
                            check_softmax_jacobian, check_softmax_vjp)
-from .nb04_scalar import (DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, accumulation_program,
-                          check_accumulated_step, check_accumulation_prediction, check_backward_by_counting,
-                          check_divide)
+from .nb04_scalar import (DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, check_accumulated_step,
+                          check_accumulation_prediction, check_backward_by_counting, check_divide)
 from .nb05_tensor import (check_max_backward, check_mean_backward, check_softmax_on_node,
                           max_backward_cases, reduction_exercise_cases, softmax_exercise_logits)
 
@@ -60,7 +59,7 @@ __all__ = [
     "SOFTMAX_VJP_MEMORY_SIZE", "SOFTMAX_VJP_TIME_LIMIT", "batch_exercise_cases",
     "check_batch_cross_entropy", "check_batch_cross_entropy_gradient", "check_soft_target_gradient",
     "check_softmax_jacobian", "check_softmax_vjp",
-    "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "accumulation_program", "check_accumulated_step",
+    "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "check_accumulated_step",
     "check_accumulation_prediction", "check_backward_by_counting", "check_divide",
     "check_max_backward", "check_mean_backward", "check_softmax_on_node", "max_backward_cases",
     "reduction_exercise_cases", "softmax_exercise_logits",

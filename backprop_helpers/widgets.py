@@ -3,6 +3,7 @@
 The view only displays what the compute function returns, so everything a slider shows is
 unit-tested without a browser.
 """
+import base64
 import io
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -245,8 +246,8 @@ class _Blitter:
 
 def _show_png(png, alt):
     """Display PNG bytes with their alt text (in the output's metadata, as plots.show_figure)."""
-    display({"image/png": png, "text/plain": f"<figure: {alt}>"}, raw=True,
-            metadata={"image/png": {"alt": alt}})
+    display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": f"<figure: {alt}>"},
+            raw=True, metadata={"image/png": {"alt": alt}})
 
 
 class WalkthroughPlot:

@@ -210,7 +210,8 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
 
 # Okabe–Ito colours used by the notebook-02 figures (orange, sky blue, bluish green, blue,
 # vermillion, reddish purple), each paired with its own marker so colour is never the only cue.
-_NB02_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7")
+_NB02_COLOURS = tuple(OKABE_ITO[name] for name in ("orange", "sky_blue", "bluish_green", "blue",
+                                                   "vermillion", "reddish_purple"))
 _NB02_MARKERS = ("o", "s", "^", "D", "v", "P")
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")

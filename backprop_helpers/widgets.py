@@ -21,7 +21,7 @@ from .activations import softmax
 from .examples import bp_walkthrough_example
 from .losses import cross_entropy, cross_entropy_gradient
 from .network import ForwardPass, Gradients, Network
-from .plots import AnnotatedNetwork, plot_call_growth, plot_probabilities
+from .plots import OKABE_ITO, AnnotatedNetwork, plot_call_growth, plot_probabilities
 
 
 # ----------------------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ class NudgePlot:
     def __init__(self, readout, dpi=72):
         self.figure = Figure(figsize=(6.4, 3.2), dpi=dpi)
         self.ax = ax = self.figure.add_axes((0.15, 0.17, 0.82, 0.72))
-        blue, vermillion = "#0072B2", "#D55E00"
+        blue, vermillion = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
         self.curve, = ax.plot([], [], "-", color=blue, lw=1.8, label="loss ℒ(θ)")
         self.tangent, = ax.plot([], [], "--", color=vermillion, lw=1.3,
                                 label="tangent: ℒ + gradient × Δ")

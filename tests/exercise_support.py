@@ -21,11 +21,13 @@ def solutions(number):
 
 def learner_copy(tmp_path, notebook_name, fills, name="student.ipynb"):
     """A learner's copy of a course notebook, written to ``tmp_path / name``: it keeps the
-    title, the imports and the exercise section; ``fills`` maps the start of a stub cell to
+    cells up to the imports (the Colab cell and the title too) and the exercise section; ``fills`` maps the start of a stub cell to
     what the learner wrote there (each must match exactly one cell)."""
     notebook = nbformat.read(NOTEBOOKS / notebook_name, as_version=4)
     start = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("## Exercises"))
-    notebook.cells = notebook.cells[:2] + notebook.cells[start:]
+    imports = next(i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"
+                   and "import" in cell.source and "google.colab" not in cell.source)
+    notebook.cells = notebook.cells[:imports + 1] + notebook.cells[start:]
     for prefix, source in fills.items():
         stubs = [cell for cell in notebook.cells if cell.source.startswith(prefix)]
         assert len(stubs) == 1, f"{notebook_name}: {len(stubs)} cells start with {prefix!r}"

@@ -32,7 +32,8 @@ from .core import (CORRECT, NOT_ATTEMPTED, REGISTRY, WRONG, Verdict, WrongAnswer
                    judge)
 from .nb01_naive import (NAIVE_CALLS_EXERCISE_SIZES, cached_delta_exercise_networks,
                          check_cached_delta, check_naive_calls_by_hand)
-from .nb02_bp import check_bp4_batch, check_delta2_by_hand, delta2_exercise_network
+from .nb02_bp import (check_backprop_tanh, check_bce_output_delta, check_bp4_batch,
+                      check_delta2_by_hand, check_input_gradient, delta2_exercise_network)
 from .nb03_softmax import (SOFTMAX_JACOBIAN_EXERCISE_LOGITS, batch_exercise_cases,
                            check_batch_cross_entropy, check_batch_cross_entropy_gradient,
                            check_softmax_jacobian)
@@ -45,7 +46,8 @@ __all__ = [
     "CORRECT", "NOT_ATTEMPTED", "REGISTRY", "WRONG", "Verdict", "WrongAnswer", "exercise", "judge",
     "NAIVE_CALLS_EXERCISE_SIZES", "cached_delta_exercise_networks", "check_cached_delta",
     "check_naive_calls_by_hand",
-    "check_bp4_batch", "check_delta2_by_hand", "delta2_exercise_network",
+    "check_backprop_tanh", "check_bce_output_delta", "check_bp4_batch", "check_delta2_by_hand",
+    "check_input_gradient", "delta2_exercise_network",
     "SOFTMAX_JACOBIAN_EXERCISE_LOGITS", "batch_exercise_cases", "check_batch_cross_entropy",
     "check_batch_cross_entropy_gradient", "check_softmax_jacobian",
     "ABS_EXERCISE_INPUTS", "XOR_WORK_BUDGET", "check_gradient_descent", "check_value_abs",

@@ -256,7 +256,7 @@ class WalkthroughPlot:
     Drawn once; ``update(state)`` rewrites numbers and shades, far cheaper than a new figure.
     """
 
-    def __init__(self, state, dpi=72):
+    def __init__(self, state, dpi=90):
         self.figure = Figure(figsize=(8.0, 4.2), dpi=dpi)
         ax = self.figure.add_axes((0.0, 0.0, 1.0, 0.93))
         self.diagram = AnnotatedNetwork(state.network.sizes, ax=ax)
@@ -376,7 +376,7 @@ class NudgePlot:
            "(dashed line); a triangle marks the loss the tangent predicts after the nudge, a "
            "square the loss measured there.")
 
-    def __init__(self, readout, dpi=72):
+    def __init__(self, readout, dpi=90):
         self.figure = Figure(figsize=(6.4, 3.2), dpi=dpi)
         self.ax = ax = self.figure.add_axes((0.15, 0.17, 0.82, 0.72))
         blue, vermillion = OKABE_ITO["blue"], OKABE_ITO["vermillion"]

@@ -428,9 +428,11 @@ def explore_nudge(label="w₁₁⁽¹⁾", step=0.1):
     """A menu of the 17 parameters and a slider for the nudge Δ; prints nudge_readout and draws
     the loss along the parameter with its tangent. Returns the widget."""
     menu = ipywidgets.Dropdown(options=list(walkthrough_parameters()), value=label,
-                               description="parameter θ")
+                               description="parameter θ", style={"description_width": "initial"},
+                               layout=ipywidgets.Layout(width="220px"))
     slider = ipywidgets.FloatSlider(value=step, min=-1.0, max=1.0, step=0.05, description="nudge Δθ",
-                                    continuous_update=False, readout_format="+.2f")
+                                    continuous_update=False, readout_format="+.2f",
+                                    style={"description_width": "initial"})
     plot = NudgePlot(nudge_readout(label, step))
     out = ipywidgets.Output()
 

@@ -1,53 +1,28 @@
-"""The network diagram and the notebook-02 explorer's pure compute function."""
-import matplotlib
+"""The explorers of backprop_helpers.widgets: each pure compute function against independent
+routes, and each view against what its pure function computes."""
+import io
+import math
+import re
 
-matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import PIL.Image
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oracles import central_difference, recurrence_counts
 
-import io  # noqa: E402
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import PIL.Image  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from backprop_helpers.examples import bp_walkthrough_example  # noqa: E402
-from backprop_helpers.gradcheck import numerical_gradient  # noqa: E402
-from backprop_helpers.activations import sigmoid, sigmoid_prime  # noqa: E402
-from backprop_helpers.plots import (TARGET_COLOUR, AnnotatedNetwork, network_diagram,  # noqa: E402
-                                    plot_annotated_network, plot_sigmoid_operating_points)
-from backprop_helpers.widgets import (NudgePlot, WalkthroughPlot, explore_nudge,  # noqa: E402
-                                      explore_walkthrough, nudge_readout, parameter_label,
-                                      walkthrough_parameters, walkthrough_state)
+from backprop_helpers import naive, widgets
+from backprop_helpers.examples import bp_walkthrough_example
+from backprop_helpers.network import Network
+from backprop_helpers.widgets import (NudgePlot, WalkthroughPlot, explore_logits, explore_nudge,
+                                      explore_walkthrough, logits_readout, nudge_readout,
+                                      parameter_label, walkthrough_parameters, walkthrough_state)
 
 
-def test_network_diagram_draws_every_neuron_and_edge_and_the_highlights():
-    paths = [[(0, 0), (1, 0), (2, 0), (3, 0)], [(0, 0), (1, 0), (2, 1), (3, 0)]]
-    ax = network_diagram([3, 2, 2, 1], paths=paths, target_weight=(1, 0, 0))
-    assert len(ax.patches) == 3 + 2 + 2 + 1
-    grey = [line for line in ax.lines if line.get_color() == "0.6"]
-    assert len(grey) == 3 * 2 + 2 * 2 + 2 * 1
-    coloured = [line for line in ax.lines if line.get_color() not in ("0.6", TARGET_COLOUR)]
-    assert len(coloured) == 2 * 3  # two paths of three edges
-    assert sum(line.get_color() == TARGET_COLOUR for line in ax.lines) == 1
-    texts = [t.get_text() for t in ax.texts]
-    assert "$w_{1,1}^{(1)}$" in texts and "$a^{(3)}$" in texts and "$x_{3}$" in texts
-    assert len(ax.get_legend().get_texts()) == 3
-    plt.close(ax.figure)
-
-
-def test_network_diagram_refuses_bad_requests():
-    with pytest.raises(ValueError, match="no edge"):
-        network_diagram([2, 2, 1], paths=[[(0, 0), (2, 0)]])
-    with pytest.raises(ValueError, match=r"no weight W\[1\]\[2, 0\]"):
-        network_diagram([2, 2, 1], target_weight=(1, 2, 0))
-    with pytest.raises(ValueError, match="unreadable"):
-        network_diagram([2, 20, 1])
-    plt.close("all")
-
-
-# --- notebook 02: the gradient explorer, the nudge explorer and their figures ------------------
+# ---------------------------------------------------------------------------------------------
+# Notebook 02: the gradient explorer and the nudge explorer
+# ---------------------------------------------------------------------------------------------
 
 def test_parameter_labels_name_all_17_parameters_in_order():
     labels = list(walkthrough_parameters())
@@ -78,9 +53,9 @@ def test_walkthrough_state_gradients_match_central_differences(values):
     net.W[1] = W1.copy()
     assert state.loss == pytest.approx(net.loss(x, y))
     for l in (1, 2, 3):
-        numeric = numerical_gradient(lambda: net.loss(x, y), net.W[l])
+        numeric = central_difference(lambda W: Network({**net.W, l: W}, net.b).loss(x, y), net.W[l], eps=1e-5)
         assert np.allclose(state.gradients.dW[l], numeric, rtol=1e-6, atol=1e-11)
-        numeric = numerical_gradient(lambda: net.loss(x, y), net.b[l])
+        numeric = central_difference(lambda v: Network(net.W, {**net.b, l: v}).loss(x, y), net.b[l], eps=1e-5)
         assert np.allclose(state.gradients.db[l], numeric, rtol=1e-6, atol=1e-11)
 
 
@@ -168,43 +143,6 @@ def test_nudge_plot_redraw_equals_a_fresh_drawing_also_after_a_new_parameter():
         assert plot.measured.get_ydata()[0] == readout.loss + readout.measured
 
 
-def test_annotated_network_writes_every_value_and_shades_by_delta():
-    net, x, y = bp_walkthrough_example()
-    record = net.forward(x)
-    grads = net.backward(record, y)
-    ax = plot_annotated_network(net, record, grads, y=y)
-    texts = [t.get_text() for t in ax.texts]
-    for l in (1, 2, 3):
-        for j in range(net.sizes[l]):
-            assert f"δ = {grads.delta[l][j, 0]:.8f}" in texts
-            assert f"z = {record.z[l][j, 0]:.4f}\na = {record.a[l][j, 0]:.4f}" in texts
-    assert "y = 1\nℒ = 0.0611" in texts and "a = -1.00" in texts and "x₃" in texts
-    diagram = AnnotatedNetwork([2, 1])
-    shades = [diagram.shade(d) for d in (1e-6, 1e-3, -0.1, 1.0)]
-    darkness = [sum(colour[:3]) for colour in shades]
-    assert darkness[0] > darkness[1] > darkness[2] > darkness[3]
-    with pytest.raises(ValueError, match="1 to 6"):
-        AnnotatedNetwork([2, 7, 1])
-    plt.close("all")
-
-
-def test_sigmoid_operating_points_mark_every_neuron_on_both_curves():
-    net, x, _ = bp_walkthrough_example()
-    z = net.forward(x).z
-    left, right = plot_sigmoid_operating_points(z)
-    for l in (1, 2, 3):
-        points = [line for line in left.lines if line.get_linestyle() == "None"][l - 1]
-        assert np.allclose(points.get_xdata(), z[l].ravel())
-        assert np.allclose(points.get_ydata(), sigmoid(z[l]).ravel())
-        points = [line for line in right.lines if line.get_linestyle() == "None"][l - 1]
-        assert np.allclose(points.get_ydata(), sigmoid_prime(z[l]).ravel())
-    legend = [t.get_text() for t in left.get_legend().get_texts()]
-    assert legend[0] == "layer 1: z₁⁽¹⁾ = 0.00, z₂⁽¹⁾ = 0.25" and legend[2] == "layer 3: z⁽³⁾ = 0.62"
-    markers = {line.get_marker() for line in left.lines if line.get_linestyle() == "None"}
-    assert len(markers) == 3  # a marker per layer besides its colour
-    plt.close("all")
-
-
 def test_gradient_explorer_has_six_labelled_sliders_laid_out_like_W1():
     box = explore_walkthrough()
     grid = box.children[1]
@@ -231,4 +169,97 @@ def test_nudge_explorer_moves_with_its_slider_and_menu():
     menu.value = "b₁⁽³⁾"
     assert box.shown["printout"] == "\n".join(nudge_readout("b₁⁽³⁾", -0.5).lines())
     assert box.shown["png"] != first
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 01: the call-count explorer
+# ---------------------------------------------------------------------------------------------
+
+def test_explorer_counts_for_the_notebook_01_architecture_are_measured():
+    summary = widgets.naive_vs_cached_counts(4, 2)
+    assert (summary.naive_calls, summary.cached_calls, summary.used_closed_form) == (111, 7, False)
+    assert "naive calls = 111\ncached calls = 7\n" in summary.report()
+    assert summary.growth.depths == list(range(1, widgets.EXPLORER_MAX_DEPTH + 1))
+
+
+def test_explorer_never_runs_the_recursion_past_the_safe_size(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the naive recursion ran on a network past the safe size")
+
+    big = naive.architecture(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
+    monkeypatch.setattr(naive, "measured_call_counts",
+                        lambda sizes: refuse() if naive.naive_call_count(sizes) > naive.MAX_MEASURED_CALLS
+                        else (naive.naive_call_count(sizes), naive.cached_call_count(sizes)))
+    summary = widgets.naive_vs_cached_counts(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
+    assert summary.used_closed_form
+    assert summary.naive_calls == naive.naive_call_count(big) == recurrence_total(big)
+    assert summary.cached_calls == sum(big[1:])
+    assert "from the closed form" in summary.report()
+
+
+def recurrence_total(sizes):
+    return sum(sizes[l] * c for l, c in recurrence_counts(sizes).items())
+
+
+@settings(max_examples=12, deadline=None)
+@given(depth=st.integers(1, widgets.EXPLORER_MAX_DEPTH), width=st.integers(1, widgets.EXPLORER_MAX_WIDTH))
+def test_explorer_counts_equal_the_hand_recurrence(depth, width):
+    summary = widgets.naive_vs_cached_counts(depth, width)
+    sizes = naive.architecture(depth, width)
+    assert summary.naive_calls == recurrence_total(sizes)
+    assert summary.cached_calls == sum(sizes[1:])
+    assert summary.used_closed_form == (recurrence_total(sizes) > naive.MAX_MEASURED_CALLS)
+
+
+def test_explorer_view_prints_what_the_pure_function_computes():
+    import ipywidgets
+
+    view = widgets.explore_call_counts()
+    sliders = {w.description: w for w in view.children[0].children}
+    assert set(sliders) == {"depth", "width"}
+    assert all(isinstance(s, ipywidgets.IntSlider) for s in sliders.values())
+    output = next(w for w in view.children if isinstance(w, ipywidgets.Output))
+    chart = next(w for w in view.children if isinstance(w, ipywidgets.Image))
+    for depth, width in ((4, 2), (9, 3), (12, 6), (1, 1)):
+        sliders["depth"].value, sliders["width"].value = depth, width
+        text = "".join(o["text"] for o in output.outputs)
+        expected = widgets.naive_vs_cached_counts(depth, width)
+        assert re.search(r"^naive calls = (\d+)$", text, re.M).group(1) == str(expected.naive_calls)
+        assert re.search(r"^cached calls = (\d+)$", text, re.M).group(1) == str(expected.cached_calls)
+        assert text == expected.report() + "\n"
+        assert chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 03: the logits explorer
+# ---------------------------------------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-1000, 1000), st.floats(-1000, 1000), st.sampled_from([(0.0, 1.0), (1.0, 0.0)]))
+def test_logits_readout_against_a_two_class_hand_formula(z1, z2, y):
+    r = logits_readout(z1, z2, y)
+    # two classes: ŷ_1 = 1 / (1 + e^(z2 - z1)), L = log(1 + e^(z_other - z_true))
+    d = z2 - z1
+    p1 = 1.0 / (1.0 + math.exp(d)) if d < 700 else 0.0
+    np.testing.assert_allclose(r.probabilities, [p1, 1.0 - p1], atol=1e-15)
+    margin = d if y == (1.0, 0.0) else -d
+    loss = margin + math.log1p(math.exp(-margin)) if margin > 0 else math.log1p(math.exp(margin))
+    assert r.loss == pytest.approx(loss, rel=1e-9, abs=1e-15)
+    np.testing.assert_allclose(r.delta, r.probabilities - np.array(y), atol=0)
+    loss_line, delta_line = r.lines()
+    assert loss_line == f"loss = {r.loss:.8f}"
+    assert delta_line == f"delta = [{r.delta[0]:.8f}, {r.delta[1]:.8f}]"
+
+
+def test_logits_readout_rejects_non_finite_logits():
+    with pytest.raises(ValueError, match="logits_readout.*z1=nan"):
+        logits_readout(float("nan"), 1.0)
+
+
+def test_explore_logits_has_two_sliders_named_z1_and_z2():
+    widget = explore_logits()
+    sliders = [c for c in widget.children if hasattr(c, "description") and c.description]
+    assert [s.description for s in sliders] == ["z1", "z2"]
+    assert [s.value for s in sliders] == [1.7, 2.24]
     plt.close("all")

@@ -284,9 +284,10 @@ class AnnotatedNetwork:
                               "backward error signals δ below (vermillion)", fontsize=10)
 
     def moving_artists(self):
-        """What ``update`` changes (the shaded rings and every number): an explorer redraws
-        only these."""
-        return (list(self.halos.values()) + list(self.forward_text.values())
+        """What ``update`` changes for a new record of the same input (the shaded rings and every
+        number but the inputs'): an explorer redraws only these."""
+        return (list(self.halos.values())
+                + [text for (l, _), text in self.forward_text.items() if l > 0]
                 + list(self.backward_text.values()) + [self.loss_text])
 
     def shade(self, delta):

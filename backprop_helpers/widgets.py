@@ -261,9 +261,13 @@ class WalkthroughPlot:
         ax = self.figure.add_axes((0.0, 0.0, 1.0, 0.93))
         self.diagram = AnnotatedNetwork(state.network.sizes, ax=ax)
         self.blitter = _Blitter(self.figure, self.diagram.moving_artists())
+        self._input = None
         self.update(state)
 
     def update(self, state):
+        if self._input is None or not np.array_equal(self._input, state.x):
+            self._input = state.x.copy()  # a new input: its numbers are not among the moving ones
+            self.blitter.invalidate()
         self.diagram.update(state.record, state.gradients, state.loss, state.y)
         return self.figure
 

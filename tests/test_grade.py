@@ -11,14 +11,15 @@ def grade_copy(tmp_path, notebook_name, fills):
     return grade_notebook(learner_copy(tmp_path, notebook_name, fills))
 
 
-def test_grader_reads_notebook_01_with_one_answer_right_and_one_wrong(tmp_path):
+def test_grader_reads_notebook_01_with_answers_right_wrong_and_untouched(tmp_path):
     verdicts = grade_copy(tmp_path, "01_naive_recursion.ipynb", {
-        "my_naive_calls = None": "my_naive_calls = 2 + 4 + 1",
-        "def my_cached_delta(": inspect.getsource(solutions("01").my_cached_delta),
+        "naive_calls_by_hand = None": "naive_calls_by_hand = 2 + 4 + 1",
+        "def bottom_up_deltas(": inspect.getsource(solutions("01").bottom_up_deltas),
     })
-    assert verdicts["cached_delta"] == ("correct", "")
+    assert verdicts["bottom_up_deltas"] == ("correct", "")
     assert verdicts["naive_calls_by_hand"][0] == "not yet"
     assert "with a cache" in verdicts["naive_calls_by_hand"][1]
+    assert verdicts["graph_delta"][0] == "not attempted yet"
 
 
 def test_grader_reads_notebook_02_with_one_answer_right_and_one_cell_crashing(tmp_path):
@@ -46,12 +47,13 @@ def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_pat
 
 def test_grader_reads_notebook_04_with_answers_right_wrong_and_untouched(tmp_path):
     verdicts = grade_copy(tmp_path, "04_scalar_autograd.ipynb", {
-        "def value_abs(": inspect.getsource(solutions("04").value_abs),
-        "def gradient_descent(": inspect.getsource(solutions("04").gradient_descent).replace("p.grad = 0.0", "pass"),
+        "accumulation_prediction = None": "accumulation_prediction = (24.0, -36.0, -12.0)",
+        "def divide(": inspect.getsource(solutions("04").divide),
     })
-    assert verdicts["value_abs"] == ("correct", "")
-    assert verdicts["gradient_descent"][0] == "not yet" and "zero the gradients" in verdicts["gradient_descent"][1]
-    assert verdicts["xor_recipe"] == ("not attempted yet", "")
+    assert verdicts["divide"] == ("correct", "")
+    assert verdicts["accumulation_prediction"][0] == "not yet"
+    assert "leaves accumulate" in verdicts["accumulation_prediction"][1]
+    assert verdicts["accumulated_step"] == verdicts["backward_by_counting"] == ("not attempted yet", "")
 
 
 def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_path):

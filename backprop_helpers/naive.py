@@ -371,6 +371,8 @@ def trace_calls(sizes, requests, cached, max_calls=MAX_TRACED_CALLS):
     sizes = validate_sizes(sizes)
     L = len(sizes) - 1
     requests = [tuple(int(v) for v in request) for request in requests]
+    if len(requests) > max_calls:
+        raise ValueError(f"{len(requests):,} requests make more than max_calls = {max_calls:,} calls")
     for l, j in requests:
         if not (1 <= l <= L and 0 <= j < sizes[l]):
             raise ValueError(f"no neuron (l, j) = ({l}, {j}) in a network of sizes {sizes}: "

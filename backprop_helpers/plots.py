@@ -15,7 +15,7 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 from .activations import sigmoid
 from .naive import trace_calls
 from .network import validate_sizes
-from .tensor import reduce_to_shape, summed_axes
+from .broadcasting import reduce_to_shape, summed_axes
 
 # The Okabe-Ito palette: eight colours that stay distinct under the common colour-vision
 # deficiencies (Okabe & Ito, "Color Universal Design", 2008). Where colour carries meaning,
@@ -488,6 +488,153 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
     return ax
 
 
+# Okabe–Ito colours used by the notebook-02 figures (orange, sky blue, bluish green, blue,
+# vermillion, reddish purple), each paired with its own marker so colour is never the only cue.
+_NB02_COLOURS = tuple(OKABE_ITO[name] for name in ("orange", "sky_blue", "bluish_green", "blue",
+                                                   "vermillion", "reddish_purple"))
+_NB02_MARKERS = ("o", "s", "^", "D", "v", "P")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+
+
+def unicode_name(symbol, layer, index=None):
+    """A symbol with 1-based subscript and layer superscript in plain text: z₁⁽²⁾, or z⁽³⁾."""
+    subscript = "" if index is None else str(index + 1).translate(_SUBSCRIPT)
+    return f"{symbol}{subscript}{f'({layer})'.translate(_SUPERSCRIPT)}"
+
+
+def _neuron_positions(sizes, dx=3.0, dy=2.3):
+    return {(l, i): (dx * l, ((n - 1) / 2 - i) * dy) for l, n in enumerate(sizes) for i in range(n)}
+
+
+class AnnotatedNetwork:
+    """The network drawn with every neuron's forward values z, a (above) and its δ (below).
+
+    Drawn once; ``update(record, gradients, loss, y)`` rewrites the numbers and shades a ring
+    around each neuron by |δ| on a log scale (the number is printed beside it, so the shade is a second
+    cue, never the only one). The notebook-02 explorer redraws it on every slider move, so its
+    labels are plain Unicode text (no mathtext to parse on every draw; ℒ is the loss).
+    """
+
+    DELTA_RANGE = (1e-5, 1.0)  # |δ| shaded from white (1e-5 or less) to dark orange (1)
+
+    def __init__(self, sizes, ax=None, title=None):
+        sizes = list(sizes)
+        if len(sizes) < 2 or min(sizes) < 1 or max(sizes) > 6:
+            raise ValueError(f"AnnotatedNetwork: sizes must list at least two layers of 1 to 6 "
+                             f"neurons (more would be unreadable), got {sizes}")
+        self.sizes = sizes
+        if ax is None:
+            _, ax = plt.subplots(figsize=(1.9 * len(sizes) + 1.6, 1.1 * max(sizes) + 1.7))
+        self.ax = ax
+        self.position = _neuron_positions(sizes)
+        radius = 0.36
+        for l in range(len(sizes) - 1):
+            for i in range(sizes[l]):
+                for j in range(sizes[l + 1]):
+                    (x0, y0), (x1, y1) = self.position[(l, i)], self.position[(l + 1, j)]
+                    ax.plot([x0, x1], [y0, y1], color="0.75", lw=0.8, zorder=1)
+        self.halos, self.forward_text, self.backward_text = {}, {}, {}
+        for (l, i), (x, y) in self.position.items():
+            ax.add_patch(Circle((x, y), radius, facecolor="white", edgecolor="black", lw=1.2, zorder=3))
+            if l > 0:  # a thick ring around the neuron, shaded by |δ|
+                self.halos[(l, i)] = Circle((x, y), radius + 0.07, facecolor="none", lw=7,
+                                            edgecolor="white", zorder=2)
+                ax.add_patch(self.halos[(l, i)])
+            name = (f"x{str(i + 1).translate(_SUBSCRIPT)}" if l == 0 else
+                    unicode_name("a", l, None if l == len(sizes) - 1 and sizes[l] == 1 else i))
+            ax.text(x, y, name, ha="center", va="center", fontsize=10, zorder=4)
+            self.forward_text[(l, i)] = ax.text(x, y + radius + 0.16, "", ha="center", va="bottom",
+                                                fontsize=8.5, zorder=4)
+            if l > 0:
+                self.backward_text[(l, i)] = ax.text(x, y - radius - 0.16, "", ha="center", va="top",
+                                                     fontsize=8.5, color=_NB02_COLOURS[4], zorder=4)
+        last = len(sizes) - 1
+        x_out, y_out = self.position[(last, 0)]
+        self.loss_text = ax.text(x_out + radius + 0.25, y_out, "", ha="left", va="center", fontsize=9)
+        top = (max(sizes) - 1) / 2 * 2.3
+        for l in range(len(sizes)):
+            role = "input" if l == 0 else "output" if l == last else "hidden"
+            ax.text(3.0 * l, -top - 1.35, f"layer {l} ({role})", ha="center", va="top", fontsize=9)
+        ax.set_xlim(-1.0, 3.0 * last + 2.6)
+        ax.set_ylim(-top - 1.75, top + 1.2)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(title or "forward values above each neuron (black), "
+                              "backward error signals δ below (vermillion)", fontsize=10)
+
+    def moving_artists(self):
+        """What ``update`` changes for a new record of the same input (the shaded rings and every
+        number but the inputs'): an explorer redraws only these."""
+        return (list(self.halos.values())
+                + [text for (l, _), text in self.forward_text.items() if l > 0]
+                + list(self.backward_text.values()) + [self.loss_text])
+
+    def shade(self, delta):
+        """The ring colour for an error signal δ: white for |δ| <= 1e-5, dark orange for |δ| >= 1."""
+        low, high = np.log10(self.DELTA_RANGE)
+        level = (np.log10(max(abs(float(delta)), 1e-300)) - low) / (high - low)
+        return plt.cm.Oranges(0.05 + 0.8 * float(np.clip(level, 0.0, 1.0)))
+
+    def update(self, record, gradients, loss=None, y=None):
+        """Write z, a and δ of ``record`` (a ForwardPass) and ``gradients`` into the drawing."""
+        for (l, i), text in self.forward_text.items():
+            if l == 0:
+                text.set_text(f"a = {record.a[0][i, 0]:.2f}")
+            else:
+                text.set_text(f"z = {record.z[l][i, 0]:.4f}\na = {record.a[l][i, 0]:.4f}")
+        for (l, i), text in self.backward_text.items():
+            value = gradients.delta[l][i, 0]
+            text.set_text(f"δ = {value:.8f}")
+            self.halos[(l, i)].set_edgecolor(self.shade(value))
+        if loss is not None:
+            target = "" if y is None else f"y = {float(np.ravel(y)[0]):g}\n"
+            self.loss_text.set_text(f"{target}ℒ = {loss:.4f}")
+        return self.ax
+
+
+def plot_annotated_network(net, record, gradients, y=None, ax=None, title=None):
+    """Draw ``net`` with each neuron's z, a and δ (see AnnotatedNetwork); returns the axes."""
+    loss = None if y is None else net.loss(record.a[0], y, record)
+    return AnnotatedNetwork(net.sizes, ax=ax, title=title).update(record, gradients, loss, y)
+
+
+def plot_sigmoid_operating_points(z, ax=None, limit=4.0):
+    """σ and σ′ side by side, each neuron's pre-activation z_j^(l) marked on both curves.
+
+    ``z`` maps layer l to its column z^(l) (a ForwardPass's ``z``). Each layer has its own
+    colour and marker; every point is labelled with its neuron. Returns the two axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(1, 2, figsize=(10, 3.4))
+    left, right = ax
+    layers = sorted(z)
+    values = np.concatenate([np.ravel(z[l]) for l in layers])
+    limit = max(limit, float(np.max(np.abs(values))) + 0.5)
+    t = np.linspace(-limit, limit, 401)
+    s = 1.0 / (1.0 + np.exp(-t))
+    left.plot(t, s, color="0.3", lw=1.5)
+    right.plot(t, s * (1 - s), color="0.3", lw=1.5)
+    right.axhline(0.25, color="0.6", lw=0.8, ls=":")
+    right.text(-limit + 0.1, 0.252, "σ′ ≤ ¼", fontsize=8, va="bottom", color="0.4")
+    for number, l in enumerate(layers):
+        column = np.ravel(z[l])
+        sig = 1.0 / (1.0 + np.exp(-column))
+        style = dict(color=_NB02_COLOURS[number % 6], marker=_NB02_MARKERS[number % 6], ls="none",
+                     markersize=8, markeredgecolor="black", zorder=3)
+        names = ", ".join(f"{unicode_name('z', l, None if column.size == 1 else j)} = {value:.2f}"
+                          for j, value in enumerate(column))
+        left.plot(column, sig, label=f"layer {l}: {names}", **style)
+        right.plot(column, sig * (1 - sig), **style)
+    left.set(xlabel="pre-activation z", ylabel="σ(z)", title="σ(z): each neuron's operating point")
+    right.set(xlabel="pre-activation z", ylabel="σ′(z)", ylim=(0, 0.29),
+              title="σ′(z) = σ(z)(1 − σ(z)), the factor in BP1 and BP2")
+    left.legend(frameon=False, fontsize=8, loc="upper left")
+    for axis in ax:
+        axis.grid(True, alpha=0.3)
+    return ax
+
+
 # ----------------------------------------------------------------------------------------------
 # Notebook 03: the softmax Jacobian, ReLU and its derivative, the margin curves, dead units, the
 # probability triangle
@@ -702,8 +849,38 @@ def plot_simplex(probabilities, true_class=None, change=None, ax=None):
 # Notebook 04: computation graphs of a Value, and decision boundaries
 # ----------------------------------------------------------------------------------------------
 
+#: Okabe–Ito colours of notebook 04's figures (colour-blind safe): a leaf's box and a computed
+#: value's box, the two classes of a data set, and the order badges of the backward pass
+GRAPH_LEAF, GRAPH_VALUE, GRAPH_ORDER = OKABE_ITO["yellow"], OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]
+CLASS_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"])    # label -1 (or 0), label +1
+CLASS_MARKERS = ("o", "s")
+
+
+def _inputs(node):
+    """The operands of a graph node: ``node.inputs`` (a Value, a Node, or a learner's own class)."""
+    return tuple(node.inputs)
+
+
+def graph_order(root):
+    """Every node ``root`` depends on, once each, inputs before the nodes made from them.
+
+    Works on any node with ``inputs`` (a ``Value``, or a class written in a notebook): an
+    explicit stack instead of recursion, so deep graphs are fine.
+    """
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((inp, False) for inp in reversed(_inputs(node)) if inp not in visited)
+    return order
+
+
 def graph_layout(root):
-    """Where ``draw_graph`` puts each node of a Value's (or a Node's) graph.
+    """Where ``draw_graph`` puts each node of a computation graph.
 
     Returns ``(order, column, row)``: the nodes in topological order, and for each node (by
     ``id``) its column and its row within the column. A computed value sits one column right
@@ -711,11 +888,11 @@ def graph_layout(root):
     to the product it enters. Rows follow the mean row of a node's inputs, which keeps most
     edges short and uncrossed.
     """
-    order = root.topological_order()
+    order = root.topological_order() if hasattr(root, "topological_order") else graph_order(root)
     in_graph = {id(node) for node in order}  # a Node's constants are not part of its graph
 
     def inputs(node):
-        return [p for p in node.inputs if id(p) in in_graph]
+        return [p for p in _inputs(node) if id(p) in in_graph]
 
     column, row = {}, {}
     for node in order:  # computed values: one column right of the rightmost computed input
@@ -748,20 +925,26 @@ def _number_text(name, x, digits):
     return f"{name} shape {np.shape(x)}"
 
 
-def draw_graph(root, ax=None, max_nodes=50, digits=4):
-    """Draw the computation graph of a Value (or a Node) ``root`` with matplotlib alone.
+def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
+    """Draw the computation graph of ``root`` with matplotlib alone (no graphviz).
 
-    Each value is a box showing its label (if any), data and grad; each operation is a circle
-    between its inputs and its result; columns are topological depth, leaves on the left.
-    Readable up to about ``max_nodes`` values: a bigger graph raises ValueError saying so.
+    Each value is a box showing its label (if any), data and grad: a leaf's box is yellow
+    with a dashed edge, a computed value's is blue with a solid edge. Each operation is a
+    circle between its inputs and its result; columns are topological depth, leaves on the
+    left. ``show_order=True`` numbers the boxes in the order the backward pass visits them
+    (1 = ``root``, the first). Works on a ``Value``, a ``Node`` (arrays show their shape) and
+    any class whose nodes have ``data``, ``grad``, ``inputs`` and ``op`` (``label`` optional). Readable up to about
+    ``max_nodes`` values: a bigger graph raises ValueError saying so.
     """
     order, column, row = graph_layout(root)
     if len(order) > max_nodes:
         raise ValueError(f"draw_graph: this graph has {len(order)} values, too many to read "
                          f"(limit max_nodes={max_nodes}); draw a smaller expression, such as one neuron")
+    visit = {id(node): k + 1 for k, node in enumerate(reversed(order))}
     n_columns = max(column.values()) + 1
     n_rows = max(sum(1 for c in column.values() if c == k) for k in range(n_columns))
-    box_w, box_h, radius, step = 1.4, 0.72 if any(n.label for n in order) else 0.55, 0.22, 2.3
+    labelled = any(getattr(n, "label", "") for n in order)
+    box_w, box_h, radius, step = 1.4, 0.72 if labelled else 0.55, 0.22, 2.3
     width, height = n_columns * step + 0.2, n_rows + 1.4  # in data units
     inch = 0.75  # inches per data unit at full size; fonts below are sized for that
     if ax is None:
@@ -780,23 +963,29 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
                  mutation_scale=10 * scale)
     for node in order:
         x, y = box_xy(node)
-        lines = ([node.label] if node.label else []) + [_number_text("data", node.data, digits),
-                                                       _number_text("grad", node.grad, digits)]
+        inputs = [p for p in _inputs(node) if id(p) in column]  # a Node's constants: not drawn
+        label = getattr(node, "label", "")
+        lines = ([label] if label else []) + [_number_text("data", node.data, digits),
+                                              _number_text("grad", node.grad, digits)]
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
-                                    boxstyle="round,pad=0.02", fc="#e8f0fb" if node.inputs else "#fdf1dc",
-                                    ec="0.3", lw=0.8, zorder=2))
+                                    boxstyle="round,pad=0.02", fc=_tint(GRAPH_VALUE if inputs else GRAPH_LEAF),
+                                    ec="0.3", lw=0.8, ls="-" if inputs else "--", zorder=2))
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=text_size, family="monospace",
                 zorder=3)
-        if not node.inputs:
+        if show_order:
+            ax.add_patch(Circle((x - box_w / 2, y + box_h / 2), 0.17, fc=GRAPH_ORDER, ec="white", lw=0.6,
+                                zorder=4))
+            ax.text(x - box_w / 2, y + box_h / 2, str(visit[id(node)]), ha="center", va="center",
+                    color="white", fontsize=0.9 * text_size, fontweight="bold", zorder=5)
+        if not _inputs(node):
             continue
+        op = node.op
         ox, oy = x - step / 2, y  # the operation's circle, half a column to the left
         ax.add_patch(Circle((ox, oy), radius, fc="white", ec="0.3", lw=0.8, zorder=2))
-        ax.text(ox, oy, node.op, ha="center", va="center", zorder=3,
-                fontsize=op_size if len(node.op) < 3 else 0.72 * op_size)
+        ax.text(ox, oy, op, ha="center", va="center", zorder=3,
+                fontsize=op_size if len(op) < 3 else 0.72 * op_size)
         ax.annotate("", xy=(x - box_w / 2, y), xytext=(ox + radius, oy), arrowprops=arrow, zorder=1)
-        for parent in node.inputs:
-            if id(parent) not in column:  # a Node's constant operand: not drawn
-                continue
+        for parent in inputs:
             px, py = box_xy(parent)
             skips = column[id(node)] - column[id(parent)] > 1  # would cross boxes: bend it
             ax.annotate("", xy=(ox - radius, oy), xytext=(px + box_w / 2, py), zorder=1,
@@ -808,11 +997,49 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
     return ax
 
 
+#: Okabe–Ito colours, line styles and markers of ``plot_curves``: each curve differs in all three
+CURVE_COLOURS = tuple(OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green", "reddish_purple",
+                                                    "orange", "sky_blue"))
+CURVE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)))
+CURVE_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_curves(curves, ax=None, xlabel="step", ylabel="loss", title=None, log=False, markers=8):
+    """Several curves on one axes, told apart by colour, line style and marker alike.
+
+    ``curves`` is a list of ``(label, ys)`` (plotted against 0, 1, 2, ...) or ``(label, xs, ys)``.
+    About ``markers`` markers are drawn per curve, so long curves stay readable. ``log=True``
+    puts the y axis on a log scale. Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.2))
+    for k, curve in enumerate(curves):
+        label, xs, ys = curve if len(curve) == 3 else (curve[0], range(len(curve[1])), curve[1])
+        xs, ys = list(xs), list(ys)
+        ax.plot(xs, ys, color=CURVE_COLOURS[k % 6], ls=CURVE_STYLES[k % 6], marker=CURVE_MARKERS[k % 6],
+                markevery=max(1, len(xs) // markers), ms=4.5, lw=1.4, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def _tint(colour, amount=0.3):
+    """``colour`` mixed with white: ``amount`` of the colour, for a fill under black text."""
+    from matplotlib.colors import to_rgb
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
 def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     """Colour the plane by the sign of ``score`` and draw the labelled points on top.
 
-    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0.
-    ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1).
+    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0
+    (a solid line). ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1): the two classes
+    differ in colour and in marker (circles for the lower label, squares for the higher).
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if ax is None:
@@ -821,13 +1048,12 @@ def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     ys = np.linspace(X[1].min() - margin, X[1].max() + margin, resolution)
     gx, gy = np.meshgrid(xs, ys)
     s = np.asarray(score(np.stack([gx.ravel(), gy.ravel()])), dtype=float).reshape(gx.shape)
-    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=["#cfe0f5", "#f9d9c4"])
-    ax.contour(gx, gy, s, levels=[0.0], colors="0.3", linewidths=1.0)
+    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=[_tint(c, 0.22) for c in CLASS_COLOURS])
+    ax.contour(gx, gy, s, levels=[0.0], colors="0.2", linewidths=1.2)
     positive = y > 0
-    ax.scatter(X[0, ~positive], X[1, ~positive], s=18, c="#1f5fa8", edgecolors="white", linewidths=0.5,
-               label=f"label {y[~positive][0]:g}" if (~positive).any() else None)
-    ax.scatter(X[0, positive], X[1, positive], s=18, c="#d0621b", edgecolors="white", linewidths=0.5,
-               label=f"label {y[positive][0]:g}" if positive.any() else None)
+    for mask, colour, marker in zip((~positive, positive), CLASS_COLOURS, CLASS_MARKERS):
+        ax.scatter(X[0, mask], X[1, mask], s=20, c=colour, marker=marker, edgecolors="white", linewidths=0.5,
+                   label=f"label {y[mask][0]:g}" if mask.any() else None)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper right", fontsize=8)
@@ -844,7 +1070,7 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ``grad`` is ∂𝓛/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
     broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂𝓛/∂(result) with each entry coloured by the
     operand entry it was copied from; right: ∂𝓛/∂(operand), each entry the sum of its colour.
-    The sum is ``tensor.reduce_to_shape``, the engine's own reduction.
+    The sum is ``broadcasting.reduce_to_shape``, the engine's own reduction.
     """
     grad = np.asarray(grad, dtype=float)
     if grad.ndim != 2:

@@ -10,13 +10,15 @@ from hypothesis import strategies as st
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from backprop_helpers import naive, plots, widgets
-from backprop_helpers.activations import sigmoid, softmax, softmax_jacobian
-from backprop_helpers.examples import naive_recursion_example, two_moons
+from backprop_helpers.activations import sigmoid, sigmoid_prime, softmax, softmax_jacobian
+from backprop_helpers.examples import bp_walkthrough_example, naive_recursion_example, two_moons
 from backprop_helpers.losses import cross_entropy, cross_entropy_gradient
-from backprop_helpers.plots import (TARGET_COLOUR, broadcast_backward, draw_graph, graph_layout,
-                                    margin_curves, network_diagram, plot_call_growth,
-                                    plot_dead_unit, plot_decision_boundary, plot_jacobian,
-                                    plot_margin_losses, plot_relu, plot_simplex, simplex_point)
+from backprop_helpers.plots import (TARGET_COLOUR, AnnotatedNetwork, broadcast_backward, draw_graph,
+                                    graph_layout, margin_curves, network_diagram,
+                                    plot_annotated_network, plot_call_growth, plot_dead_unit,
+                                    plot_decision_boundary, plot_jacobian, plot_margin_losses,
+                                    plot_relu, plot_sigmoid_operating_points, plot_simplex,
+                                    simplex_point)
 from backprop_helpers.scalar import Value
 from backprop_helpers.tensor import Node
 
@@ -121,6 +123,42 @@ def test_network_diagram_refuses_bad_requests():
         network_diagram([2, 2, 1], target_weight=(1, 2, 0))
     with pytest.raises(ValueError, match="unreadable"):
         network_diagram([2, 20, 1])
+    plt.close("all")
+
+
+def test_annotated_network_writes_every_value_and_shades_by_delta():
+    net, x, y = bp_walkthrough_example()
+    record = net.forward(x)
+    grads = net.backward(record, y)
+    ax = plot_annotated_network(net, record, grads, y=y)
+    texts = [t.get_text() for t in ax.texts]
+    for l in (1, 2, 3):
+        for j in range(net.sizes[l]):
+            assert f"δ = {grads.delta[l][j, 0]:.8f}" in texts
+            assert f"z = {record.z[l][j, 0]:.4f}\na = {record.a[l][j, 0]:.4f}" in texts
+    assert "y = 1\nℒ = 0.0611" in texts and "a = -1.00" in texts and "x₃" in texts
+    diagram = AnnotatedNetwork([2, 1])
+    shades = [diagram.shade(d) for d in (1e-6, 1e-3, -0.1, 1.0)]
+    darkness = [sum(colour[:3]) for colour in shades]
+    assert darkness[0] > darkness[1] > darkness[2] > darkness[3]
+    with pytest.raises(ValueError, match="1 to 6"):
+        AnnotatedNetwork([2, 7, 1])
+    plt.close("all")
+
+def test_sigmoid_operating_points_mark_every_neuron_on_both_curves():
+    net, x, _ = bp_walkthrough_example()
+    z = net.forward(x).z
+    left, right = plot_sigmoid_operating_points(z)
+    for l in (1, 2, 3):
+        points = [line for line in left.lines if line.get_linestyle() == "None"][l - 1]
+        assert np.allclose(points.get_xdata(), z[l].ravel())
+        assert np.allclose(points.get_ydata(), sigmoid(z[l]).ravel())
+        points = [line for line in right.lines if line.get_linestyle() == "None"][l - 1]
+        assert np.allclose(points.get_ydata(), sigmoid_prime(z[l]).ravel())
+    legend = [t.get_text() for t in left.get_legend().get_texts()]
+    assert legend[0] == "layer 1: z₁⁽¹⁾ = 0.00, z₂⁽¹⁾ = 0.25" and legend[2] == "layer 3: z⁽³⁾ = 0.62"
+    markers = {line.get_marker() for line in left.lines if line.get_linestyle() == "None"}
+    assert len(markers) == 3  # a marker per layer besides its colour
     plt.close("all")
 
 
@@ -311,4 +349,61 @@ def test_draw_graph_reads_the_public_names_of_a_node():
     assert (len(boxes), len(circles)) == (5, 3)  # w, b, w@x, +, tanh; @, +, tanh
     texts = [t.get_text() for t in ax.texts]
     assert "w\ndata shape (1, 2)\ngrad shape (1, 2)" in texts and "@" in texts
+    plt.close(ax.figure)
+
+
+# ---------------------------------------------------------------- notebook 04's figures
+
+class Scalarish:
+    """A node as a learner writes it in notebook 04: data, grad, inputs, local, op, label."""
+
+    def __init__(self, data, inputs=(), op="", label=""):
+        self.data, self.grad, self.inputs, self.op, self.label = data, 0.0, inputs, op, label
+
+
+def test_draw_graph_draws_a_learners_own_class_and_numbers_the_backward_visits():
+    from matplotlib.colors import to_rgb
+    from backprop_helpers.plots import GRAPH_ORDER, graph_order
+    a, b = Scalarish(2.0, label="a"), Scalarish(-3.0, label="b")
+    d = Scalarish(-6.0, (a, b), "*", "d")
+    out = Scalarish(-4.0, (d, a), "+", "out")          # a is used twice
+    assert graph_order(out) == [a, b, d, out]
+    ax = draw_graph(out, show_order=True)
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    badges = [p for p in ax.patches if isinstance(p, Circle) and p.get_facecolor()[:3] == to_rgb(GRAPH_ORDER)]
+    assert (len(boxes), len(badges)) == (4, 4)
+    texts = [t.get_text() for t in ax.texts]
+    assert [texts[texts.index(f"{label}\ndata {value:.4f}\ngrad 0.0000") + 1] for label, value in
+            (("a", 2.0), ("b", -3.0), ("d", -6.0), ("out", -4.0))] == ["4", "3", "2", "1"]
+    assert {p.get_linestyle() for p in boxes} == {"-", "--"}       # leaves dashed, computed solid
+    plt.close(ax.figure)
+
+
+def test_graph_order_has_no_depth_limit():
+    from backprop_helpers.plots import graph_order
+    node = Scalarish(1.0)
+    for _ in range(5000):
+        node = Scalarish(1.0, (node,), "neg")
+    assert len(graph_order(node)) == 5001
+
+
+def test_plot_curves_tells_curves_apart_by_colour_style_and_marker():
+    from backprop_helpers.plots import OKABE_ITO, plot_curves
+    ax = plot_curves([("first", [3.0, 2.0, 1.0]), ("second", [1, 2, 3], [0.5, 0.25, 0.125])], log=True,
+                     title="two curves")
+    first, second = ax.get_lines()
+    assert first.get_color() != second.get_color() and {first.get_color(), second.get_color()} <= set(OKABE_ITO.values())
+    assert first.get_linestyle() != second.get_linestyle() and first.get_marker() != second.get_marker()
+    assert list(second.get_xdata()) == [1, 2, 3] and ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["first", "second"]
+    plt.close(ax.figure)
+
+
+def test_decision_boundary_tells_the_classes_apart_by_marker_too():
+    from backprop_helpers.plots import plot_decision_boundary
+    X = np.array([[0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    ax = plot_decision_boundary(lambda P: P[1] - 0.5, X, np.array([-1, -1, 1, 1]), resolution=20)
+    scatters = ax.collections[-2:]
+    paths = [s.get_paths()[0].vertices.shape[0] for s in scatters]
+    assert paths[0] != paths[1]                        # circle against square
     plt.close(ax.figure)

@@ -69,3 +69,30 @@ def two_moons(n=100, noise=0.1, seed=0):
     X = np.concatenate([upper, lower], axis=1) + noise * rng.standard_normal((2, n))
     y = np.concatenate([-np.ones(n_upper), np.ones(n_lower)])
     return X, y
+
+
+# ---------------------------------------------------------------- 8 × 8 digits (notebook 05)
+
+class Digits(NamedTuple):
+    images: np.ndarray  # (1797, 8, 8) uint8, ink per pixel 0..16
+    labels: np.ndarray  # (1797,) int64, the digit 0..9 each image shows
+
+
+def load_digits():
+    """The 1,797 handwritten 8 × 8 digits shipped with the package, as ``Digits(images, labels)``.
+
+    ``images`` is a uint8 array of shape (1797, 8, 8) with pixel values 0..16, ``labels`` the
+    digits 0..9 (about 180 of each). The data are the test part of the UCI "Optical Recognition
+    of Handwritten Digits" set (Alpaydin and Kaynak, 1998, CC BY 4.0); the file
+    ``backprop_helpers/data/digits.npz`` and its ``README.md`` say where it came from. Read from
+    the package: nothing is downloaded. Each call returns fresh arrays.
+    """
+    from importlib.resources import files
+
+    with files(__package__).joinpath("data").joinpath("digits.npz").open("rb") as handle:
+        with np.load(handle) as stored:
+            images, labels = stored["images"], stored["labels"]
+    if images.shape != (1797, 8, 8) or labels.shape != (1797,):
+        raise ValueError(f"digits.npz is damaged: images {images.shape}, labels {labels.shape}; "
+                         f"expected (1797, 8, 8) and (1797,)")
+    return Digits(images, labels.astype(np.int64))

@@ -276,18 +276,18 @@ def shifted_softmax(Z, shift):
 def test_softmax_jacobian_solution_passes_and_equals_autograd_and_finite_differences():
 
     solution = solutions("03")
-    assert ex.judge("softmax_jacobian", solution.my_softmax_jacobian).passed
+    assert ex.judge("softmax_jacobian", solution.softmax_on_node_jacobian).passed
     oracle = autograd.jacobian(lambda z: anp.exp(z - anp.max(z)) / anp.sum(anp.exp(z - anp.max(z))))
     eps = 1e-6
     for logits in ex.SOFTMAX_JACOBIAN_EXERCISE_LOGITS:
         z = np.array(logits)
-        J = solution.my_softmax_jacobian(z)
+        J = solution.softmax_on_node_jacobian(z)
         np.testing.assert_allclose(J, oracle(z), rtol=1e-12, atol=1e-15)
         steps = np.eye(z.size) * eps
         numeric = np.column_stack([(shifted_softmax(z + s, np.max(z)) - shifted_softmax(z - s, np.max(z))) / (2 * eps)
                                    for s in steps])
         np.testing.assert_allclose(J, numeric, atol=1e-9)
-    assert np.array_equal(solution.my_softmax_jacobian(np.array([3.0])), [[0.0]])  # one class: a = 1 always
+    assert np.array_equal(solution.softmax_on_node_jacobian(np.array([3.0])), [[0.0]])  # one class: a = 1 always
     sizes = {len(z) for z in ex.SOFTMAX_JACOBIAN_EXERCISE_LOGITS}
     assert {1, 2, 5} <= sizes and any(max(map(abs, z)) >= 1000 for z in ex.SOFTMAX_JACOBIAN_EXERCISE_LOGITS)
 
@@ -806,7 +806,7 @@ def softmax_with(mistake):
 
 def test_softmax_on_node_solution_passes_and_matches_finite_differences_and_autograd():
     solution = solutions("05")
-    assert ex.judge("softmax_on_node", solution.my_softmax).passed
+    assert ex.judge("softmax_on_node", solution.softmax_on_node).passed
     assert ex.judge("softmax_on_node", softmax_with("none")).passed
     logits = ex.softmax_exercise_logits()
     assert any(np.max(np.abs(z)) > 700 for z in logits)               # exp would overflow unshifted
@@ -814,7 +814,7 @@ def test_softmax_on_node_solution_passes_and_matches_finite_differences_and_auto
     for z in logits:
         G = rng.normal(size=z.shape)
         node = Node(z)
-        a = solution.my_softmax(node)
+        a = solution.softmax_on_node(node)
         a.backward(G)
         columns = anp.exp(z - anp.max(z, axis=0, keepdims=True))
         assert np.allclose(a.data.sum(axis=0), 1.0) and np.allclose(a.data, columns / columns.sum(axis=0))
@@ -824,7 +824,7 @@ def test_softmax_on_node_solution_passes_and_matches_finite_differences_and_auto
             return e / anp.sum(e, axis=0, keepdims=True)
         np.testing.assert_allclose(node.grad, autograd_gradient(softmax_autograd, z, G), atol=1e-12)
         if np.max(np.abs(z)) < 50:
-            numeric = numerical_gradient(lambda: float(np.sum(solution.my_softmax(Node(z)).data * G)), z)
+            numeric = numerical_gradient(lambda: float(np.sum(solution.softmax_on_node(Node(z)).data * G)), z)
             np.testing.assert_allclose(node.grad, numeric, rtol=1e-5, atol=1e-9)
 
 

@@ -551,7 +551,11 @@ def plot_training_curves(history, axes=None):
 
 
 def plot_confusion(true, predicted, ax=None, classes=10):
-    """The confusion matrix: row = true class, column = predicted class, each cell its count."""
+    """The confusion matrix: row = true class, column = predicted class, each cell its count.
+
+    The right answers (the diagonal) sit on grey, the mistakes on orange, darker and in bold for
+    more; cells no image reached stay white and empty. Returns the counts.
+    """
     true, predicted = np.asarray(true), np.asarray(predicted)
     if true.shape != predicted.shape:
         raise ValueError(f"plot_confusion: {true.shape[0] if true.ndim else 0} true labels but "
@@ -560,14 +564,18 @@ def plot_confusion(true, predicted, ax=None, classes=10):
     np.add.at(counts, (true, predicted), 1)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.6, 4.2))
-    off = np.where(np.eye(classes, dtype=bool), 0, counts)
-    ax.imshow(np.where(np.eye(classes, dtype=bool), -1, off), cmap="Oranges", vmin=-1,
-              vmax=max(off.max(), 1) * 1.6)
+    diagonal = np.eye(classes, dtype=bool)
+    mistakes = np.where(diagonal, 0, counts)
+    shade = plt.get_cmap("Oranges")(0.3 + 0.7 * mistakes / max(mistakes.max(), 1))
+    image = np.ones((classes, classes, 4))               # white: no image went there
+    image[mistakes > 0] = shade[mistakes > 0]            # orange, darker for more mistakes
+    image[diagonal] = (0.88, 0.88, 0.88, 1.0)            # grey: the right answers
+    ax.imshow(image, interpolation="nearest")
     for i in range(classes):
         for j in range(classes):
             if counts[i, j]:
                 ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8,
-                        fontweight="bold" if i != j else "normal")
+                        fontweight="normal" if i == j else "bold")
     ax.set_xticks(range(classes))
     ax.set_yticks(range(classes))
     ax.set_xlabel("predicted digit")
@@ -597,8 +605,8 @@ def digit_gallery(images, titles, columns=8, axes=None, cmap="gray_r"):
 def weight_images(W, columns=8, axes=None):
     """Draw each row of a first-layer weight matrix (n × 64) as an 8 × 8 image.
 
-    A diverging colour map, centred on 0, one scale for all: purple where ink raises the hidden
-    unit's input, orange where ink lowers it, white where a pixel does not matter.
+    A diverging colour map centred on 0, one scale for all images: purple for positive weights,
+    orange for negative ones, white for 0. Returns the axes and the last image (for a colour bar).
     """
     W = np.asarray(W, dtype=float)
     if W.ndim != 2 or W.shape[1] != 64:

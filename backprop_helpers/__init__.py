@@ -1,19 +1,21 @@
 """backprop_helpers: the math, example networks, engines, checks, figures and widgets of the
 backprop course.
 
-Rooms (each imports only rooms listed after it):
+Modules, highest first (each imports only modules listed after it):
+    grade          grading learners' notebooks, for instructors (the grade-exercises command)
+    run_notebooks  re-executing the notebooks, for maintainers (the run-notebooks command)
     widgets        explorers: a pure compute function plus an ipywidgets view
-    exercises      checkers that give a learner instant feedback on their own code
+    exercises/     checkers that give a learner instant feedback on their own code: a shared
+                   core and one module per notebook
     plots          matplotlib figures: network diagrams, call counts, graphs, broadcasting
     naive          naive recursive dL/dz with call counts, its cached twin, closed-form counts
     examples       the fixed networks and data sets of the notebooks
     nn             Neuron, Layer, MLP on Value, and a training loop
     gradcheck      central differences, relative error, a report table
-    network        the feed-forward network: forward pass and BP1–BP4
-    tensor         Node: numpy reverse-mode autograd with broadcasting
-    scalar         Value: scalar reverse-mode autograd
+    network        the feed-forward network: forward pass and BP1–BP4, layer-size validation
+    tensor         Node: reverse-mode autograd on numpy arrays, with broadcasting
+    scalar         Value: reverse-mode autograd on single numbers
     losses         half squared error, cross-entropy from logits
     activations    sigmoid, ReLU, tanh, softmax, all stable
-    run_notebooks  the developers' commands: re-execute notebooks, grade exercises
 """
 __version__ = "0.1.0"

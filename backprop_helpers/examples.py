@@ -1,8 +1,10 @@
-"""The fixed networks and data of the notebooks, so every notebook and test uses the same numbers.
+"""The fixed networks and data sets of the notebooks, so every notebook and test uses the same numbers.
 
-Each function returns an ``Example(network, x, y)``, which unpacks as ``net, x, y``. The
-parameters are those of the seed notebooks the course grew from, translated to the course's
-notation (``W[l]`` is n_l × n_{l-1}, biases and samples are columns).
+The example networks (``naive_recursion_example``, ``bp_walkthrough_example``,
+``softmax_relu_example``) return an ``Example(network, x, y)``, which unpacks as
+``net, x, y``; their parameters are written in the course's notation (``W[l]`` is
+n_l × n_{l-1}, biases and samples are columns). The data sets (``two_moons`` and those after
+it) return arrays ``(X, y)``, samples as columns.
 """
 from typing import NamedTuple
 

@@ -99,7 +99,7 @@ def gradient_check(loss, parameters, gradients, eps=1e-5, tolerance=1e-7):
     return report
 
 
-def check_network(network, x, y, eps=1e-5, tolerance=1e-7):
+def gradient_check_network(network, x, y, eps=1e-5, tolerance=1e-7):
     """Gradient-check the BP1–BP4 backward pass of ``network`` over all its parameters."""
     gradients = network.gradients(x, y).by_name()
     return gradient_check(lambda: network.loss(x, y), network.parameters(), gradients,

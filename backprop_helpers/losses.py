@@ -24,7 +24,7 @@ def _columns(name, output, y):
 
 
 def half_squared_error(a, y):
-    """L = (1/m) Σ_samples ½ ‖a - y‖², the seeds' ½(a - y)² for one sample."""
+    """L = (1/m) Σ_samples ½ ‖a - y‖², which is ½(a - y)² for one sample."""
     a, y = _columns("half_squared_error", a, y)
     return float(0.5 * np.sum((a - y) ** 2) / a.shape[1])
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from .activations import ELEMENTWISE
 from .losses import half_squared_error_gradient
-from .network import Gradients, Network
+from .network import Gradients, Network, validate_sizes
 
 #: a naive run that would make more calls than this is refused (several seconds of pure Python)
 MAX_NAIVE_CALLS = 10_000_000
@@ -32,20 +32,6 @@ MAX_NAIVE_CALLS = 10_000_000
 # --------------------------------------------------------------------------------------------
 # Counting in closed form
 # --------------------------------------------------------------------------------------------
-
-def check_sizes(sizes):
-    """``sizes`` as a list of ints [n_0, ..., n_L], or a ValueError saying what is wrong."""
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list the widths [n_0, ..., n_L] of at least two layers "
-                         f"(depth L >= 1); got {sizes}")
-    for l, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise ValueError(f"layer {l}: width must be an integer, got {n!r} in sizes {sizes}")
-        if n < 1:
-            raise ValueError(f"layer {l}: width must be >= 1, got {n} in sizes {sizes}")
-    return [int(n) for n in sizes]
-
 
 def architecture(depth, width):
     """Layer sizes of a network ``depth`` layers deep (L = depth) and ``width`` wide, one output.
@@ -74,7 +60,7 @@ def naive_call_counts(sizes):
 
     (for k = l the product is empty, = 1). Returns {l: c_l}; exact Python integers.
     """
-    sizes = check_sizes(sizes)
+    sizes = validate_sizes(sizes)
     L = len(sizes) - 1
     return {l: sum((sizes[k - 1] + 1) * math.prod(sizes[k:l]) for k in range(1, l + 1))
             for l in range(1, L + 1)}
@@ -82,18 +68,18 @@ def naive_call_counts(sizes):
 
 def naive_call_count(sizes):
     """Closed form: the total number of naive δ evaluations, Σ_l n_l c_l (see naive_call_counts)."""
-    sizes = check_sizes(sizes)
+    sizes = validate_sizes(sizes)
     return sum(sizes[l] * c for l, c in naive_call_counts(sizes).items())
 
 
 def cached_call_count(sizes):
     """With a cache every δ_j^(l) is evaluated once: n_1 + ... + n_L evaluations."""
-    return sum(check_sizes(sizes)[1:])
+    return sum(validate_sizes(sizes)[1:])
 
 
 def path_count(sizes):
     """The number of input-to-output paths n_0 n_1 ... n_L: one neuron chosen in every layer."""
-    return math.prod(check_sizes(sizes))
+    return math.prod(validate_sizes(sizes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,7 +119,7 @@ def local_terms(network, x, y):
     The recursion handles the elementwise activations (sigmoid, relu, tanh, identity) and the
     half squared error; a softmax layer mixes its neurons and is left to network.backward.
     """
-    _check_network(network)
+    _validate_network(network)
     for l, name in network.activations.items():
         if name not in ELEMENTWISE:
             raise ValueError(f"layer {l}: the recursion handles elementwise activations "
@@ -230,7 +216,7 @@ def _all_gradients(terms, delta_of):
     return Gradients(delta, dW, db)
 
 
-def _check_network(network):
+def _validate_network(network):
     if not isinstance(network, Network):
         raise ValueError(f"expected a backprop_helpers Network, got {type(network).__name__}")
 
@@ -248,7 +234,7 @@ def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
     Refuses (ValueError) a network whose closed-form call count exceeds ``max_calls``: that
     many pure-Python calls would not finish in reasonable time.
     """
-    _check_network(network)
+    _validate_network(network)
     needed = naive_call_count(network.sizes)
     if needed > max_calls:
         raise ValueError(f"naive recursion on a network of sizes {network.sizes} would make "
@@ -263,7 +249,7 @@ def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
 
 def cached_gradients(network, x, y):
     """The same gradients as naive_gradients, with each δ_j^(l) evaluated once (backpropagation)."""
-    _check_network(network)
+    _validate_network(network)
     _check_recursion_depth(network.L)
     terms = local_terms(network, x, y)
     calls, cache = Counter(), {}

@@ -55,7 +55,26 @@ class Gradients:
         return named
 
 
-def _as_float_array(value, what):
+def validate_sizes(sizes):
+    """``sizes`` as a list of ints [n_0, ..., n_L], or a ValueError saying what is wrong."""
+    try:
+        sizes = list(sizes)
+    except TypeError:
+        raise ValueError(f"sizes must list the widths [n_0, ..., n_L] of at least two layers, "
+                         f"got {sizes!r}") from None
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list the widths [n_0, ..., n_L] of at least two layers "
+                         f"(depth L >= 1); got {sizes}")
+    for l, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise ValueError(f"layer {l}: width must be an integer, got {n!r} in sizes {sizes}")
+        if n < 1:
+            raise ValueError(f"layer {l}: width must be >= 1, got {n} in sizes {sizes}")
+    return [int(n) for n in sizes]
+
+
+def _finite_float_array(value, what):
+    """``value`` as a new float64 array with only finite entries, or a ValueError naming ``what``."""
     try:
         array = np.array(value, dtype=float)
     except (TypeError, ValueError) as error:
@@ -86,10 +105,10 @@ class Network:
     """
 
     def __init__(self, W, b, activations="sigmoid", loss="half_squared_error"):
-        self.W = {l: _as_float_array(w, f"W^({l})") for l, w in _by_layer(W, "W").items()}
+        self.W = {l: _finite_float_array(w, f"W^({l})") for l, w in _by_layer(W, "W").items()}
         self.b = {}
         for l, bias in _by_layer(b, "b").items():
-            bias = _as_float_array(bias, f"b^({l})")
+            bias = _finite_float_array(bias, f"b^({l})")
             self.b[l] = bias.reshape(-1, 1) if bias.ndim == 1 else bias
         self.L = len(self.W)
         if self.L == 0:
@@ -113,14 +132,12 @@ class Network:
             raise ValueError(f"cross_entropy is computed from the logits of a softmax output, but "
                              f"the output layer {self.L} uses {self.activations[self.L]!r}")
         self.loss_name = loss
-        self.check_parameters()
+        self.validate_parameters()
 
     @classmethod
     def random(cls, sizes, activations="sigmoid", loss="half_squared_error", seed=0):
         """A network with layer sizes [n_0, ..., n_L] and weights drawn from N(0, 1/n_{l-1})."""
-        sizes = list(sizes)
-        if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
-            raise ValueError(f"sizes must list at least two layer widths, each >= 1; got {sizes}")
+        sizes = validate_sizes(sizes)
         rng = np.random.default_rng(seed)
         W = [rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
              for n_in, n_out in zip(sizes[:-1], sizes[1:])]
@@ -146,7 +163,7 @@ class Network:
                        [self.b[l].copy() for l in range(1, self.L + 1)],
                        [self.activations[l] for l in range(1, self.L + 1)], self.loss_name)
 
-    def check_parameters(self):
+    def validate_parameters(self):
         """Raise a ValueError naming the layer if any W[l] or b[l] has the wrong shape."""
         for l in range(1, self.L + 1):
             W, b = self.W[l], self.b[l]
@@ -161,7 +178,7 @@ class Network:
                                  f"{W.shape}, so b^({l}) must be {(W.shape[0], 1)}")
 
     def _input(self, x):
-        x = _as_float_array(x, "input x")
+        x = _finite_float_array(x, "input x")
         if x.ndim == 1:
             x = x[:, None]
         n0 = self.W[1].shape[1]
@@ -171,7 +188,7 @@ class Network:
         return x
 
     def _target(self, y, m):
-        y = _as_float_array(y, "target y")
+        y = _finite_float_array(y, "target y")
         if y.ndim <= 1:
             y = y.reshape(-1, 1)
         nL = self.W[self.L].shape[0]
@@ -189,7 +206,7 @@ class Network:
 
     def forward(self, x):
         """Run x (n_0 values, or n_0 × m for a batch) through the network, recording z and a."""
-        self.check_parameters()
+        self.validate_parameters()
         a = {0: self._input(x)}
         z = {}
         for l in range(1, self.L + 1):

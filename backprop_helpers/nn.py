@@ -1,18 +1,19 @@
 """Neuron, Layer and MLP built on ``Value``, and a small training loop with a progress bar.
 
-A neuron computes z = b + Σ_k w_k x_k and then its nonlinearity, a = σ(z). Without a
+A neuron computes z = b + Σ_k w_k x_k and then its nonlinearity, a = φ(z). Without a
 nonlinearity a stack of layers collapses into one linear map, so hidden layers default to
-ReLU and only the output layer is linear. The inputs ``x`` may be plain numbers or Values.
+ReLU and only the output layer is the identity. The inputs ``x`` may be plain numbers or Values.
 
 Parameters are drawn from a ``random.Random(seed)``, so the same seed gives the same network.
 """
 import random
 
+from .network import Network
 from .scalar import Value
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "train"]
 
-NONLINEARITIES = ("relu", "tanh", "sigmoid", "linear")
+NONLINEARITIES = ("relu", "tanh", "sigmoid", "identity")  # the names network.Network uses
 
 
 class Module:
@@ -44,7 +45,7 @@ class Neuron(Module):
         z = self.b
         for w_k, x_k in zip(self.w, x):
             z = z + w_k * x_k
-        if self.nonlinearity == "linear":
+        if self.nonlinearity == "identity":
             return z
         return getattr(z, self.nonlinearity)()
 
@@ -75,9 +76,9 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` is 2 inputs, two hidden layers of 16
     (``hidden`` nonlinearity, ReLU by default) and one output (``output`` nonlinearity,
-    linear by default). Calling it on one sample returns a list of output Values."""
+    the identity by default). Calling it on one sample returns a list of output Values."""
 
-    def __init__(self, n_inputs, layer_sizes, hidden="relu", output="linear", seed=None):
+    def __init__(self, n_inputs, layer_sizes, hidden="relu", output="identity", seed=None):
         if not layer_sizes:
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
         rng = random.Random(seed)
@@ -98,11 +99,9 @@ class MLP(Module):
         """The same weights as a ``backprop_helpers.network.Network`` (matrices, BP1–BP4):
         ``W[l][j, k]`` is the weight from input k to neuron j of layer l. A second, independent
         route to the same outputs, and a fast one for evaluating many points at once."""
-        from .network import Network
         W = [[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers]
         b = [[n.b.data for n in layer.neurons] for layer in self.layers]
-        names = [{"linear": "identity"}.get(layer.neurons[0].nonlinearity, layer.neurons[0].nonlinearity)
-                 for layer in self.layers]
+        names = [layer.neurons[0].nonlinearity for layer in self.layers]
         return Network(W, b, names)
 
     def __repr__(self):

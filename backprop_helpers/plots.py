@@ -8,7 +8,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
-from .tensor import summed_axes
+from .network import validate_sizes
+from .tensor import reduce_to_shape, summed_axes
 
 
 # ----------------------------------------------------------------------------------------------
@@ -99,9 +100,7 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
     ``target_weight``: (layer, row, col) of one weight W[layer][row, col], drawn thick and
     labelled w_{row+1,col+1}^(layer) as in the math. Readable up to about 8 neurons a layer.
     """
-    sizes = list(sizes)
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"network_diagram: sizes must list at least two layers of >= 1 neurons, got {sizes}")
+    sizes = validate_sizes(sizes)
     if max(sizes) > 12:
         raise ValueError(f"network_diagram: {max(sizes)} neurons in one layer would be unreadable; "
                          f"draw at most 12 per layer")
@@ -256,7 +255,7 @@ def plot_relu(ax=None, limit=2.0):
 # ----------------------------------------------------------------------------------------------
 
 def graph_layout(root):
-    """Where ``draw_graph`` puts each node of a Value's graph.
+    """Where ``draw_graph`` puts each node of a Value's (or a Node's) graph.
 
     Returns ``(order, column, row)``: the nodes in topological order, and for each node (by
     ``id``) its column and its row within the column. A computed value sits one column right
@@ -265,13 +264,18 @@ def graph_layout(root):
     edges short and uncrossed.
     """
     order = root.topological_order()
+    in_graph = {id(node) for node in order}  # a Node's constants are not part of its graph
+
+    def inputs(node):
+        return [p for p in node.inputs if id(p) in in_graph]
+
     column, row = {}, {}
     for node in order:  # computed values: one column right of the rightmost computed input
-        if node._prev:
-            column[id(node)] = 1 + max((column[id(p)] for p in node._prev if p._prev), default=0)
+        if inputs(node):
+            column[id(node)] = 1 + max((column[id(p)] for p in inputs(node) if inputs(p)), default=0)
     for node in order:  # leaves: one column left of their leftmost user
-        for leaf in node._prev:
-            if not leaf._prev:
+        for leaf in inputs(node):
+            if not inputs(leaf):
                 column[id(leaf)] = min(column.get(id(leaf), column[id(node)]), column[id(node)] - 1)
     column.setdefault(id(root), 0)  # a lone leaf
     shift = min(column.values())
@@ -283,14 +287,21 @@ def graph_layout(root):
     placed = {}
     for c in sorted(by_column):
         nodes = by_column[c]
-        nodes.sort(key=lambda n: (sum(placed.get(id(p), 0.0) for p in n._prev) / max(len(n._prev), 1)))
+        nodes.sort(key=lambda n: (sum(placed.get(id(p), 0.0) for p in inputs(n)) / max(len(inputs(n)), 1)))
         for r, node in enumerate(nodes):
             row[id(node)] = placed[id(node)] = r - (len(nodes) - 1) / 2  # centred on 0
     return order, column, row
 
 
+def _number_text(name, x, digits):
+    """``data 2.0000`` for a number; ``data shape (2, 3)`` for an array with more than one entry."""
+    if np.ndim(x) == 0:
+        return f"{name} {float(x):.{digits}f}"
+    return f"{name} shape {np.shape(x)}"
+
+
 def draw_graph(root, ax=None, max_nodes=50, digits=4):
-    """Draw the computation graph of the Value ``root`` with matplotlib alone (no graphviz).
+    """Draw the computation graph of a Value (or a Node) ``root`` with matplotlib alone.
 
     Each value is a box showing its label (if any), data and grad; each operation is a circle
     between its inputs and its result; columns are topological depth, leaves on the left.
@@ -321,21 +332,23 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
                  mutation_scale=10 * scale)
     for node in order:
         x, y = box_xy(node)
-        lines = ([node.label] if node.label else []) + [f"data {node.data:.{digits}f}",
-                                                       f"grad {node.grad:.{digits}f}"]
+        lines = ([node.label] if node.label else []) + [_number_text("data", node.data, digits),
+                                                       _number_text("grad", node.grad, digits)]
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
-                                    boxstyle="round,pad=0.02", fc="#e8f0fb" if node._prev else "#fdf1dc",
+                                    boxstyle="round,pad=0.02", fc="#e8f0fb" if node.inputs else "#fdf1dc",
                                     ec="0.3", lw=0.8, zorder=2))
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=text_size, family="monospace",
                 zorder=3)
-        if not node._prev:
+        if not node.inputs:
             continue
         ox, oy = x - step / 2, y  # the operation's circle, half a column to the left
         ax.add_patch(Circle((ox, oy), radius, fc="white", ec="0.3", lw=0.8, zorder=2))
-        ax.text(ox, oy, node._op, ha="center", va="center", zorder=3,
-                fontsize=op_size if len(node._op) < 3 else 0.72 * op_size)
+        ax.text(ox, oy, node.op, ha="center", va="center", zorder=3,
+                fontsize=op_size if len(node.op) < 3 else 0.72 * op_size)
         ax.annotate("", xy=(x - box_w / 2, y), xytext=(ox + radius, oy), arrowprops=arrow, zorder=1)
-        for parent in node._prev:
+        for parent in node.inputs:
+            if id(parent) not in column:  # a Node's constant operand: not drawn
+                continue
             px, py = box_xy(parent)
             skips = column[id(node)] - column[id(parent)] > 1  # would cross boxes: bend it
             ax.annotate("", xy=(ox - radius, oy), xytext=(px + box_w / 2, py), zorder=1,
@@ -383,7 +396,7 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ``grad`` is ∂L/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
     broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂L/∂(result) with each entry coloured by the
     operand entry it was copied from; right: ∂L/∂(operand), each entry the sum of its colour.
-    The axes come from ``tensor.summed_axes``, the function the engine itself uses.
+    The sum is ``tensor.reduce_to_shape``, the engine's own reduction.
     """
     grad = np.asarray(grad, dtype=float)
     if grad.ndim != 2:
@@ -395,9 +408,8 @@ def broadcast_backward(operand_shape, grad, ax=None):
     except ValueError:
         raise ValueError(f"broadcast_backward: an operand of shape {operand_shape} does not broadcast "
                          f"to the result's shape {grad.shape}") from None
-    leading, kept = summed_axes(operand_shape, grad.shape)
-    reduced = grad.sum(axis=leading) if leading else grad
-    reduced = reduced.sum(axis=kept, keepdims=True) if kept else reduced
+    leading, kept = summed_axes(operand_shape, grad.shape)  # for the caption
+    reduced = reduce_to_shape(grad, operand_shape)
     padded = (1,) * (2 - len(operand_shape)) + operand_shape  # drawn as a 2-D grid
     flat_reduced = reduced.reshape(padded)
     if ax is None:

@@ -1,9 +1,9 @@
 """Node: reverse-mode automatic differentiation on numpy arrays, with broadcasting.
 
 A ``Node`` wraps a float64 array ``data``. Every operation on Nodes returns a new Node that
-remembers its operands (its *parents*) and the rule that turns the gradient of its result into
-gradients for its operands. ``out.backward()`` then fills ``.grad`` of every Node ``out`` was
-computed from with ∂out/∂node (for a non-scalar ``out``: the gradient of ``out.sum()``).
+remembers its ``inputs`` and the rule that turns the gradient of its result into gradients
+for its inputs. ``out.backward()`` then fills ``.grad`` of every Node ``out`` was computed
+from with ∂out/∂node (for a non-scalar ``out``: the gradient of ``out.sum()``).
 
     >>> x = Node([1.0, 2.0]); y = Node(3.0)
     >>> z = (x * y + x).sum()
@@ -11,22 +11,24 @@ computed from with ∂out/∂node (for a non-scalar ``out``: the gradient of ``o
     >>> x.grad, y.grad        # ∂z/∂x = y + 1 = 4 for each entry, ∂z/∂y = x1 + x2 = 3
     (array([4., 4.]), array(3.))
 
-How ``backward`` works (the semantics shared with ``scalar.Value``):
+``Node`` shares the vocabulary and the semantics of ``scalar.Value`` (``inputs``, ``op``,
+``label``; one visit per node in topological order, without recursion; leaves accumulate,
+intermediate nodes hold the latest pass; no closures, so no reference cycles; log of a
+number <= 0 and an exp that overflows raise an error naming the op, the first bad entry and
+its index; ``number ** node`` works; ``.grad`` can be assigned). Where they differ, on purpose:
 
-- The graph is put in topological order by an iterative depth-first search, so a chain of any
-  depth works (no recursion, no RecursionError), and each node's rule runs once, after the
-  gradients from all paths into it have been summed. Pushing gradients down every path
-  instead, as a plain recursion does, costs one visit per path: exponential on shared
-  subexpressions.
-- Leaf gradients (Nodes you created) accumulate across ``backward()`` calls, as in PyTorch;
-  ``zero_grad()`` resets them. Intermediate nodes hold the gradient of the latest pass only.
-- Broadcasting: numpy stretches an operand of shape (n,) to (m, n) in the forward pass, so in
-  the backward pass its gradient is summed over the stretched axes, back to shape (n,).
-- Plain numbers and arrays are accepted on either side of an operator; they are constants
-  (``requires_grad=False``) and no gradient is computed for them, nor for anything computed
-  from constants only.
-- A node stores its parents and a reference to a rule function, never a closure over itself,
-  so a graph has no reference cycles and is freed as soon as it is unused.
+    =====================  ====================================  ==================================
+    what                   Value                                 Node
+    =====================  ====================================  ==================================
+    what backward applies  ``local``: one number per input,      ``_rule(node, g)``: a function
+                           taken in the forward pass             returning one gradient per input
+    shapes                 numbers only                          numpy broadcasting; a gradient is
+                                                                 summed back to its input's shape
+    constants              a plain number is folded into ``op``  a number or array becomes a
+                           (``"* 2"``)                           constant Node (``requires_grad``
+                                                                 False), never given a gradient
+    ``.grad`` assignment   a real number                         an array of the node's own shape
+    =====================  ====================================  ==================================
 """
 import numpy as np
 
@@ -45,8 +47,10 @@ def _describe(value):
     return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
 
 
-def _as_float_array(value, what, copy=True):
-    """``value`` as a float64 array (a copy if ``copy``), or a TypeError saying what was wrong."""
+def _float64_array(value, what, copy=True):
+    """``value`` as a float64 array (a copy if ``copy``), or a TypeError saying what was wrong.
+
+    Any real numbers are accepted, nan and inf included (they are numpy's business here)."""
     array = value if isinstance(value, np.ndarray) else None
     if array is None:
         try:
@@ -58,6 +62,11 @@ def _as_float_array(value, what, copy=True):
         raise TypeError(f"{what} must be numeric (a number, nested lists of numbers or a numeric "
                         f"array), got {_describe(value)}")
     return array.astype(np.float64, copy=copy and array is value)
+
+
+def _first(mask):
+    """The index (a tuple) of the first True entry of a boolean array."""
+    return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
 def summed_axes(operand_shape, result_shape):
@@ -74,7 +83,7 @@ def summed_axes(operand_shape, result_shape):
     return leading, kept
 
 
-def _reduce_to_shape(grad, shape):
+def reduce_to_shape(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast."""
     leading, kept = summed_axes(shape, grad.shape)
     if leading:
@@ -109,45 +118,48 @@ def _matmul_error(a, b):
 class Node:
     """A numpy array that records how it was computed, so gradients can flow back through it.
 
-    ``Node(data, requires_grad=True)``: ``data`` is anything numeric numpy accepts, stored as
-    float64. ``.grad`` has the shape of ``.data`` (zeros until a backward pass reaches it).
+    ``Node(data, requires_grad=True, label="")``: ``data`` is anything numeric numpy accepts,
+    stored as float64. ``.grad`` has the shape of ``.data`` (zeros until a backward pass
+    reaches it). ``label`` is an optional name shown by ``plots.draw_graph``.
     """
 
-    __slots__ = ("data", "_grad", "_parents", "_backward", "requires_grad", "op", "_extra",
+    __slots__ = ("data", "_grad", "inputs", "_rule", "requires_grad", "op", "_saved", "label",
                  "__weakref__")
     __array_ufunc__ = None  # numpy defers to Node: array + Node and array @ Node give Nodes
 
-    def __init__(self, data, requires_grad=True):
+    def __init__(self, data, requires_grad=True, label=""):
         if isinstance(data, Node):
             raise TypeError("Node(data): data is already a Node; use it directly, or "
                             "Node(node.data) for a new leaf holding a copy of its values")
-        self.data = _as_float_array(data, "Node(data)")
-        self._grad = None
-        self._parents = ()
-        self._backward = None
-        self.requires_grad = bool(requires_grad)
-        self.op = ""
-        self._extra = None
+        if not isinstance(label, str):
+            raise TypeError(f"Node(label=...) must be a string, got {_describe(label)}")
+        Node._make(_float64_array(data, "Node(data)"), (), None, "", None, bool(requires_grad),
+                   label, into=self)
 
     # ----- plumbing -------------------------------------------------------------------------
 
     @staticmethod
-    def _result(data, parents, backward, op, extra=None):
-        """The Node for ``op`` applied to ``parents``; it records them only if a gradient is needed."""
-        node = object.__new__(Node)
+    def _make(data, inputs, rule, op, saved=None, requires_grad=None, label="", into=None):
+        """The one way a Node is filled in. For an op's result (``requires_grad`` None) it
+        records ``inputs`` and ``rule`` only if some input needs a gradient; otherwise the
+        result is a constant. ``saved`` is what the rule needs besides the inputs' data."""
+        node = object.__new__(Node) if into is None else into
         node.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
         node._grad = None
         node.op = op
-        node._extra = extra
-        for parent in parents:
-            if parent.requires_grad:
-                node.requires_grad = True
-                node._parents = parents
-                node._backward = backward
-                return node
-        node.requires_grad = False  # computed from constants only: a constant itself
-        node._parents = ()
-        node._backward = None
+        node._saved = saved
+        node.label = label
+        if requires_grad is None:  # an op's result: it needs a gradient if an input does
+            requires_grad = False
+            for parent in inputs:
+                if parent.requires_grad:
+                    requires_grad = True
+                    break
+            else:  # computed from constants only: a constant itself
+                inputs, rule = (), None
+        node.requires_grad = requires_grad
+        node.inputs = inputs
+        node._rule = rule
         return node
 
     @staticmethod
@@ -158,20 +170,17 @@ class Node:
         if type(value) is float or type(value) is int:
             data = np.array(float(value))
         else:
-            data = _as_float_array(value, f"Node {op}: the other operand", copy=False)
-        constant = object.__new__(Node)
-        constant.data, constant._grad, constant._parents, constant._backward = data, None, (), None
-        constant.requires_grad, constant.op, constant._extra = False, "", None
-        return constant
+            data = _float64_array(value, f"Node {op}: the other operand", copy=False)
+        return Node._make(data, (), None, "", None, False)
 
-    def _elementwise(self, other, numpy_op, backward, op, reflected=False):
+    def _elementwise(self, other, numpy_op, rule, op, reflected=False):
         other = Node._operand(other, op)
         a, b = (other, self) if reflected else (self, other)
         try:
             data = numpy_op(a.data, b.data)
         except ValueError:
             raise _broadcast_error(op, a, b) from None
-        return Node._result(data, (a, b), backward, op)
+        return Node._make(data, (a, b), rule, op)
 
     @property
     def shape(self):
@@ -183,22 +192,36 @@ class Node:
 
     @property
     def grad(self):
-        """∂(output)/∂(this node), same shape as ``data``; zeros before any backward pass."""
+        """∂(output)/∂(this node), a float64 array of the shape of ``data``.
+
+        Before any backward pass reaches the node it is zeros (made on first reading and kept,
+        so ``node.grad[...] = ...`` sticks)."""
         if self._grad is None:
             self._grad = np.zeros_like(self.data)
-        elif type(self._grad) is not np.ndarray:
-            self._grad = np.asarray(self._grad, dtype=np.float64)
         return self._grad
 
+    @grad.setter
+    def grad(self, value):
+        if isinstance(value, Node) or value is None:
+            raise TypeError(f"Node.grad = ...: assign an array of shape {self.data.shape} "
+                            f"(use zero_grad() to reset), got {_describe(value)}")
+        grad = _float64_array(value, "Node.grad")
+        if grad.shape != self.data.shape:
+            raise ValueError(f"Node.grad = ...: the node has shape {self.data.shape} but the "
+                             f"assigned gradient has shape {grad.shape}; they must be equal")
+        self._grad = grad
+
     def __repr__(self):
-        return f"Node(data={self.data}, grad={self.grad})"
+        label = f", label={self.label!r}" if self.label else ""
+        grad = np.zeros_like(self.data) if self._grad is None else self._grad  # not stored
+        return f"Node(data={self.data}, grad={grad}{label})"
 
     # ----- arithmetic: each forward next to its local derivative --------------------------
     # A rule takes (node, g) with g = ∂out/∂node and returns one gradient per parent (None
     # where the parent needs none); ``backward`` sums each back to its parent's shape.
 
     def __neg__(self):
-        return Node._result(-self.data, (self,), Node._neg_rule, "neg")
+        return Node._make(-self.data, (self,), Node._neg_rule, "neg")
 
     @staticmethod
     def _neg_rule(node, g):
@@ -222,7 +245,7 @@ class Node:
 
     @staticmethod
     def _sub_rule(node, g):  # ∂(a - b)/∂a = 1, ∂(a - b)/∂b = -1
-        a, b = node._parents
+        a, b = node.inputs
         return g, (-g if b.requires_grad else None)
 
     def __mul__(self, other):
@@ -233,7 +256,7 @@ class Node:
 
     @staticmethod
     def _mul_rule(node, g):  # ∂(a b)/∂a = b, ∂(a b)/∂b = a
-        a, b = node._parents
+        a, b = node.inputs
         return (g * b.data if a.requires_grad else None,
                 g * a.data if b.requires_grad else None)
 
@@ -245,20 +268,39 @@ class Node:
 
     @staticmethod
     def _div_rule(node, g):  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
-        a, b = node._parents
+        a, b = node.inputs
         return (g / b.data if a.requires_grad else None,
                 -g * node.data / b.data if b.requires_grad else None)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Node) or np.ndim(exponent) != 0:
-            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}")
-        p = float(_as_float_array(exponent, "Node **: the exponent"))
-        return Node._result(self.data ** p, (self,), Node._pow_rule, "**", extra=p)
+            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}"
+                            f"{'; for a Node exponent b write (b * a.log()).exp()' if isinstance(exponent, Node) else ''}")
+        p = float(_float64_array(exponent, "Node **: the exponent"))
+        return Node._make(self.data ** p, (self,), Node._pow_rule, "**", saved=p)
 
     @staticmethod
-    def _pow_rule(node, g):  # ∂(a^p)/∂a = p a^(p-1)
-        (a,), p = node._parents, node._extra
+    def _pow_rule(node, g):  # ∂(a^p)/∂a = p a^(p-1); 0 for p = 0, even at a = 0 (a^0 = 1)
+        (a,), p = node.inputs, node._saved
+        if p == 0.0:
+            return (np.zeros_like(g),)
         return (g * p * a.data ** (p - 1),)
+
+    def __rpow__(self, base):
+        """number ** node: the base must be a plain number > 0, or 0 where every exponent is > 0
+        (∂(c^x)/∂x = c^x ln c needs ln c), as for ``Value``."""
+        if np.ndim(base) != 0 or isinstance(base, Node):
+            raise TypeError(f"Node **: the base of number ** Node must be a plain number, got {_describe(base)}")
+        c = float(_float64_array(base, "Node **: the base"))
+        if not (c > 0.0 or (c == 0.0 and np.all(self.data > 0.0))):
+            raise ValueError(f"Node **: {c:g} ** Node needs a positive base (the derivative with "
+                             f"respect to the exponent involves log({c:g}))")
+        return Node._make(c ** self.data, (self,), Node._rpow_rule, f"{c:g} **", saved=c)
+
+    @staticmethod
+    def _rpow_rule(node, g):  # ∂(c^a)/∂a = c^a ln c; 0 for c = 0 (then every a > 0)
+        c = node._saved
+        return (g * node.data * np.log(c) if c > 0.0 else np.zeros_like(g),)
 
     def __matmul__(self, other):
         return self._matmul(Node._operand(other, "@"), reflected=False)
@@ -272,11 +314,11 @@ class Node:
             data = a.data @ b.data
         except ValueError:
             raise _matmul_error(a, b) from None
-        return Node._result(data, (a, b), Node._matmul_rule, "@")
+        return Node._make(data, (a, b), Node._matmul_rule, "@")
 
     @staticmethod
     def _matmul_rule(node, g):  # C = A B:  ∂L/∂A = G Bᵀ,  ∂L/∂B = Aᵀ G
-        a, b = node._parents
+        a, b = node.inputs
         A, B = a.data, b.data
         if A.ndim == 2 and B.ndim == 2:
             return (g @ B.T if a.requires_grad else None,
@@ -298,32 +340,45 @@ class Node:
     # ----- elementwise functions -------------------------------------------------------------
 
     def exp(self):
-        """e^x elementwise (inf, with numpy's overflow warning, above about 709)."""
-        return Node._result(np.exp(self.data), (self,), Node._exp_rule, "exp")
+        """e^x elementwise; raises OverflowError naming the first entry above about 709.78."""
+        with np.errstate(over="ignore"):
+            out = np.exp(self.data)
+        if not np.all(np.isfinite(out)):
+            bad = ~np.isfinite(out) & np.isfinite(self.data)
+            if bad.any():
+                index = _first(bad)
+                raise OverflowError(f"Node.exp overflows: exp({self.data[index]:.6g}) at index "
+                                    f"{index} is larger than the largest float")
+        return Node._make(out, (self,), Node._exp_rule, "exp")
 
     @staticmethod
     def _exp_rule(node, g):  # (e^a)' = e^a, which is the node's own value
         return (g * node.data,)
 
     def log(self):
-        """Natural logarithm elementwise (numpy's warning and -inf or nan for x <= 0)."""
-        return Node._result(np.log(self.data), (self,), Node._log_rule, "log")
+        """Natural logarithm elementwise; raises ValueError naming the first entry <= 0."""
+        bad = ~(self.data > 0.0)
+        if bad.any():
+            index = _first(bad)
+            raise ValueError(f"Node.log of a non-positive number: log({self.data[index]:.6g}) "
+                             f"at index {index}")
+        return Node._make(np.log(self.data), (self,), Node._log_rule, "log")
 
     @staticmethod
     def _log_rule(node, g):  # (log a)' = 1/a
-        return (g / node._parents[0].data,)
+        return (g / node.inputs[0].data,)
 
     def relu(self):
         """max(0, x) elementwise; its derivative at 0 is taken as 0, as in PyTorch."""
-        return Node._result(np.maximum(self.data, 0.0), (self,), Node._relu_rule, "relu")
+        return Node._make(np.maximum(self.data, 0.0), (self,), Node._relu_rule, "relu")
 
     @staticmethod
     def _relu_rule(node, g):
-        return (g * (node._parents[0].data > 0),)
+        return (g * (node.inputs[0].data > 0),)
 
     def sigmoid(self):
         """σ(x) = 1 / (1 + e^(-x)), stable: exactly 0 and 1 at ∓1000, never an overflow."""
-        return Node._result(_stable_sigmoid(self.data), (self,), Node._sigmoid_rule, "sigmoid")
+        return Node._make(_stable_sigmoid(self.data), (self,), Node._sigmoid_rule, "sigmoid")
 
     @staticmethod
     def _sigmoid_rule(node, g):  # σ' = σ (1 - σ)
@@ -332,7 +387,7 @@ class Node:
 
     def tanh(self):
         """tanh(x) elementwise, stable: exactly ±1 far out, never an overflow."""
-        return Node._result(np.tanh(self.data), (self,), Node._tanh_rule, "tanh")
+        return Node._make(np.tanh(self.data), (self,), Node._tanh_rule, "tanh")
 
     @staticmethod
     def _tanh_rule(node, g):  # tanh' = 1 - tanh²
@@ -344,8 +399,8 @@ class Node:
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis`` (an int, a tuple, or None for all), as ``numpy.sum``."""
         axis = self._check_axis(axis, "sum")
-        return Node._result(self.data.sum(axis=axis, keepdims=keepdims), (self,),
-                            Node._sum_rule, "sum", extra=(axis, keepdims, 1.0))
+        return Node._make(self.data.sum(axis=axis, keepdims=keepdims), (self,),
+                            Node._sum_rule, "sum", saved=(axis, keepdims, 1.0))
 
     def mean(self, axis=None, keepdims=False):
         """Mean over ``axis`` (an int, a tuple, or None for all), as ``numpy.mean``."""
@@ -354,12 +409,12 @@ class Node:
         if count == 0:
             raise ValueError(f"Node mean: no entries to average over axis {axis!r} of a Node of "
                              f"shape {self.data.shape}")
-        return Node._result(self.data.sum(axis=axis, keepdims=keepdims) / count, (self,),
-                            Node._sum_rule, "mean", extra=(axis, keepdims, 1.0 / count))
+        return Node._make(self.data.sum(axis=axis, keepdims=keepdims) / count, (self,),
+                            Node._sum_rule, "mean", saved=(axis, keepdims, 1.0 / count))
 
     @staticmethod
     def _sum_rule(node, g):  # every summed entry gets the gradient of its sum (times 1/n for a mean)
-        (a,), (axis, keepdims, scale) = node._parents, node._extra
+        (a,), (axis, keepdims, scale) = node.inputs, node._saved
         if axis is not None and not keepdims:
             g = np.expand_dims(g, axis)
         if scale != 1.0:
@@ -387,7 +442,7 @@ class Node:
     @property
     def T(self):
         """The transpose (all axes reversed, as numpy's ``.T``)."""
-        return Node._result(self.data.T, (self,), Node._transpose_rule, "T")
+        return Node._make(self.data.T, (self,), Node._transpose_rule, "T")
 
     @staticmethod
     def _transpose_rule(node, g):
@@ -412,7 +467,7 @@ class Node:
                 continue
             expanded.add(node)
             stack.append((node, True))
-            for parent in node._parents:
+            for parent in node.inputs:
                 if parent.requires_grad and parent not in expanded:
                     stack.append((parent, False))
         return order
@@ -429,34 +484,34 @@ class Node:
         if grad is None:
             seed = np.ones_like(self.data)
         else:
-            seed = _as_float_array(grad, "backward(grad)")
+            seed = _float64_array(grad, "backward(grad)")
             if seed.shape != self.data.shape:
                 raise ValueError(f"backward(grad): grad has shape {seed.shape} but the Node has "
                                  f"shape {self.data.shape}; they must be equal")
         order = self.topological_order()
         for node in order:
-            if node._backward is not None:
+            if node._rule is not None:
                 node._grad = None  # intermediate nodes hold the latest pass only
-        self._grad = seed if self._grad is None else self._grad + seed
+        self._grad = seed if self._grad is None else np.asarray(self._grad + seed)
         for node in reversed(order):  # children before parents: each gradient is complete
-            rule = node._backward
+            rule = node._rule
             if rule is None:
                 continue  # a leaf: nothing further back
-            for parent, g in zip(node._parents, rule(node, node._grad)):
+            for parent, g in zip(node.inputs, rule(node, node._grad)):
                 if g is None or not parent.requires_grad:
                     continue
                 if g.shape != parent.data.shape:
-                    g = _reduce_to_shape(g, parent.data.shape)
+                    g = reduce_to_shape(g, parent.data.shape)
                 if parent._grad is not None:
-                    parent._grad = parent._grad + g
-                elif parent._backward is None:
-                    parent._grad = np.array(g, dtype=np.float64)  # a leaf owns its gradient
-                else:
-                    parent._grad = g
+                    g = parent._grad + g
+                elif parent._rule is None:
+                    g = np.array(g, dtype=np.float64)  # a leaf owns its gradient
+                # numpy turns 0-d results into scalars: .grad is always an array
+                parent._grad = g if type(g) is np.ndarray else np.asarray(g, dtype=np.float64)
 
     def zero_grad(self):
         """Reset ``.grad`` to zeros on this node and every node it was computed from."""
-        if not self._parents:  # a leaf, such as a parameter: nothing below it
+        if not self.inputs:  # a leaf, such as a parameter: nothing below it
             self._grad = None
             return
         for node in self.topological_order():

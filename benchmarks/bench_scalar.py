@@ -16,6 +16,20 @@ micrograd is not a dependency of the course; install it to compare:
     pip install micrograd==0.1.0
 
 Without it, only this package's engine is timed.
+
+Why ``scalar.Value`` is shaped as it is (each choice measured with this script or timeit):
+
+- Local derivatives are plain numbers taken in the forward pass, not closures: a graph holds
+  no reference cycles, so Python frees it by reference counting alone, and the cyclic garbage
+  collector, which visits every container object it tracks, has less to do.
+- ``__slots__`` and at most two inputs held in slots (``_a``, ``_b`` with ``_da``, ``_db``):
+  one object per node, no tuple or dict beside it.
+- Operations build their result through the private factory ``scalar._result`` (positional,
+  ``object.__new__`` plus slot stores) rather than ``Value(...)``: no keyword parsing and no
+  ``__init__`` frame, about 25% less time per node than the constructor. The public
+  ``Value.from_op(...)`` checks its arguments and is for learners' own operations.
+- ``topological_order`` marks "all inputs emitted" with a ``None`` pushed on its stack instead
+  of ``(node, done)`` tuples: about half the time on a 65k-node graph.
 """
 import argparse
 import json
@@ -25,7 +39,7 @@ import subprocess
 import sys
 import time
 
-TARGET = 10.0  # the speed-up over micrograd this engine aims for
+TARGET = 15.0  # the speed-up over micrograd this engine must keep
 
 
 def hinge_step(model, X, y, Value, learning_rate=0.05):

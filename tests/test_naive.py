@@ -1,6 +1,6 @@
 """Naive and cached recursive gradients, their call counts and the closed form.
 
-Independent routes: the figures of the original notebook (computed there with plain Python
+Independent routes: reference values for notebook 01's network (computed with plain Python
 floats), the HIPS autograd package, central differences, the package's BP1–BP4 backward pass,
 a hand recurrence for the counts, and the path enumeration of network.paths_to_output.
 """
@@ -68,10 +68,10 @@ architectures = st.lists(st.integers(1, 3), min_size=2, max_size=5)
 
 
 # ---------------------------------------------------------------------------------------------
-# The network of notebook 01 against the original notebook's figures
+# The network of notebook 01 against its reference values
 # ---------------------------------------------------------------------------------------------
 
-def test_seed_network_counts_match_the_original_notebook():
+def test_notebook_01_network_counts_match_the_reference_values():
     net, x, y = naive_recursion_example()
     result = naive.naive_gradients(net, x, y)
     assert result.calls_by_layer() == {1: [3, 3], 2: [9, 9], 3: [21, 21], 4: [45]}
@@ -79,7 +79,7 @@ def test_seed_network_counts_match_the_original_notebook():
     assert math.isclose(result.loss, 0.055878068519147776, rel_tol=1e-13)
 
 
-def test_seed_network_gradients_match_the_original_notebook_and_autograd():
+def test_notebook_01_network_gradients_match_the_reference_values_and_autograd():
     net, x, y = naive_recursion_example()
     g = naive.naive_gradients(net, x, y).gradients
     assert f"{g.dW[1][0, 0]:.8f}" == "0.00035822"
@@ -102,7 +102,7 @@ def test_cached_evaluates_each_neuron_once_with_identical_gradients():
         assert np.array_equal(slow.gradients.delta[l], fast.gradients.delta[l])
 
 
-def test_seed_gradients_pass_central_differences_with_an_honest_tolerance():
+def test_notebook_01_gradients_pass_central_differences_with_an_honest_tolerance():
     """Central differences have an absolute round-off floor of about u|L|/ε (u = 2^-53), which
     is large *relative* to the tiniest gradients here (|∂L/∂W_10^(1)| ≈ 4.5e-6). Checked two ways:
     at ε = 1e-5 every absolute error is under 10 u|L|/ε; at ε = 1e-4, where truncation
@@ -186,7 +186,7 @@ def test_path_count_equals_enumerated_paths(sizes):
     assert naive.path_count(sizes) == sum(len(paths_to_output(sizes, 0, i)) for i in range(sizes[0]))
 
 
-def test_architecture_and_the_seed_network():
+def test_architecture_and_the_notebook_01_network():
     assert naive.architecture(4, 2) == naive_recursion_example().network.sizes
     assert naive.architecture(1, 5) == [5, 1]
     assert naive.path_count([2, 2, 2, 2, 1]) == 16
@@ -264,7 +264,7 @@ def test_recursion_rejects_what_it_does_not_handle():
 # The explorer: pure function and view
 # ---------------------------------------------------------------------------------------------
 
-def test_explorer_counts_for_the_seed_architecture_are_measured():
+def test_explorer_counts_for_the_notebook_01_architecture_are_measured():
     summary = widgets.naive_vs_cached_counts(4, 2)
     assert (summary.naive_calls, summary.cached_calls, summary.used_closed_form) == (111, 7, False)
     assert "naive calls = 111\ncached calls = 7\n" in summary.report()

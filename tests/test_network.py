@@ -1,5 +1,7 @@
 """The network model and its BP1–BP4 backward pass, against the worked example, finite
 differences and the HIPS autograd package."""
+import re
+
 import autograd.numpy as anp
 import numpy as np
 import pytest
@@ -8,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backprop_helpers.examples import bp_walkthrough_example
-from backprop_helpers.gradcheck import check_network
+from backprop_helpers.gradcheck import gradient_check_network
 from backprop_helpers.network import Network, paths_to_output
 
 
@@ -46,8 +48,8 @@ def test_walkthrough_backward_pass_by_hand_formulas():
     assert g.dW[2] == pytest.approx(delta2 @ a[1].T)      # BP4
 
 
-# the 17 gradients of the original notebook's check table (8 decimals)
-SEED_TABLE = {
+# reference values: the 17 gradients of notebook 02's check table (8 decimals)
+REFERENCE_TABLE = {
     "W^(1)": [[-0.00212059, -0.00106029, 0.00212059], [-0.00234656, -0.00117328, 0.00234656]],
     "b^(1)": [[-0.00212059], [-0.00234656]],
     "W^(2)": [[-0.00244888, -0.00275340], [-0.00280774, -0.00315689]],
@@ -57,13 +59,13 @@ SEED_TABLE = {
 }
 
 
-def test_walkthrough_all_17_gradients_match_the_original_table_and_finite_differences():
+def test_walkthrough_all_17_gradients_match_the_reference_table_and_finite_differences():
     net, x, y = bp_walkthrough_example()
     grads = net.gradients(x, y).by_name()
     assert sum(v.size for v in grads.values()) == 17
-    for name, table in SEED_TABLE.items():
+    for name, table in REFERENCE_TABLE.items():
         assert grads[name] == pytest.approx(np.array(table), abs=6e-9), name
-    report = check_network(net, x, y)
+    report = gradient_check_network(net, x, y)
     assert report.passed and report.max_relative_error < 1e-7
     assert len(report.rows) == 17
 
@@ -158,7 +160,7 @@ def test_backward_equals_central_differences_on_smooth_random_networks(case):
     for l, name in net.activations.items():  # finite differences need smooth activations
         if name == "relu":
             net.activations[l] = "tanh"
-    report = check_network(net, x, y, tolerance=1e-5)
+    report = gradient_check_network(net, x, y, tolerance=1e-5)
     analytic = np.array([row.analytic for row in report.rows])
     numeric = np.array([row.numeric for row in report.rows])
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
@@ -240,5 +242,18 @@ def test_bad_configuration_messages():
         Network(W, b, loss="hinge")
     with pytest.raises(ValueError, match="input x must be numeric"):
         Network(W, b).forward([["a"], ["b"], ["c"]])
-    with pytest.raises(ValueError, match="sizes must list at least two layer widths"):
+    with pytest.raises(ValueError, match="sizes must list the widths .* of at least two layers"):
         Network.random([3])
+
+
+@pytest.mark.parametrize("sizes, words", [
+    ([2.0, 3.0], "layer 0: width must be an integer, got 2.0"),
+    ([2, 2.0], "layer 1: width must be an integer, got 2.0"),
+    ([2, float("nan")], "layer 1: width must be an integer, got nan"),
+    ([2, None], "layer 1: width must be an integer, got None"),
+    ([2, 0], "layer 1: width must be >= 1, got 0"),
+    (None, "sizes must list the widths"),
+])
+def test_random_network_sizes_are_validated_before_numpy_sees_them(sizes, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        Network.random(sizes)

@@ -26,7 +26,7 @@ def numpy_forward(params, x, hidden):
 
 def test_neuron_computes_its_nonlinearity_of_b_plus_w_dot_x():
     for name, f in [("relu", lambda z: max(z, 0.0)), ("tanh", np.tanh),
-                    ("sigmoid", lambda z: 1 / (1 + np.exp(-z))), ("linear", lambda z: z)]:
+                    ("sigmoid", lambda z: 1 / (1 + np.exp(-z))), ("identity", lambda z: z)]:
         neuron = Neuron(3, name)
         neuron.b.data = 0.25
         x = [0.5, -1.0, 2.0]
@@ -38,7 +38,7 @@ def test_neuron_computes_its_nonlinearity_of_b_plus_w_dot_x():
 def test_mlp_shapes_parameters_and_seed():
     model = MLP(2, [16, 16, 1], seed=3)
     assert len(model.parameters()) == 16 * (2 + 1) + 16 * (16 + 1) + 1 * (16 + 1) == 337
-    assert [layer.neurons[0].nonlinearity for layer in model.layers] == ["relu", "relu", "linear"]
+    assert [layer.neurons[0].nonlinearity for layer in model.layers] == ["relu", "relu", "identity"]
     again = MLP(2, [16, 16, 1], seed=3)
     assert [p.data for p in model.parameters()] == [p.data for p in again.parameters()]
     assert all(-1 <= p.data <= 1 for p in model.parameters())

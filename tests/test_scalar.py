@@ -156,7 +156,7 @@ def test_random_graphs_with_shared_subexpressions_match_autograd(program):
     order = out.topological_order()
     assert len(order) == len({id(node) for node in order})          # each node once
     for position, node in enumerate(order):                           # inputs come first
-        assert all(order.index(parent) < position for parent in node._prev)
+        assert all(order.index(parent) < position for parent in node.inputs)
 
     def f(*xs):
         return run_program(steps, list(xs), anp.tanh, anp_sigmoid)
@@ -168,7 +168,7 @@ def test_random_graphs_with_shared_subexpressions_match_autograd(program):
 
 # ---------------------------------------------------------------- semantics
 
-def test_the_seed_examples_match_hand_formulas():
+def test_the_reference_examples_match_hand_formulas():
     a = Value(-6)
     b = a ** 2 - a
     b.backward()
@@ -259,9 +259,9 @@ def test_repr_shows_data_grad_and_label():
 def test_local_derivatives_are_stored_not_closures():
     x, y = Value(3.0), Value(4.0)
     z = x * y
-    assert z._prev == (x, y) and z._local == (4.0, 3.0) and z._op == "*"
-    assert (2 * x)._prev == (x,) and (2 * x)._local == (2.0,)
-    assert x._prev == () and x._local == ()
+    assert z.inputs == (x, y) and z.local == (4.0, 3.0) and z.op == "*"
+    assert (2 * x).inputs == (x,) and (2 * x).local == (2.0,)
+    assert x.inputs == () and x.local == ()
     assert not hasattr(z, "__dict__")  # slots only: one object per node
 
 
@@ -325,7 +325,7 @@ def test_zero_to_a_positive_value_power_has_zero_exponent_gradient():
 
 # ---------------------------------------------------------------- the graph drawing
 
-def seed_graph():
+def example_graph():
     a, b = Value(2, label="a"), Value(3, label="b")
     c = a * -b
     d = c ** 2
@@ -336,12 +336,12 @@ def seed_graph():
 
 def test_graph_layout_puts_leaves_next_to_their_user_and_values_after_their_inputs():
     from backprop_helpers.plots import graph_layout
-    a, b, c, d, e = seed_graph()
+    a, b, c, d, e = example_graph()
     order, column, row = graph_layout(e)
-    minus_b = c._prev[1]
+    minus_b = c.inputs[1]
     assert [column[id(v)] for v in (b, minus_b, a, c, d, e)] == [0, 1, 1, 2, 3, 4]
     for node in order:
-        assert all(column[id(p)] < column[id(node)] for p in node._prev)
+        assert all(column[id(p)] < column[id(node)] for p in node.inputs)
     assert row[id(e)] == 0.0 and sorted([row[id(a)], row[id(minus_b)]]) == [-0.5, 0.5]
 
 
@@ -351,7 +351,7 @@ def test_draw_graph_draws_a_box_per_value_and_a_circle_per_operation():
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle, FancyBboxPatch
     from backprop_helpers.plots import draw_graph
-    a, b, c, d, e = seed_graph()
+    a, b, c, d, e = example_graph()
     ax = draw_graph(e)
     boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
     circles = [p for p in ax.patches if isinstance(p, Circle)]
@@ -380,3 +380,56 @@ def test_numpy_scalars_work_on_either_side():
         assert isinstance(out, Value) and out.data == expected
         out.backward()
         assert v.grad == grad
+
+
+# ---------------------------------------------------------------- the public vocabulary
+
+def test_from_op_makes_an_operation_result_like_the_engines_own():
+    x = Value(-1.5, label="x")
+    out = Value.from_op(abs(x.data), inputs=(x,), local=(-1.0,), op="abs", label="|x|")
+    assert (out.data, out.inputs, out.local, out.op, out.label) == (1.5, (x,), (-1.0,), "abs", "|x|")
+    (out * 2.0).backward()
+    assert x.grad == -2.0
+    y = Value(4.0)
+    both = Value.from_op(x.data * y.data, inputs=[x, y], local=[y.data, x.data], op="*")
+    assert both.inputs == (x, y) and both.local == (4.0, -1.5)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(data=1.0, inputs=(), local=()), ValueError, ["op='f'", "one or two inputs, got 0"]),
+    (dict(data=1.0, inputs=(Value(1),) * 3, local=(1, 1, 1)), ValueError, ["one or two inputs, got 3"]),
+    (dict(data=1.0, inputs=(Value(1),), local=()), ValueError, ["1 local derivatives", "got 0"]),
+    (dict(data=1.0, inputs=(1.0,), local=(1.0,)), TypeError, ["inputs[0] must be a Value", "float"]),
+    (dict(data=1.0, inputs=(Value(1),), local=("1",)), TypeError, ["local[0]", "real number", "'1'"]),
+    (dict(data=None, inputs=(Value(1),), local=(1.0,)), TypeError, ["data", "real number", "None"]),
+])
+def test_from_op_names_what_is_wrong(kwargs, error, words):
+    with pytest.raises(error) as info:
+        Value.from_op(op="f", **kwargs)
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_grad_assignment_takes_a_real_number_only():
+    v = Value(1.0)
+    v.grad = 3
+    assert v.grad == 3.0 and type(v.grad) is float
+    for bad in [None, "0", [0.0], Value(0.0)]:
+        with pytest.raises(TypeError, match="Value.grad"):
+            v.grad = bad
+    assert v.grad == 3.0
+
+
+def test_relu_of_nan_is_nan_not_zero():
+    out = Value(float("nan")).relu()
+    assert math.isnan(out.data) and out.local == (0.0,)
+
+
+def test_tiny_denominators_give_the_true_derivative_not_a_bare_error():
+    x = Value(1e-200)
+    out = 1 / x
+    out.backward()
+    assert out.data == pytest.approx(1e200) and x.grad == -math.inf
+    y = Value(1.0) / x
+    assert y.local[1] == -math.inf
+    with pytest.raises(OverflowError, match=r"1e-200 \*\* -1 has a finite value but its derivative"):
+        x ** -1

@@ -1,7 +1,7 @@
 """Notebook 03's example network, its figures and its logits explorer.
 
-The reference numbers are those printed by the original notebook this one grew from (its
-own numpy forward and backward pass), or hand formulas written here with the math module.
+The reference values were computed by an earlier numpy forward and backward pass of this
+network, printed to 8 decimals, or hand formulas written here with the math module.
 """
 import math
 
@@ -13,19 +13,19 @@ from hypothesis import strategies as st
 
 from backprop_helpers.activations import softmax_jacobian
 from backprop_helpers.examples import softmax_relu_example
-from backprop_helpers.gradcheck import check_network
+from backprop_helpers.gradcheck import gradient_check_network
 from backprop_helpers.plots import plot_jacobian, plot_probabilities, plot_relu
 from backprop_helpers.widgets import explore_logits, logits_readout
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-SEED_Y_HAT = [0.36818758, 0.63181242]
-SEED_DW2 = [[0.11045627, 0.22091255, 0.33136882], [-0.11045627, -0.22091255, -0.33136882]]
-SEED_DB2 = [0.36818758, -0.36818758]
-SEED_DW1 = [[-0.11045627, -0.05522814]] * 3
-SEED_DB1 = [-0.11045627] * 3
-PRINTED = dict(atol=5e-9, rtol=0)  # the seed printed 8 decimals
+REFERENCE_Y_HAT = [0.36818758, 0.63181242]
+REFERENCE_DW2 = [[0.11045627, 0.22091255, 0.33136882], [-0.11045627, -0.22091255, -0.33136882]]
+REFERENCE_DB2 = [0.36818758, -0.36818758]
+REFERENCE_DW1 = [[-0.11045627, -0.05522814]] * 3
+REFERENCE_DB1 = [-0.11045627] * 3
+PRINTED = dict(atol=5e-9, rtol=0)  # the reference values have 8 decimals
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def hand_forward():
     return z1, a1, z2, [v / sum(e) for v in e]
 
 
-def test_forward_pass_matches_the_seed_and_a_hand_computation(example):
+def test_forward_pass_matches_the_reference_values_and_a_hand_computation(example):
     net, x, y = example
     record = net.forward(x)
     z1, a1, z2, y_hat = hand_forward()
@@ -53,7 +53,7 @@ def test_forward_pass_matches_the_seed_and_a_hand_computation(example):
     np.testing.assert_allclose(record.a[1][:, 0], a1, rtol=1e-14)
     np.testing.assert_allclose(record.z[2][:, 0], z2, rtol=1e-14)
     np.testing.assert_allclose(record.output[:, 0], y_hat, rtol=1e-14)
-    np.testing.assert_allclose(record.output[:, 0], SEED_Y_HAT, **PRINTED)
+    np.testing.assert_allclose(record.output[:, 0], REFERENCE_Y_HAT, **PRINTED)
 
 
 def test_loss_is_minus_log_of_the_true_class_probability(example):
@@ -64,13 +64,13 @@ def test_loss_is_minus_log_of_the_true_class_probability(example):
     assert net.loss(x, y) == pytest.approx(math.log1p(math.exp(1.7 - 2.24)), rel=1e-14)
 
 
-def test_backward_pass_matches_the_seed(example):
+def test_backward_pass_matches_the_reference_values(example):
     net, x, y = example
     g = net.gradients(x, y)
-    np.testing.assert_allclose(g.dW[2], SEED_DW2, **PRINTED)
-    np.testing.assert_allclose(g.db[2][:, 0], SEED_DB2, **PRINTED)
-    np.testing.assert_allclose(g.dW[1], SEED_DW1, **PRINTED)
-    np.testing.assert_allclose(g.db[1][:, 0], SEED_DB1, **PRINTED)
+    np.testing.assert_allclose(g.dW[2], REFERENCE_DW2, **PRINTED)
+    np.testing.assert_allclose(g.db[2][:, 0], REFERENCE_DB2, **PRINTED)
+    np.testing.assert_allclose(g.dW[1], REFERENCE_DW1, **PRINTED)
+    np.testing.assert_allclose(g.db[1][:, 0], REFERENCE_DB1, **PRINTED)
 
 
 def test_backward_pass_matches_the_hand_formulas_at_full_precision(example):
@@ -87,15 +87,15 @@ def test_backward_pass_matches_the_hand_formulas_at_full_precision(example):
     np.testing.assert_allclose(delta1, [-0.3 * y_hat[0]] * 3, rtol=1e-12)
 
 
-def test_the_seeds_own_check_fails_only_through_its_cut_values(example):
-    """The original's final assertion: hand values cut to 4 decimals, compared at atol 1e-4."""
+def test_a_check_against_values_cut_to_4_decimals_fails_only_through_the_cut(example):
+    """Hand values cut (not rounded) to 4 decimals, compared at atol 1e-4, fail only by the cut."""
     net, x, y = example
     g = net.gradients(x, y)
     cut_dW2 = [[0.1104, 0.2208, 0.3312], [-0.1104, -0.2208, -0.3312]]
     assert not np.allclose(g.dW[2], cut_dW2, atol=1e-4)
     assert not np.allclose(g.db[2], [[0.368], [-0.368]], atol=1e-4)
     # rounded (not cut) to 4 decimals, the same numbers agree within half a unit of the 4th
-    assert np.allclose(g.dW[2], np.round(SEED_DW2, 4), atol=5e-5, rtol=0)
+    assert np.allclose(g.dW[2], np.round(REFERENCE_DW2, 4), atol=5e-5, rtol=0)
 
 
 def test_softmax_jacobian_of_the_example_collapses_to_y_hat_minus_y(example):
@@ -111,7 +111,7 @@ def test_softmax_jacobian_of_the_example_collapses_to_y_hat_minus_y(example):
 
 
 def test_gradient_check_over_all_parameters(example):
-    report = check_network(*example)
+    report = gradient_check_network(*example)
     assert len(report.rows) == 6 + 3 + 6 + 2
     assert report.passed and report.max_relative_error < 1e-7
 
@@ -124,7 +124,7 @@ def test_a_dead_unit_passes_no_gradient(example):
     assert net.forward(x).z[1][2, 0] < 0
     assert g.delta[1][2, 0] == 0 and np.all(g.dW[1][2] == 0) and g.db[1][2, 0] == 0
     assert np.all(g.dW[2][:, 2] == 0)  # its outgoing weights see a^1_3 = 0 as well
-    assert check_network(net, x, y).passed
+    assert gradient_check_network(net, x, y).passed
 
 
 def test_relu_at_exactly_zero_uses_the_left_derivative(example):
@@ -153,7 +153,7 @@ def test_batch_gradients_are_the_mean_of_the_sample_gradients(example):
         np.testing.assert_allclose(batch.dW[l], np.mean([s.dW[l] for s in singles], axis=0), rtol=1e-12)
         np.testing.assert_allclose(batch.db[l], np.mean([s.db[l] for s in singles], axis=0), rtol=1e-12)
     assert net.loss(X, Y) == pytest.approx(np.mean([net.loss(X[:, [j]], Y[:, [j]]) for j in range(4)]))
-    assert check_network(net, X, Y).max_relative_error < 1e-7
+    assert gradient_check_network(net, X, Y).max_relative_error < 1e-7
 
 
 # --- the logits explorer's pure computation ----------------------------------------------------
@@ -161,9 +161,9 @@ def test_batch_gradients_are_the_mean_of_the_sample_gradients(example):
 def test_logits_readout_of_the_example(example):
     net, x, y = example
     r = logits_readout(1.7, 2.24)
-    np.testing.assert_allclose(r.probabilities, SEED_Y_HAT, **PRINTED)
+    np.testing.assert_allclose(r.probabilities, REFERENCE_Y_HAT, **PRINTED)
     assert r.loss == pytest.approx(net.loss(x, y), rel=1e-14)
-    np.testing.assert_allclose(r.delta, SEED_DB2, **PRINTED)
+    np.testing.assert_allclose(r.delta, REFERENCE_DB2, **PRINTED)
     assert r.lines() == ["loss = 0.45916274", "delta = [0.36818758, -0.36818758]"]
 
 
@@ -200,9 +200,9 @@ def test_explore_logits_has_two_sliders_named_z1_and_z2():
 # --- figures -----------------------------------------------------------------------------------
 
 def test_plot_probabilities_draws_one_bar_per_class_with_its_height():
-    ax = plot_probabilities(SEED_Y_HAT, y=[0, 1])
+    ax = plot_probabilities(REFERENCE_Y_HAT, y=[0, 1])
     heights = [p.get_height() for p in ax.patches if p.get_height() > 0]
-    np.testing.assert_allclose(heights, SEED_Y_HAT)
+    np.testing.assert_allclose(heights, REFERENCE_Y_HAT)
     assert {t.get_text() for t in ax.texts} == {"0.3682", "0.6318"}
     assert [t.get_text() for t in ax.get_xticklabels()] == ["class 1", "class 2\n(true)"]
     assert [p.get_facecolor() for p in ax.patches][1] == matplotlib.colors.to_rgba("tab:orange")
@@ -212,7 +212,7 @@ def test_plot_probabilities_draws_one_bar_per_class_with_its_height():
 def test_plot_jacobian_writes_every_entry():
     J = softmax_jacobian([1.7, 2.24])
     ax = plot_jacobian(J)
-    s = SEED_Y_HAT[0] * SEED_Y_HAT[1]
+    s = REFERENCE_Y_HAT[0] * REFERENCE_Y_HAT[1]
     assert sorted(t.get_text() for t in ax.texts) == sorted([f"{s:.4f}", f"{-s:.4f}"] * 2)
     with pytest.raises(ValueError, match="square"):
         plot_jacobian(np.zeros((2, 3)))

@@ -9,6 +9,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
 
 from backprop_helpers.gradcheck import numerical_gradient
 from backprop_helpers.network import Network
@@ -229,7 +230,7 @@ def test_shared_subexpressions_are_visited_once():
     assert x.grad == 2.0 ** 200
 
 
-def test_seed_sum_example():
+def test_reference_sum_example():
     x, y = Node([1.0]), Node([2.0])
     z = x + y + x + x + x + y
     z.backward()
@@ -412,3 +413,90 @@ def test_module_docstring_example():
     import backprop_helpers.tensor as tensor
     result = doctest.testmod(tensor)
     assert result.attempted >= 4 and result.failed == 0
+
+
+# ---------------------------------------------------------------- shared policy with Value
+
+def test_log_of_a_non_positive_entry_names_the_op_the_entry_and_its_index():
+    with pytest.raises(ValueError, match=r"Node.log of a non-positive number: log\(-1\) at index \(1, 0\)"):
+        Node([[2.0], [-1.0], [0.0]]).log()
+    with pytest.raises(ValueError, match=r"log\(nan\) at index \(0,\)"):
+        Node([np.nan, 1.0]).log()
+
+
+def test_exp_overflow_names_the_op_the_entry_and_its_index():
+    with pytest.raises(OverflowError, match=r"Node.exp overflows: exp\(1000\) at index \(2,\)"):
+        Node([0.0, 1.0, 1000.0]).exp()
+    assert Node([-np.inf, 0.0]).exp().data.tolist() == [0.0, 1.0]  # inf in, no overflow
+
+
+@given(base=st.floats(0.1, 5.0), x=arrays(np.float64, (3,), elements=st.floats(-2.0, 2.0)))
+def test_number_to_the_power_of_a_node_matches_autograd(base, x):
+    node = Node(x)
+    out = base ** node
+    assert out.op == f"{base:g} **"
+    out.sum().backward()
+    expected = autograd.grad(lambda v: anp.sum(base ** v))(x)
+    np.testing.assert_allclose(node.grad, expected, rtol=1e-12)
+
+
+def test_number_power_node_refuses_a_base_without_a_log():
+    with pytest.raises(ValueError, match=r"-2 \*\* Node needs a positive base"):
+        (-2.0) ** Node([1.0])
+    with pytest.raises(ValueError, match="positive base"):
+        0 ** Node([1.0, 0.0])
+    zero = 0 ** Node([1.0, 2.0])
+    zero.sum().backward()
+    assert zero.data.tolist() == [0.0, 0.0]
+
+
+def test_power_zero_at_zero_has_gradient_zero_not_nan():
+    x = Node([1.0, 2.0])
+    out = ((x - x) ** 0).sum() + (x * x).sum()
+    out.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
+def test_grad_assignment_needs_the_exact_shape():
+    x = Node(np.ones((2, 3)))
+    x.grad = np.full((2, 3), 2.0)
+    assert x.grad.dtype == np.float64 and x.grad.sum() == 12.0
+    with pytest.raises(ValueError, match=r"node has shape \(2, 3\) but the assigned gradient has shape \(3,\)"):
+        x.grad = np.ones(3)
+    with pytest.raises(ValueError, match=r"shape \(\)"):
+        x.grad = 0.0
+    with pytest.raises(TypeError, match="zero_grad"):
+        x.grad = None
+    assert x.grad.sum() == 12.0
+
+
+def test_grad_is_always_a_float64_array_even_for_0d_nodes():
+    a, b = Node(2.0), Node(3.0)
+    out = a * b + a
+    out.backward()
+    for node in (a, b, out):
+        assert type(node.grad) is np.ndarray and node.grad.dtype == np.float64
+    assert float(a.grad) == 4.0 and float(b.grad) == 2.0
+
+
+def test_public_vocabulary_inputs_op_label():
+    x = Node([1.0, 2.0], label="x")
+    y = x * 2.0
+    assert y.inputs[0] is x and y.op == "*" and x.label == "x" and x.inputs == ()
+    assert "label='x'" in repr(x)
+
+
+def test_draw_graph_reads_the_public_names_of_a_node():
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, FancyBboxPatch
+    from backprop_helpers.plots import draw_graph
+    w, b = Node([[1.0, 2.0]], label="w"), Node(0.5, label="b")
+    out = (w @ np.array([3.0, 4.0]) + b).tanh()
+    out.backward()
+    ax = draw_graph(out)
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert (len(boxes), len(circles)) == (5, 3)  # w, b, w@x, +, tanh; @, +, tanh
+    texts = [t.get_text() for t in ax.texts]
+    assert "w\ndata shape (1, 2)\ngrad shape (1, 2)" in texts and "@" in texts
+    plt.close(ax.figure)

@@ -996,6 +996,10 @@ def check_softmax_on_node(function):
                 a = function(z)
         except NotImplementedError:
             raise  # an untouched stub: not attempted
+        except OverflowError as error:
+            raise _Wrong(f"e^z overflowed {case} (logits up to {np.max(np.abs(logits)):.0f}): {error}; "
+                         f"subtract each column's own maximum first, as a constant "
+                         f"(z.data.max(axis=0, keepdims=True)): softmax does not change under a shift") from None
         except Exception as error:
             raise _raised(error, case) from None
         if a is None:
@@ -1009,8 +1013,9 @@ def check_softmax_on_node(function):
             raise _Wrong(f"your softmax has shape {got.shape} {case}; it must keep z's shape "
                          f"{expected.shape} (sum with keepdims=True, so the sums stay a row)")
         if not np.all(np.isfinite(got)):
-            raise _Wrong(f"your softmax has nan or inf {case} (logits up to {np.max(np.abs(logits)):.0f}): "
-                         f"e^z overflows; subtract each column's own maximum first, as a constant "
+            raise _Wrong(f"your softmax has nan or inf {case}: the columns' logits lie far apart, so "
+                         f"shifted by one maximum for the whole array, a column far below it underflows "
+                         f"to 0 / 0; subtract each column's own maximum instead, as a constant "
                          f"(z.data.max(axis=0, keepdims=True)): softmax does not change under a shift")
         e, e_columns = np.exp(logits - logits.max()), np.exp(logits - logits.max(axis=0, keepdims=True))
         whole = (f"the whole array sums to 1 {case}: normalise each column (one sample) on its own, "

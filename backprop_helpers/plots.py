@@ -471,7 +471,7 @@ def shape_graph(root, names, ax=None):
     and is summed (Σ) down to the operand's. Leaves sit left of their first user.
     """
     order = root.topological_order()
-    inputs = {id(n): tuple(getattr(n, "inputs", None) or getattr(n, "_parents", ())) for n in order}
+    inputs = {id(n): n.inputs for n in order}
     column = {}
     for node in order:
         if inputs[id(node)]:

@@ -830,8 +830,8 @@ def test_softmax_on_node_solution_passes_and_matches_finite_differences_and_auto
 
 def test_softmax_on_node_typical_mistakes_get_their_hints():
     assert_hint("softmax_on_node", softmax_with("constant denominator"), "−a aᵀ term")
-    assert_hint("softmax_on_node", softmax_with("no shift"), "nan or inf", "each column's own maximum")
-    assert_hint("softmax_on_node", softmax_with("global shift"), "nan or inf", "each column's own maximum")
+    assert_hint("softmax_on_node", softmax_with("no shift"), "overflowed", "each column's own maximum")
+    assert_hint("softmax_on_node", softmax_with("global shift"), "underflows", "each column's own maximum")
     assert_hint("softmax_on_node", softmax_with("rows"), "each row sums to 1")
     assert_hint("softmax_on_node", softmax_with("whole sum"), "whole array sums to 1")
     assert_hint("softmax_on_node", softmax_with("numpy"), "z got no gradient", "cuts the graph")

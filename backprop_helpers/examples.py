@@ -73,6 +73,17 @@ def two_moons(n=100, noise=0.1, seed=0):
     return X, y
 
 
+def xor_data(n_per_cluster=6, noise=0.2, seed=0):
+    """Exercise 04.3's data: four clusters around (±1, ±1); the label is +1 where x1 and x2 have
+    the same sign, -1 where they differ (XOR), so no straight line separates the classes.
+    Returns (points, labels): a list of [x1, x2] and a list of ±1.0, made with numpy alone."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    X = np.repeat(centres, n_per_cluster, axis=0) + noise * rng.standard_normal((4 * n_per_cluster, 2))
+    y = np.repeat([1.0, 1.0, -1.0, -1.0], n_per_cluster)
+    return [[float(a), float(b)] for a, b in X], [float(label) for label in y]
+
+
 # ---------------------------------------------------------------- 8 × 8 digits (notebook 05)
 
 class Digits(NamedTuple):

@@ -1,8 +1,7 @@
-"""Re-execute notebooks in place, the way the repository stores them; grade exercises.
+"""Re-execute notebooks in place, the way the repository stores them.
 
     run-notebooks                      # every notebooks/*.ipynb
     run-notebooks notebooks/02_*.ipynb # just these
-    grade-exercises student/*.ipynb    # run a learner's notebooks, list each exercise's verdict
 
 Each notebook runs in a fresh kernel from the current environment, top to bottom, in its own
 folder; the outputs are stored without widget state (a widget's live state means nothing in
@@ -11,7 +10,6 @@ a file, bloats diffs and goes stale). Run it after every change to a notebook, t
 """
 import argparse
 import glob
-import re
 import sys
 import time
 from pathlib import Path
@@ -41,49 +39,37 @@ def execute(path, timeout=600, allow_errors=False):
     return notebook
 
 
-def run_notebook(path, timeout=600):
-    """Execute the notebook at ``path`` and save it in place."""
-    nbformat.write(execute(path, timeout), path)
+def record_alt_texts(notebook):
+    """Copy each figure's alt text into its cell's metadata, where the website builder reads it.
 
-
-VERDICT_LINE = re.compile(r"^\[(\w+)\] (correct|not yet|not attempted yet)(?:: (.*))?$", re.M)
-CHECK_CALL = re.compile(r"\bcheck_(\w+)\(")
-
-
-def grade_notebook(path, timeout=600):
-    """Run a learner's notebook (never saved) and return {exercise: (status, message)}.
-
-    Reads the verdict lines the exercise checkers print. A failing cell does not stop the
-    run, so one broken exercise hides no other; a check cell that failed before printing
-    its verdict (say, on a name the learner never defined) is reported with its error.
+    ``plots.show_figure`` puts the alt text in the image output's metadata (what JupyterLab
+    shows); myst-nb, which renders the website, reads one alt text per cell from the cell
+    metadata ``mystnb.image.alt``. Several figures with different alt texts in one cell are
+    joined, and the test of the figures asks for one figure per cell instead.
     """
-    notebook = execute(path, timeout, allow_errors=True)
-    verdicts = {}
     for cell in notebook.cells:
-        outputs = cell.get("outputs", [])
-        for output in outputs:
-            for name, status, message in VERDICT_LINE.findall(output.get("text", "")):
-                verdicts[name] = (status, message)
-        errors = [o for o in outputs if o.get("output_type") == "error"]
-        for name in CHECK_CALL.findall(cell.source if cell.cell_type == "code" else ""):
-            if name not in verdicts and errors:
-                verdicts[name] = ("not yet", f"the check cell failed: {errors[0]['ename']}: "
-                                             f"{errors[0]['evalue']}")
-    return verdicts
+        if cell.cell_type != "code":
+            continue
+        alts = [output.get("metadata", {}).get("image/png", {}).get("alt")
+                for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
+        alts = list(dict.fromkeys(alt for alt in alts if alt))
+        image = cell.metadata.get("mystnb", {}).get("image", {})
+        if alts:
+            image["alt"] = " ".join(alts)
+        else:
+            image.pop("alt", None)  # no figure with alt text any more: drop the stale copy
+        if image:
+            cell.metadata.setdefault("mystnb", {})["image"] = image
+        elif "mystnb" in cell.metadata:
+            cell.metadata["mystnb"].pop("image", None)
+            if not cell.metadata["mystnb"]:
+                del cell.metadata["mystnb"]
+    return notebook
 
 
-def grade(argv=None):
-    """Command line: grade-exercises NOTEBOOK [NOTEBOOK ...]."""
-    parser = argparse.ArgumentParser(description="Run learners' notebooks and list each exercise's verdict.")
-    parser.add_argument("notebooks", nargs="+", help="the learner's notebooks")
-    args = parser.parse_args(argv)
-    for path in args.notebooks:
-        verdicts = grade_notebook(path)
-        solved = sum(status == "correct" for status, _ in verdicts.values())
-        print(f"{path}: {solved} of {len(verdicts)} exercises correct")
-        for name, (status, message) in verdicts.items():
-            print(f"  {name:<28} {status}" + (f": {message}" if message else ""))
-    return 0
+def run_notebook(path, timeout=600):
+    """Execute the notebook at ``path`` and save it in place (figures' alt texts recorded)."""
+    nbformat.write(record_alt_texts(execute(path, timeout)), path)
 
 
 def main(argv=None):

@@ -1,34 +1,253 @@
-"""Notebook 05's newer exercises: a stacked matmul's weight gradient, a fused log-softmax
-cross-entropy with its own rule, and the open digits recipe. Each worked solution passes, each
-typical mistake gets its own hint, a stub counts as not attempted."""
-import importlib.util
-from pathlib import Path
-
+"""Notebook 05's exercises: the backward rules of mean and max, a stacked matmul's weight gradient,
+softmax on Node, a fused log-softmax cross-entropy with its own rule, and the open digits recipe."""
+import autograd
+import autograd.numpy as anp
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backprop_helpers import exercises as ex
 from backprop_helpers.activations import log_softmax, softmax
 from backprop_helpers.examples import load_digits
 from backprop_helpers.gradcheck import numerical_gradient
 from backprop_helpers.tensor import Node
-
-SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
-
-
-def solutions():
-    spec = importlib.util.spec_from_file_location("solutions_05", SOLUTIONS / "solutions_05.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from exercise_support import assert_hint, solutions
 
 
-def assert_hint(exercise, answer, *fragments):
-    verdict = ex.judge(exercise, answer)
-    assert verdict.status == ex.WRONG, verdict
-    for fragment in fragments:
-        assert fragment in verdict.message, verdict.message
-    return verdict
+def mean_rule_with(mistake):
+    """The worked mean rule with one typical mistake built in."""
+    def mean_backward(g, input_shape, axis=None, keepdims=False):
+        g = np.asarray(g, dtype=float)
+        count = int(np.prod(input_shape)) if axis is None else input_shape[axis]
+        if mistake == "total size":
+            count = int(np.prod(input_shape))
+        if mistake == "no division":
+            count = 1
+        if axis is not None and (not keepdims or mistake == "ignores keepdims") and mistake != "no expand":
+            g = np.expand_dims(g, axis)
+        if mistake == "output shape":
+            return g / count
+        return np.broadcast_to(g / count, input_shape).copy()
+    return mean_backward
+
+
+def autograd_gradient(function, x, g):
+    """∂(Σ g ⊙ function(x))/∂x by the HIPS autograd package: an outside oracle."""
+    return autograd.grad(lambda v: anp.sum(function(v) * g))(x)
+
+
+def test_mean_backward_solution_passes_and_matches_autograd_and_finite_differences():
+    solution = solutions("05")
+    assert ex.judge("mean_backward", solution.mean_backward).passed
+    assert ex.judge("mean_backward", mean_rule_with("none")).passed
+    rng = np.random.default_rng(0)
+    cases = ex.reduction_exercise_cases()
+    assert {(1,), (1, 1), (3, 1), (2, 3)} <= {shape for shape, _, _ in cases}
+    assert {None, 0, 1, -1} == {axis for _, axis, _ in cases}
+    for shape, axis, keepdims in cases:
+        x = rng.normal(size=shape)
+        g = rng.normal(size=np.mean(x, axis=axis, keepdims=keepdims).shape)
+        got = solution.mean_backward(g, shape, axis, keepdims)
+        np.testing.assert_allclose(got, autograd_gradient(lambda v: anp.mean(v, axis=axis, keepdims=keepdims), x, g))
+        numeric = numerical_gradient(lambda: float(np.sum(np.mean(x, axis=axis, keepdims=keepdims) * g)), x)
+        np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_mean_backward_typical_mistakes_get_their_hints():
+    assert_hint("mean_backward", mean_rule_with("no division"), "forgot to divide")
+    assert_hint("mean_backward", mean_rule_with("total size"), "total size")
+    assert_hint("mean_backward", mean_rule_with("output shape"), "shape () of g", "input's shape (2, 3)")
+    assert_hint("mean_backward", mean_rule_with("no expand"), "ValueError", "np.expand_dims")
+    assert_hint("mean_backward", mean_rule_with("ignores keepdims"), "keepdims=True", "still has the reduced axis")
+
+    def other_axis_count(g, input_shape, axis=None, keepdims=False):
+        right = solutions("05").mean_backward(g, input_shape, axis, keepdims)
+        return right if axis is None else right * input_shape[axis] / input_shape[1 - axis % 2]
+    assert_hint("mean_backward", other_axis_count, "length of the other axis")
+
+    def wrong_axis_on_squares(g, input_shape, axis=None, keepdims=False):
+        count = int(np.prod(input_shape)) if axis is None else input_shape[axis]
+        g = np.asarray(g, dtype=float)
+        if keepdims or axis is None:
+            return np.broadcast_to(g / count, input_shape).copy()
+        try:
+            return np.broadcast_to(g / count, input_shape).copy()   # lines g up at the right
+        except ValueError:
+            return np.broadcast_to(np.expand_dims(g, axis) / count, input_shape).copy()
+    assert_hint("mean_backward", wrong_axis_on_squares, "wrong axis", "(3, 3)")
+    assert_hint("mean_backward", lambda g, shape, axis=None, keepdims=False: None, "forget to return")
+    assert_hint("mean_backward", 0.5, "pass your function itself")
+
+
+def test_mean_backward_stub_and_learner_exception():
+    def stub(g, input_shape, axis=None, keepdims=False):
+        raise NotImplementedError("your code here")
+    for untouched in (None, ..., stub):
+        assert ex.judge("mean_backward", untouched).status == ex.NOT_ATTEMPTED
+
+    def crashes(g, input_shape, axis=None, keepdims=False):
+        return np.full(input_shape, g / input_shape[axis])   # axis=None is not an index
+    verdict = assert_hint("mean_backward", crashes, "your code raised TypeError", "axis=None means every entry")
+    assert "input_shape[axis]" in verdict.message                  # the learner's line, not numpy's
+
+
+def max_rule_with(mistake):
+    """The worked max rule with one typical mistake built in."""
+    def max_backward(g, x, axis=None, keepdims=False):
+        g = np.asarray(g, dtype=float)
+        if axis is not None and not keepdims:
+            g = np.expand_dims(g, axis)
+        g = np.broadcast_to(g, x.shape)
+        top = x == x.max(axis=axis, keepdims=True)
+        if mistake == "every entry":
+            return g.copy()
+        if mistake == "whole g to each tie":
+            return g * top
+        if mistake == "first index":
+            flat_first = np.zeros_like(x)
+            index = np.argmax(x, axis=axis)
+            if axis is None:
+                flat_first.flat[index] = 1.0
+            else:
+                np.put_along_axis(flat_first, np.expand_dims(index, axis), 1.0, axis=axis)
+            return g * flat_first
+        return g * top / top.sum(axis=axis, keepdims=True)
+    return max_backward
+
+
+def test_max_backward_solution_passes_and_matches_autograd():
+    solution = solutions("05")
+    assert ex.judge("max_backward", solution.max_backward).passed
+    assert ex.judge("max_backward", max_rule_with("none")).passed
+    rng = np.random.default_rng(1)
+    cases = ex.max_backward_cases()
+    assert any(np.sum(x == x.max()) > 1 for x, _, _ in cases)          # ties are checked
+    for x, axis, keepdims in cases:
+        g = rng.normal(size=np.max(x, axis=axis, keepdims=keepdims).shape)
+        got = solution.max_backward(g, x, axis, keepdims)
+        # autograd splits a tie equally too: the convention the exercise states
+        np.testing.assert_allclose(got, autograd_gradient(lambda v: anp.max(v, axis=axis, keepdims=keepdims), x, g))
+        if np.all(np.sum(x == np.max(x, axis=axis, keepdims=True), axis=axis) == 1):  # no tie: differentiable
+            numeric = numerical_gradient(lambda: float(np.sum(np.max(x, axis=axis, keepdims=keepdims) * g)), x)
+            np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_max_backward_typical_mistakes_get_their_hints():
+    assert_hint("max_backward", max_rule_with("every entry"), "every entry got g", "others get 0")
+    assert_hint("max_backward", max_rule_with("whole g to each tie"), "whole of g", "splits g equally")
+    assert_hint("max_backward", max_rule_with("first index"), "first maximal entry only", "splits g equally")
+    assert_hint("max_backward", lambda g, x, axis=None, keepdims=False: -max_rule_with("none")(g, x, axis, keepdims),
+                "wrong sign")
+    assert_hint("max_backward", lambda g, x, axis=None, keepdims=False: g, "shape () of g")
+
+    def mean_instead(g, x, axis=None, keepdims=False):
+        return solutions("05").mean_backward(g, x.shape, axis, keepdims)
+    assert_hint("max_backward", mean_instead, "gradient of the mean")
+
+    def unexpanded(g, x, axis=None, keepdims=False):
+        return g * (x == x.max(axis=axis))          # fine for axis=None, then shapes clash
+    assert_hint("max_backward", unexpanded, "ValueError", "np.expand_dims", "x == x.max(axis=axis)")
+
+
+def test_max_backward_stub_and_learner_exception():
+    def stub(g, x, axis=None, keepdims=False):
+        raise NotImplementedError
+    for untouched in (None, ..., stub):
+        assert ex.judge("max_backward", untouched).status == ex.NOT_ATTEMPTED
+    assert_hint("max_backward", lambda g, x, axis=None, keepdims=False: 1 / 0, "your code raised ZeroDivisionError")
+    assert_hint("max_backward", "max", "pass your function itself")
+
+
+def softmax_with(mistake):
+    """The worked softmax on Node with one typical mistake built in."""
+    def my_softmax(z):
+        shift = z.data.max() if mistake == "global shift" else z.data.max(axis=0, keepdims=True)
+        e = z.exp() if mistake == "no shift" else (z - shift).exp()
+        if mistake == "constant denominator":
+            return e / e.data.sum(axis=0, keepdims=True)
+        if mistake == "rows":
+            e = (z - z.data.max(axis=1, keepdims=True)).exp()
+            return e / e.sum(axis=1, keepdims=True)
+        if mistake == "whole sum":
+            return e / e.sum()
+        if mistake == "numpy":
+            values = np.exp(z.data - shift)
+            return Node(values / values.sum(axis=0, keepdims=True))
+        if mistake == "array":
+            return (e / e.sum(axis=0, keepdims=True)).data
+        return e / e.sum(axis=0, keepdims=True)
+    return my_softmax
+
+
+def test_softmax_on_node_solution_passes_and_matches_finite_differences_and_autograd():
+    solution = solutions("05")
+    assert ex.judge("softmax_on_node", solution.softmax_on_node).passed
+    assert ex.judge("softmax_on_node", softmax_with("none")).passed
+    logits = ex.softmax_exercise_logits()
+    assert any(np.max(np.abs(z)) > 700 for z in logits)               # exp would overflow unshifted
+    rng = np.random.default_rng(2)
+    for z in logits:
+        G = rng.normal(size=z.shape)
+        node = Node(z)
+        a = solution.softmax_on_node(node)
+        a.backward(G)
+        columns = anp.exp(z - anp.max(z, axis=0, keepdims=True))
+        assert np.allclose(a.data.sum(axis=0), 1.0) and np.allclose(a.data, columns / columns.sum(axis=0))
+
+        def softmax_autograd(v):
+            e = anp.exp(v - np.max(z, axis=0, keepdims=True))
+            return e / anp.sum(e, axis=0, keepdims=True)
+        np.testing.assert_allclose(node.grad, autograd_gradient(softmax_autograd, z, G), atol=1e-12)
+        if np.max(np.abs(z)) < 50:
+            numeric = numerical_gradient(lambda: float(np.sum(solution.softmax_on_node(Node(z)).data * G)), z)
+            np.testing.assert_allclose(node.grad, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_softmax_on_node_typical_mistakes_get_their_hints():
+    assert_hint("softmax_on_node", softmax_with("constant denominator"), "−a aᵀ term")
+    assert_hint("softmax_on_node", softmax_with("no shift"), "overflowed", "each column's own maximum")
+    assert_hint("softmax_on_node", softmax_with("global shift"), "underflows", "each column's own maximum")
+    assert_hint("softmax_on_node", softmax_with("rows"), "each row sums to 1")
+    assert_hint("softmax_on_node", softmax_with("whole sum"), "whole array sums to 1")
+    assert_hint("softmax_on_node", softmax_with("numpy"), "z got no gradient", "cuts the graph")
+    assert_hint("softmax_on_node", softmax_with("array"), "not a Node")
+    assert_hint("softmax_on_node", lambda z: z.exp(), "divide by each column's sum")
+    assert_hint("softmax_on_node", lambda z: Node(softmax(z.data, axis=0), requires_grad=False),
+                "a constant, not connected to z")
+
+
+def test_softmax_on_node_stub_and_learner_exception():
+    def stub(z):
+        raise NotImplementedError("your code here")
+    for untouched in (None, ..., stub):
+        assert ex.judge("softmax_on_node", untouched).status == ex.NOT_ATTEMPTED
+    verdict = assert_hint("softmax_on_node", lambda z: z.exp() @ z, "your code raised ValueError", "Node @")
+    assert "z.exp() @ z" in verdict.message                          # the learner's line, not the engine's
+    assert_hint("softmax_on_node", lambda z: None, "forget to return")
+
+
+def test_mean_and_max_solutions_agree_with_autograd_on_random_shapes_and_ties():
+    """Property test: random shapes, axes and small integer entries (so ties are common)."""
+    solution = solutions("05")
+
+    @st.composite
+    def cases(draw):
+        shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+        axis = draw(st.sampled_from([None] + list(range(-len(shape), len(shape)))))
+        x = np.array(draw(st.lists(st.integers(-2, 2), min_size=int(np.prod(shape)),
+                                   max_size=int(np.prod(shape)))), dtype=float).reshape(shape)
+        return x, axis, draw(st.booleans()), draw(st.integers(0, 2**32 - 1))
+
+    @given(cases())
+    def agree(case):
+        x, axis, keepdims, seed = case
+        g = np.random.default_rng(seed).normal(size=np.max(x, axis=axis, keepdims=keepdims).shape)
+        np.testing.assert_allclose(solution.mean_backward(g, x.shape, axis, keepdims),
+                                   autograd_gradient(lambda v: anp.mean(v, axis=axis, keepdims=keepdims), x, g))
+        np.testing.assert_allclose(solution.max_backward(g, x, axis, keepdims),
+                                   autograd_gradient(lambda v: anp.max(v, axis=axis, keepdims=keepdims), x, g))
+    agree()
 
 
 def stub(*args):
@@ -44,7 +263,7 @@ def test_untouched_stubs_are_not_attempted(exercise):
 # ----------------------------------------------------------------- exercise 2: a stacked matmul
 
 def test_batched_weight_gradient_solution_matches_node_and_finite_differences():
-    solution = solutions().batched_weight_gradient
+    solution = solutions("05").batched_weight_gradient
     assert ex.judge("batched_weight_gradient", solution).passed
     rng = np.random.default_rng(0)
     for shape, p in ex.batched_weight_exercise_cases():
@@ -105,7 +324,7 @@ def fused_with(mistake):
 
 
 def test_log_softmax_cross_entropy_solution_passes_and_its_rule_is_the_vjp():
-    solution = solutions().log_softmax_cross_entropy
+    solution = solutions("05").log_softmax_cross_entropy
     assert ex.judge("log_softmax_cross_entropy", solution).passed
     assert ex.judge("log_softmax_cross_entropy", fused_with("none")).passed
     for z, Y in ex.log_softmax_exercise_cases():
@@ -155,7 +374,7 @@ def test_digits_exercise_data_is_the_notebooks_split():
 
 
 def test_digits_recipe_solution_reaches_the_target():
-    assert ex.judge("digits_recipe", solutions().digits_recipe).passed
+    assert ex.judge("digits_recipe", solutions("05").digits_recipe).passed
 
 
 def test_digits_recipe_wrong_answers_get_their_hints():

@@ -1,0 +1,60 @@
+"""Checkers for the exercises at the end of each notebook.
+
+Each ``check_<name>(answer)`` runs a learner's function (or looks at a learner's value) on
+several inputs, edge cases included, compares with a reference it keeps to itself, and prints
+one verdict line:
+
+    [name] correct
+    [name] not yet: <what is wrong, and a hint>
+    [name] not attempted yet
+
+It never prints the reference answer and never crashes on a learner's exception: it reports
+it. A stub left as it is (``None``, ``...`` or a function raising NotImplementedError) counts
+as not attempted, so a notebook with untouched exercises still runs top to bottom.
+Checkers print and return nothing, so a check cell shows exactly one line;
+``judge(name, answer)`` gives the same outcome as a value, for graders and tests.
+
+Layout: ``core`` holds what every checker shares (verdicts, the registry, judging, hints);
+``nbNN_<topic>`` holds notebook NN's checkers, and imports only what that notebook needs.
+
+Adding an exercise to notebook NN:
+
+1. In ``nbNN_<topic>.py`` write ``check_<name>(answer)``: return when the answer is right,
+   ``raise WrongAnswer("hint")`` at the first problem (``diagnose`` picks the most specific
+   hint among known mistakes). Decorate it with ``@exercise`` (the answer is a value) or
+   ``@exercise(callable_answer=True)`` (the answer is a function). Name the learner's answer
+   ``<name>`` too.
+2. Import it here (the list below), so ``from backprop_helpers.exercises import check_<name>``
+   works and graders see it.
+3. Test the worked solution and each typical mistake's hint in ``tests/test_exercises_NN.py``.
+"""
+from .core import (CORRECT, NOT_ATTEMPTED, REGISTRY, WRONG, Verdict, WrongAnswer, exercise,
+                   judge)
+from .nb01_naive import (NAIVE_CALLS_EXERCISE_SIZES, cached_delta_exercise_networks,
+                         check_cached_delta, check_naive_calls_by_hand)
+from .nb02_bp import check_bp4_batch, check_delta2_by_hand, delta2_exercise_network
+from .nb03_softmax import (SOFTMAX_JACOBIAN_EXERCISE_LOGITS, batch_exercise_cases,
+                           check_batch_cross_entropy, check_batch_cross_entropy_gradient,
+                           check_softmax_jacobian)
+from .nb04_scalar import (ABS_EXERCISE_INPUTS, XOR_WORK_BUDGET, check_gradient_descent,
+                          check_value_abs, check_xor_recipe, gradient_descent_exercise_problem, xor_data)
+from .nb05_tensor import (DIGITS_RECIPE_SECONDS, DIGITS_RECIPE_TARGET, batched_weight_exercise_cases,
+                          check_batched_weight_gradient, check_digits_recipe,
+                          check_log_softmax_cross_entropy, check_max_backward, check_mean_backward,
+                          check_softmax_on_node, digits_exercise_data, log_softmax_exercise_cases,
+                          max_backward_cases, reduction_exercise_cases, softmax_exercise_logits)
+
+__all__ = [
+    "CORRECT", "NOT_ATTEMPTED", "REGISTRY", "WRONG", "Verdict", "WrongAnswer", "exercise", "judge",
+    "NAIVE_CALLS_EXERCISE_SIZES", "cached_delta_exercise_networks", "check_cached_delta",
+    "check_naive_calls_by_hand",
+    "check_bp4_batch", "check_delta2_by_hand", "delta2_exercise_network",
+    "SOFTMAX_JACOBIAN_EXERCISE_LOGITS", "batch_exercise_cases", "check_batch_cross_entropy",
+    "check_batch_cross_entropy_gradient", "check_softmax_jacobian",
+    "ABS_EXERCISE_INPUTS", "XOR_WORK_BUDGET", "check_gradient_descent", "check_value_abs",
+    "check_xor_recipe", "gradient_descent_exercise_problem", "xor_data",
+    "check_max_backward", "check_mean_backward", "check_softmax_on_node", "max_backward_cases",
+    "reduction_exercise_cases", "softmax_exercise_logits", "DIGITS_RECIPE_SECONDS", "DIGITS_RECIPE_TARGET",
+    "batched_weight_exercise_cases", "check_batched_weight_gradient", "check_digits_recipe",
+    "check_log_softmax_cross_entropy", "digits_exercise_data", "log_softmax_exercise_cases",
+]

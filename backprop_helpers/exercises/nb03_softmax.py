@@ -1,0 +1,184 @@
+"""Exercises of notebook 03 (softmax and cross-entropy): the softmax Jacobian, and the loss of a
+batch and its gradient, stable at any logits."""
+import numpy as np
+
+from ..activations import log_softmax, softmax, softmax_jacobian
+from ..losses import cross_entropy, cross_entropy_gradient
+from .core import WrongAnswer, as_array, calls_the_answer, close, diagnose, exercise
+
+
+
+def _run_quietly(function, what, *args):
+    """The learner's result on copies of ``args`` as an array, numpy's overflow warnings
+    silenced (a nan in the result is reported with a hint instead)."""
+    with np.errstate(all="ignore"):
+        result = function(*(np.array(arg, dtype=float) for arg in args))
+    if result is None:
+        raise WrongAnswer("your function returned None: did you forget to return the value?")
+    return as_array(result, what)
+
+
+#: Exercise 03.1's logits, one sample each: this notebook's z^(2), five classes, equal logits,
+#: a single class, then logits around +1000 (e^1000 overflows) and -1000 (e^-1000 underflows)
+SOFTMAX_JACOBIAN_EXERCISE_LOGITS = [
+    [1.7, 2.24], [0.5, -1.2, 2.0, 0.0, 1.1], [0.3, 0.3, 0.3, 0.3], [3.0],
+    [1000.0, 998.0, 995.0], [-1000.0, -1001.0],
+]
+
+
+@exercise(callable_answer=True)
+def check_softmax_jacobian(function):
+    """Exercise 03.1: ``my_softmax_jacobian(z)`` for one sample, z a 1-D array of n logits,
+    returns the n × n matrix J[i, k] = ∂a_i/∂z_k of a = softmax(z)."""
+    calls_the_answer(function, "softmax_jacobian")
+    for logits in SOFTMAX_JACOBIAN_EXERCISE_LOGITS:
+        z = np.array(logits)
+        n, huge = z.size, np.max(np.abs(z)) > 700
+        what = f"your J for z = [{', '.join(f'{v:g}' for v in z)}]"
+        got = _run_quietly(function, what, z)
+        if got.shape != (n, n):
+            raise WrongAnswer(f"{what} has shape {got.shape}; a Jacobian is n × n = {(n, n)}: one row per "
+                         f"output a_i, one column per logit z_k")
+        if not np.all(np.isfinite(got)):
+            if huge:
+                raise WrongAnswer(f"{what} contains nan or inf: e^1000 overflows and e^-1000 underflows to 0; "
+                             f"subtract the largest logit before exponentiating, softmax(z - max z) = softmax(z)")
+            raise WrongAnswer(f"{what} contains nan or inf")
+        a = softmax(z)
+        expected = softmax_jacobian(z)
+        diagnose(got, expected, [
+            (np.diag(a * (1 - a)), "that is only the diagonal a_i (1 - a_i): softmax is not elementwise, "
+                                   "every a_i depends on every z_k, so J[i, k] = -a_i a_k off the diagonal"),
+            (np.diag(a), "you have diag(a) only: the -a aᵀ term is missing, J = diag(a) - a aᵀ"),
+            (-expected, "wrong sign: J = diag(a) - a aᵀ, positive on the diagonal (raising z_i raises a_i)"),
+            (np.diag(a) - a @ a, "a @ a.T on a 1-D array is the dot product (one number), not the outer "
+                                 "product a aᵀ: use np.outer(a, a)"),
+            (np.diag(a) - a * a, "a * a is elementwise, not the outer product a aᵀ: use np.outer(a, a)"),
+            (np.diag(z) - np.outer(z, z), "J is built from the probabilities a = softmax(z), not the logits z"),
+            (np.diag(a) - np.outer(a, 1 - a), "J[i, k] = a_i (1[i = k] - a_k): the outer product is a aᵀ, "
+                                              "not a (1 - a)ᵀ"),
+        ], what)
+
+
+def batch_exercise_cases():
+    """(Z, Y, note) for exercises 03.2 and 03.3: classes are rows, samples are columns. A square
+    batch (the wrong axis keeps the shape there), several shapes with n != m, one sample, then
+    logits around +1000 (e^1000 overflows), and a batch with samples near +1000 and near -1000
+    (a shift by the batch's maximum instead of each column's underflows to 0/0) and one whose
+    true class has probability e^-2000, exactly 0 in floats (log(softmax) gives log 0)."""
+    rng = np.random.default_rng(3)
+    cases = []
+    for n, m in [(3, 3), (2, 5), (4, 2), (3, 1)]:
+        Z = rng.normal(scale=2.0, size=(n, m))
+        Y = np.eye(n)[:, rng.integers(0, n, size=m)]
+        cases.append((Z, Y, ""))
+    Z = 1000.0 + np.array([[0.0, -3.0, 1.0, 2.0], [-1.0, 2.0, 0.5, 2.0], [-2.5, 0.0, -4.0, -1.0]])
+    cases.append((Z, np.eye(3)[:, [0, 1, 2, 2]], " (logits around 1000)"))
+    Z = np.array([[1000.0, -1000.0, 3.0, 1000.0], [990.0, -1003.0, -2.0, -1000.0]])
+    cases.append((Z, np.eye(2)[:, [1, 0, 1, 1]], " (logits around ±1000)"))
+    return cases
+
+
+def _nan_hint(what, got, Z):
+    """The hint for a nan or inf in a learner's softmax-based answer on logits Z."""
+    with np.errstate(all="ignore"):
+        shifted_by_batch_max = np.exp(Z - np.max(Z))
+        batch_max_nan = ~np.isfinite(shifted_by_batch_max / np.sum(shifted_by_batch_max, axis=0))
+    if np.ndim(got) == 2 and np.shape(got) == Z.shape and np.array_equal(~np.isfinite(got), batch_max_nan) \
+            and batch_max_nan.any():
+        return (f"{what} contains nan exactly in the columns far below the batch's largest logit: subtract "
+                f"each column's own maximum (np.max(Z, axis=0, keepdims=True)), not the whole batch's")
+    return (f"{what} contains nan or inf: e^1000 overflows (and e^-1000 underflows to 0); subtract each "
+            f"column's maximum before exponentiating, softmax(z - max z) = softmax(z)")
+
+
+@exercise(callable_answer=True)
+def check_batch_cross_entropy_gradient(function):
+    """Exercise 03.2: ``batch_cross_entropy_gradient(Z, Y)`` returns ∂L/∂Z of the mean
+    cross-entropy over a batch of logits Z (classes × samples) and one-hot targets Y."""
+    calls_the_answer(function, "cross_entropy_gradient", "softmax_backward")
+    for Z, Y, note in batch_exercise_cases():
+        n, m = Z.shape
+        what = f"your ∂L/∂Z for Z of shape {Z.shape}{note}"
+        got = _run_quietly(function, what, Z, Y)
+        if got.shape == Z.shape and not np.all(np.isfinite(got)):
+            raise WrongAnswer(_nan_hint(what, got, Z))
+        expected = cross_entropy_gradient(Z, Y)
+        A = softmax(Z)
+        with np.errstate(all="ignore"):
+            by_rows = softmax(Z, axis=1)
+        variants = [
+            (-expected, "wrong sign: δ = ŷ - y (the loss falls when z of the true class rises), not y - ŷ"),
+            ((Z - Y) / m, "δ = ŷ - y with ŷ = softmax(Z), not the logits Z themselves"),
+            ((by_rows - Y) / m, "softmax went along the rows (axis=1): each sample is a column, "
+                                "so normalise over axis=0"),
+        ]
+        if m > 1:
+            variants += [
+                (A - Y, "that is the gradient of the summed loss: the batch loss is the mean, "
+                        "so divide by m, the number of samples (columns)"),
+                (by_rows - Y, "softmax went along the rows (axis=1), and the 1/m of the mean is "
+                              "missing: normalise over axis=0, then divide by m"),
+            ]
+        if n == m:
+            variants.append((expected.T, f"{what} is transposed: rows are classes, columns are samples, "
+                                         f"as in Z"))
+        if n != m:
+            variants.append(((A - Y) / n, "you divided by the number of classes Z.shape[0]; the mean "
+                                          "is over the samples: divide by m = Z.shape[1]"))
+        diagnose(got, expected, variants, what)
+
+
+@exercise(callable_answer=True)
+def check_batch_cross_entropy(function):
+    """Exercise 03.3: ``batch_cross_entropy(Z, Y)`` returns the mean cross-entropy (a number)
+    of a batch of logits Z (classes × samples) and one-hot targets Y, stable at any logits."""
+    calls_the_answer(function, "cross_entropy")
+    for Z, Y, note in batch_exercise_cases():
+        n, m = Z.shape
+        what = f"your loss for Z of shape {Z.shape}{note}"
+        got = _run_quietly(function, what, Z, Y)
+        expected = cross_entropy(Z, Y)
+        per_sample = -np.sum(Y * log_softmax(Z), axis=0)
+        if got.size != 1:
+            if got.size == m and close(got.ravel(), per_sample):
+                raise WrongAnswer(f"{what} is one loss per sample (shape {got.shape}); return one number, "
+                             f"their mean over the batch")
+            raise WrongAnswer(f"{what} has shape {got.shape}; the loss of a batch is one number")
+        got = got.reshape(())
+        if not np.isfinite(got):
+            with np.errstate(all="ignore"):
+                log_of_softmax_is_finite = np.all(np.isfinite(np.log(softmax(Z))))
+            if log_of_softmax_is_finite:
+                raise WrongAnswer(_nan_hint(what, got, Z))
+            raise WrongAnswer(f"{what} is {got}: the softmax of some logit rounds to exactly 0 and log(0) = -inf "
+                         f"(0 · log 0 = nan); don't take log(softmax(z)), compute log-softmax directly: "
+                         f"z - max z - log Σ_k e^(z_k - max z)")
+        with np.errstate(all="ignore"):
+            by_rows = -np.sum(Y * np.log(softmax(Z, axis=1))) / m
+        variants = [
+            (np.array(-expected), "wrong sign: the loss is -Σ y log ŷ, a positive number"),
+            (np.array(by_rows), "softmax went along the rows (axis=1): each sample is "
+                                                     "a column, so normalise over axis=0"),
+        ]
+        if m > 1:
+            variants.append((np.array(expected * m), "that is the summed loss: the batch loss is the mean, "
+                                                     "so divide by m, the number of samples (columns)"))
+        if n > 1:
+            variants.append((np.array(expected * m / (n * m)), "np.mean over the whole array divides by n·m; "
+                                                               "sum over the classes, average over the samples only"))
+        if n != m:
+            variants.append((np.array(expected * m / n), "you divided by the number of classes Z.shape[0]; "
+                                                         "the mean is over the samples: divide by m = Z.shape[1]"))
+        if close(got, np.array(expected)):
+            continue
+        for variant, hint in variants:
+            if close(got, variant):
+                raise WrongAnswer(hint)
+        if note:  # no difference printed: for one number it would give the answer away
+            raise WrongAnswer(f"{what} is off, though right on ordinary logits: clipping or adding ε inside "
+                         f"the log caps the loss; compute log-softmax, z - max z - log Σ_k e^(z_k - max z)")
+        raise WrongAnswer(f"{what} is off; go step by step: log-softmax of each column, keep the true "
+                     f"class with Y, sum over the classes, average over the samples")
+
+

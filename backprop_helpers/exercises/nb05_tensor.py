@@ -1,0 +1,459 @@
+"""Exercises of notebook 05 (tensor autograd): the backward rules of mean and max, the weight
+gradient of a stacked matrix product, softmax built from Node operations, a fused log-softmax
+cross-entropy with its own rule, and an open recipe for the digits."""
+import numpy as np
+
+from ..activations import log_softmax, softmax, softmax_backward
+from ..tensor import Node
+from .core import WrongAnswer, as_array, close, diagnose, exercise, learner_error
+
+
+def _case(shape, axis, keepdims):
+    return f"for an input of shape {shape}, axis={axis}, keepdims={keepdims}"
+
+
+def reduction_exercise_cases():
+    """(shape, axis, keepdims) for the reduction exercises: the common case first, then the
+    edge cases (length-1 axes, a square input where a wrong axis still broadcasts, 3-D)."""
+    shapes = [(2, 3), (1,), (1, 1), (3, 1), (1, 4), (3, 3), (2, 3, 4)]
+    return [(shape, axis, keepdims) for shape in shapes for axis in (None, 0, 1, -1)
+            if axis is None or -len(shape) <= axis < len(shape) for keepdims in (False, True)]
+
+
+def _spread(g, shape, axis, keepdims):
+    """g of a reduction over ``axis`` put back on the reduced axis and broadcast to ``shape``."""
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, shape)
+
+
+def _call_rule(function, args, case, shape_hint):
+    """The learner's backward rule on ``args`` as an array, with hints for its typical errors."""
+    axis, keepdims = args[2:]
+    try:
+        result = function(*args)
+    except NotImplementedError:
+        raise  # an untouched stub: not attempted
+    except (ValueError, IndexError) as error:
+        if keepdims and axis is not None:
+            hint = (f"{case}: with keepdims=True, g still has the reduced axis (of length 1), "
+                    f"so it lines up with the input as it is")
+        elif "broadcast" in str(error):
+            hint = f"{case}: {shape_hint}"
+        else:
+            hint = case
+        raise learner_error(error, hint) from None
+    except TypeError as error:
+        raise learner_error(error, f"{case}" + ("; axis=None means every entry, handle it "
+                                                          "on its own" if "None" in str(error) else "")) from None
+    except Exception as error:
+        raise learner_error(error, case) from None
+    if result is None:
+        raise WrongAnswer(f"your function returned None {case}: did you forget to return the gradient?")
+    return as_array(result, "your gradient")
+
+
+def _check_gradient_shape(got, shape, g, case, keepdims):
+    """A WrongAnswer naming the shape mistake, if ``got`` does not have the input's ``shape``."""
+    if got.shape == shape:
+        return
+    if got.shape == g.shape:
+        raise WrongAnswer(f"your gradient has the shape {got.shape} of g, the reduction's output, {case}; "
+                     f"it must have the input's shape {shape}: spread g back over the reduced axis")
+    if keepdims and got.ndim == len(shape) + 1:
+        raise WrongAnswer(f"your gradient has shape {got.shape} {case}: with keepdims=True, g still has "
+                     f"the reduced axis (of length 1), so don't insert it again")
+    raise WrongAnswer(f"your gradient has shape {got.shape} {case}; it must have the input's shape {shape}")
+
+
+@exercise(callable_answer=True)
+def check_mean_backward(function):
+    """Exercise 05.1: ``mean_backward(g, input_shape, axis=None, keepdims=False)`` returns the
+    gradient of ``x.mean(axis, keepdims)`` with respect to x, given g = ∂L/∂(mean)."""
+    rng = np.random.default_rng(5)
+    for shape, axis, keepdims in reduction_exercise_cases():
+        case = _case(shape, axis, keepdims)
+        g = rng.normal(size=np.zeros(shape).mean(axis=axis, keepdims=keepdims).shape)
+        x = Node(np.zeros(shape))
+        x.mean(axis=axis, keepdims=keepdims).backward(g)
+        expected = x.grad
+        got = _call_rule(function, (g.copy(), shape, axis, keepdims), case,
+                         "give g back the averaged axis first (np.expand_dims when keepdims=False), "
+                         "so it lines up with the input")
+        _check_gradient_shape(got, shape, g, case, keepdims)
+        size = int(np.prod(shape))
+        count = size if axis is None else shape[axis]
+        wrong = [(expected * count, f"you forgot to divide by the number of entries averaged ({case}): "
+                                    f"each of them contributes 1/count to the mean")]
+        if count != size:
+            wrong.append((expected * count / size, f"you divided by the input's total size {case}; a mean "
+                                                   f"over one axis divides by that axis's length only"))
+        if len(shape) == 2 and axis is not None and shape[0] != shape[1]:
+            wrong.append((expected * count / shape[1 - axis % 2], f"you divided by the length of the "
+                                                                  f"other axis {case}"))
+        if axis is not None and not keepdims:
+            try:
+                along_last = np.broadcast_to(g / count, shape)
+                wrong.append((along_last, f"g went back along the wrong axis {case}: numpy lines g up "
+                                          f"at the right, so put the averaged axis back first with "
+                                          f"np.expand_dims(g, axis)"))
+            except ValueError:
+                pass
+        diagnose(got, expected, [(v, h) for v, h in wrong if not close(v, expected)],
+                  f"your gradient {case}")
+
+
+def _max_gradient(g, x, axis, keepdims):
+    """∂(x.max(axis))/∂x times g, a tie split equally among the maximal entries (as HIPS autograd)."""
+    top = x == x.max(axis=axis, keepdims=True)
+    return _spread(g, x.shape, axis, keepdims) * top / top.sum(axis=axis, keepdims=True)
+
+
+def _first_only(x, axis):
+    """A mask of the first maximal entry of each slice (where np.argmax points)."""
+    if axis is None:
+        mask = np.zeros(x.size)
+        mask[np.argmax(x)] = 1.0
+        return mask.reshape(x.shape)
+    index = np.expand_dims(np.argmax(x, axis=axis), axis)
+    mask = np.zeros_like(x)
+    np.put_along_axis(mask, index, 1.0, axis=axis)
+    return mask
+
+
+def max_backward_cases():
+    """(x, axis, keepdims) for exercise 05.2: distinct values first, then inputs with ties."""
+    rng = np.random.default_rng(6)
+    cases = [(rng.permutation(int(np.prod(shape))).reshape(shape) - 3.0, axis, keepdims)
+             for shape, axis, keepdims in reduction_exercise_cases()]
+    tied = [np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]), np.array([[5.0, 5.0, 5.0, 5.0]]),
+            np.array([[4.0], [4.0], [-1.0]]), np.array([[0.0, 7.0], [7.0, 7.0], [7.0, 1.0]])]
+    cases += [(x, axis, keepdims) for x in tied for axis in (None, 0, 1, -1) for keepdims in (False, True)]
+    return cases
+
+
+@exercise(callable_answer=True)
+def check_max_backward(function):
+    """Exercise 05.2: ``max_backward(g, x, axis=None, keepdims=False)`` returns the gradient of
+    ``x.max(axis, keepdims)`` with respect to x; a tie splits g equally among the maxima."""
+    rng = np.random.default_rng(7)
+    for x, axis, keepdims in max_backward_cases():
+        case = _case(x.shape, axis, keepdims)
+        g = rng.normal(size=x.max(axis=axis, keepdims=keepdims).shape)
+        expected = _max_gradient(g, x, axis, keepdims)
+        got = _call_rule(function, (g.copy(), x.copy(), axis, keepdims), case,
+                         "give g (and the max) back the reduced axis first (np.expand_dims when "
+                         "keepdims=False, or keepdims=True in x.max), so they line up with x")
+        _check_gradient_shape(got, x.shape, g, case, keepdims)
+        spread = _spread(g, x.shape, axis, keepdims)
+        count = x.size if axis is None else x.shape[axis]
+        top = x == x.max(axis=axis, keepdims=True)
+        wrong = [
+            (spread, f"every entry got g {case}, as for a sum: only the largest entry of each slice "
+                     f"moves the max, so the others get 0"),
+            (spread / count, f"that is the gradient of the mean {case}: only the largest entry of each "
+                             f"slice moves the max, so the others get 0"),
+            (spread * top, f"at a tie every maximal entry got the whole of g {case}; this exercise splits "
+                           f"g equally between the tied entries (as the autograd package does)"),
+            (spread * _first_only(x, axis), f"you gave g to the first maximal entry only {case}; this "
+                                            f"exercise splits g equally between tied entries (as the "
+                                            f"autograd package does)"),
+            (-expected, f"wrong sign {case}"),
+        ]
+        diagnose(got, expected, [(v, h) for v, h in wrong if not close(v, expected)],
+                  f"your gradient {case}")
+
+
+def softmax_exercise_logits():
+    """Exercise 05.3's logits: one column per sample; a single sample, a single class, logits
+    near ±1000 (exp overflows unless shifted) and columns far apart (a shift by the max of
+    the whole array underflows a column)."""
+    rng = np.random.default_rng(8)
+    far_apart = rng.normal(size=(3, 2)) + np.array([[0.0, 900.0]])
+    return [rng.normal(size=(3, 4)), rng.normal(size=(4, 1)), rng.normal(size=(1, 3)),
+            rng.normal(size=(2, 5)) * 3, rng.normal(size=(3, 3)), rng.normal(size=(3, 2)) * 1000,
+            far_apart]
+
+
+@exercise(callable_answer=True)
+def check_softmax_on_node(function):
+    """Exercise 05.3: ``my_softmax(z)`` takes a Node of logits (one column per sample) and
+    returns softmax over axis 0 as a Node built from Node ops, so gradients flow back to z."""
+    rng = np.random.default_rng(9)
+    for logits in softmax_exercise_logits():
+        case = f"for logits of shape {logits.shape}"
+        z = Node(logits.copy())
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # nan gets a hint below
+                a = function(z)
+        except NotImplementedError:
+            raise  # an untouched stub: not attempted
+        except OverflowError as error:
+            raise WrongAnswer(f"e^z overflowed {case} (logits up to {np.max(np.abs(logits)):.0f}): {error}; "
+                              f"subtract each column's own maximum first, as a constant "
+                              f"(z.data.max(axis=0, keepdims=True)): softmax does not change under a "
+                              f"shift") from None
+        except Exception as error:
+            raise learner_error(error, case) from None
+        if a is None:
+            raise WrongAnswer("your function returned None: did you forget to return the softmax?")
+        if not isinstance(a, Node):
+            raise WrongAnswer(f"your function returned a {type(a).__name__}, not a Node: build the softmax "
+                         f"from Node operations (z.exp(), .sum(axis=0, keepdims=True), /, -) so "
+                         f"that the backward pass can reach z")
+        got, expected = np.asarray(a.data), softmax(logits, axis=0)
+        if got.shape != expected.shape:
+            raise WrongAnswer(f"your softmax has shape {got.shape} {case}; it must keep z's shape "
+                         f"{expected.shape} (sum with keepdims=True, so the sums stay a row)")
+        if not np.all(np.isfinite(got)):
+            raise WrongAnswer(f"your softmax has nan or inf {case}: the columns' logits lie far apart, "
+                              f"so shifted by one maximum for the whole array, a column far below it "
+                              f"underflows to 0 / 0; subtract each column's own maximum instead, as a "
+                              f"constant (z.data.max(axis=0, keepdims=True)): softmax does not change "
+                              f"under a shift")
+        e, e_columns = np.exp(logits - logits.max()), np.exp(logits - logits.max(axis=0, keepdims=True))
+        whole = (f"the whole array sums to 1 {case}: normalise each column (one sample) on its own, "
+                 f".sum(axis=0, keepdims=True)")
+        wrong = [(softmax(logits, axis=1), f"each row sums to 1 {case}, but the classes run down a column: "
+                                           f"normalise over axis 0, one sample per column"),
+                 (e / e.sum(), whole), (e_columns / e_columns.sum(), whole),
+                 (e_columns, f"the entries are e^z {case}: divide by each column's sum")]
+        with np.errstate(over="ignore"):
+            wrong.append((np.exp(logits), wrong[-1][1]))
+        diagnose(got, expected, [(v, h) for v, h in wrong if not close(v, expected)],
+                  f"your softmax {case}")
+        if not a.requires_grad:
+            raise WrongAnswer("your softmax is right but is a constant, not connected to z: use Node "
+                         "operations on z (not z.data or numpy functions, which cut the graph)")
+        G = rng.normal(size=logits.shape)
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                a.backward(G)
+        except Exception as error:
+            raise learner_error(error, f"{case}, in the backward pass of your softmax") from None
+        expected_grad = softmax_backward(expected, G)
+        if np.all(z.grad == 0) and not close(z.grad, expected_grad):
+            raise WrongAnswer(f"z got no gradient {case}: somewhere the softmax was computed from z.data or "
+                         f"numpy functions, which cuts the graph; use Node operations on z")
+        diagnose(z.grad, expected_grad, [
+            (expected * G, f"the gradient misses the −a aᵀ term of the softmax Jacobian {case}: the "
+                           f"denominator Σ e^z depends on z too, so it must stay a Node "
+                           f"(e.sum(axis=0, keepdims=True)), not a constant from .data"),
+        ], f"∂L/∂z through your softmax {case}")
+
+
+# ----- exercises 2, 5 and 6: a stacked matmul's weight, a fused cross-entropy, the digits recipe
+
+def batched_weight_exercise_cases():
+    """(X shape, p) for exercise 05.2: a plain matrix first, then stacks of one, of three,
+    of 2 × 3 (two leading axes), and square matrices (where a wrong transpose still fits)."""
+    return [((4, 3), 2), ((1, 4, 3), 2), ((3, 4, 3), 2), ((2, 3, 5, 4), 3), ((3, 3, 3), 3),
+            ((2, 2, 2, 2), 2)]
+
+
+@exercise(callable_answer=True)
+def check_batched_weight_gradient(function):
+    """Exercise 05.2: ``batched_weight_gradient(G, X)`` returns ∂L/∂W for Y = X @ W, where X is a
+    stack of matrices (..., m, n), W one (n, p) matrix and G = ∂L/∂Y of shape (..., m, p)."""
+    rng = np.random.default_rng(11)
+    for shape, p in batched_weight_exercise_cases():
+        X = rng.normal(size=shape)
+        G = rng.normal(size=shape[:-1] + (p,))
+        n, stack = shape[-1], shape[:-2]
+        case = f"for X of shape {shape} and G of shape {G.shape}"
+        try:
+            result = function(G.copy(), X.copy())
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            hint = case + ("; for a stack, .T reverses every axis, not only the last two"
+                           if len(shape) > 2 else "")
+            raise learner_error(error, hint) from None
+        if result is None:
+            raise WrongAnswer(f"your function returned None {case}: did you forget to return the gradient?")
+        got = as_array(result, "your gradient")
+        per_matrix = np.swapaxes(X, -1, -2) @ G
+        expected = per_matrix.reshape((-1, n, p)).sum(axis=0)
+        if got.shape == per_matrix.shape and got.shape != expected.shape:
+            raise WrongAnswer(f"your gradient has shape {got.shape} {case}: one gradient per matrix of "
+                              f"the stack. W itself has shape {(n, p)}, and it was used by every matrix "
+                              f"of the stack: what does the chain rule do with the gradients of all its uses?")
+        count = int(np.prod(stack)) if stack else 1
+        wrong = [(expected / count, f"you averaged over the stack {case}; W was used once per matrix, "
+                                    f"and the chain rule adds the gradients of all its uses"),
+                 (-expected, f"wrong sign {case}")]
+        if stack:
+            first = per_matrix.reshape((-1, n, p))[0]
+            wrong.append((first, f"only the first matrix of the stack counted {case}; every matrix "
+                                 f"used W"))
+        diagnose(got, expected, [(v, h) for v, h in wrong if not close(v, expected)],
+                 f"your gradient {case}")
+
+
+class _ExerciseLogits:
+    """The logits handed to a learner's fused op: a leaf with the attributes of a MiniNode."""
+
+    def __init__(self, data):
+        self.data = data
+        self.grad = np.zeros_like(data)
+        self.inputs = ()
+        self.rule = None
+
+
+def log_softmax_exercise_cases():
+    """(logits, one-hot Y) for exercise 05.5: several shapes, one sample, one far-apart column,
+    and logits near ±1000 (exp overflows unless shifted)."""
+    rng = np.random.default_rng(12)
+    shapes_and_scales = [((3, 4), 1.0), ((10, 5), 2.0), ((4, 1), 1.0), ((2, 6), 3.0), ((3, 2), 1000.0)]
+    cases = []
+    for shape, scale in shapes_and_scales:
+        z = rng.normal(size=shape) * scale
+        cases.append((z, np.eye(shape[0])[:, rng.integers(0, shape[0], size=shape[1])]))
+    far = rng.normal(size=(3, 3)) + np.array([[0.0, 800.0, -800.0]])
+    cases.append((far, np.eye(3)[:, [2, 0, 1]]))
+    return cases
+
+
+def _mean_cross_entropy(z, Y):
+    return float(-np.mean(np.sum(Y * log_softmax(z, axis=0), axis=0)))
+
+
+@exercise(callable_answer=True)
+def check_log_softmax_cross_entropy(function):
+    """Exercise 05.5: ``log_softmax_cross_entropy(z, Y)`` returns a MiniNode holding the mean
+    cross-entropy of the logits z (classes × samples) against one-hot Y, with inputs (z,) and a
+    rule that returns (∂L/∂z,) for an upstream gradient g."""
+    for index, (logits, Y) in enumerate(log_softmax_exercise_cases()):
+        case = f"for logits of shape {logits.shape}" + (
+            f" (up to {np.max(np.abs(logits)):.0f})" if np.max(np.abs(logits)) > 100 else "")
+        z = _ExerciseLogits(logits.copy())
+        try:
+            with np.errstate(all="ignore"):  # nan and inf get their hint below
+                node = function(z, Y.copy())
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            raise learner_error(error, case) from None
+        if node is None:
+            raise WrongAnswer("your function returned None: did you forget to return the new MiniNode?")
+        if not all(hasattr(node, name) for name in ("data", "inputs", "rule")):
+            raise WrongAnswer(f"your function returned a {type(node).__name__}; return a new MiniNode, "
+                              f"MiniNode(loss, (z,), rule), with the loss as data and your rule")
+        value = as_array(node.data, "the node's data")
+        expected = _mean_cross_entropy(logits, Y)
+        if value.size != 1:
+            raise WrongAnswer(f"the node's data has shape {value.shape} {case}; the loss is one number, "
+                              f"the mean over the samples")
+        value = float(value.ravel()[0])
+        if not np.isfinite(value):
+            raise WrongAnswer(f"the loss is {value} {case}: e^z overflows (or log of 0); shift each "
+                              f"column by its own maximum before exponentiating, and take the log of "
+                              f"the sum, not of a softmax that may have underflowed to 0")
+        m = logits.shape[1]
+        loss_variants = [(expected * m, "the loss is the sum over the samples; this exercise asks for "
+                                        "the mean (divide by the number of columns)"),
+                         (-expected, "the sign: cross-entropy is minus the log-probability of the true class"),
+                         (-float(np.mean(np.sum(Y * log_softmax(logits, axis=1), axis=0))),
+                          "the softmax runs along the wrong axis: the classes run down each column (axis 0)")]
+        if not close(value, expected):
+            for variant, hint in loss_variants:
+                if m > 1 and close(value, variant):
+                    raise WrongAnswer(f"{hint} ({case})")
+            raise WrongAnswer(f"the loss is off {case} (yours {value:.6g}); compute log-softmax as "
+                              f"z minus the log of the column's sum of e^z, then average -Σ Y log p")
+        if tuple(node.inputs) != (z,) or node.inputs[0] is not z:
+            raise WrongAnswer("the new node's inputs should be (z,), the logits you were given, so "
+                              "that the backward pass reaches them")
+        for g in (1.0, 0.37, -2.5) if index == 0 else (0.37,):
+            try:
+                with np.errstate(all="ignore"):
+                    grads = node.rule(node, np.array(g))
+            except Exception as error:
+                raise learner_error(error, f"{case}, in your rule") from None
+            if not isinstance(grads, (tuple, list)) or len(grads) != 1:
+                raise WrongAnswer("a rule returns one gradient per input, as a tuple: (dL_dz,), "
+                                  f"got {type(grads).__name__}"
+                                  + (f" of length {len(grads)}" if isinstance(grads, (tuple, list)) else ""))
+            got = as_array(grads[0], "your rule's gradient")
+            p = softmax(logits, axis=0)
+            exact = g * (p - Y) / m
+            wrong = [(exact / g, f"your rule ignores g {case}: the upstream gradient multiplies the "
+                                 f"whole vector–Jacobian product (try g = {g})"),
+                     (exact * m, f"the gradient misses the 1/m of the mean {case}"),
+                     (-exact, f"wrong sign {case}"),
+                     (g * p / m, f"the gradient misses the −Y term {case}: the true class's "
+                                 f"log-probability has a derivative of its own")]
+            diagnose(got, exact, [(v, h) for v, h in wrong if not close(v, exact)],
+                     f"your rule's ∂L/∂z {case} with g = {g}")
+
+
+DIGITS_RECIPE_TARGET = 0.98
+DIGITS_RECIPE_SECONDS = 60.0
+
+
+def digits_exercise_data():
+    """Notebook 05's digits split, as the notebook makes it: (X_train, Y_train, X_test, y_test).
+
+    36 images of each digit held out (seeded), pixels scaled to 0..1 and standardised with the
+    training set's per-pixel mean and spread + 0.1, one column per image, one-hot Y."""
+    from ..examples import load_digits
+
+    images, labels = load_digits()
+    split_rng = np.random.default_rng(0)
+    test_index = np.sort(np.concatenate([split_rng.choice(np.flatnonzero(labels == digit), 36, replace=False)
+                                         for digit in range(10)]))
+    train_index = np.setdiff1d(np.arange(len(labels)), test_index)
+    pixels = images.reshape(len(images), 64).T / 16.0
+    mean = pixels[:, train_index].mean(axis=1, keepdims=True)
+    spread = pixels[:, train_index].std(axis=1, keepdims=True) + 0.1
+    X = (pixels - mean) / spread
+    Y = np.eye(10)[:, labels]
+    return X[:, train_index], Y[:, train_index], X[:, test_index], labels[test_index]
+
+
+@exercise(callable_answer=True)
+def check_digits_recipe(function):
+    """Exercise 05.6: ``digits_recipe(X_train, Y_train)`` trains on the notebook's training digits
+    and returns ``predict(X)``; it must reach 98% on the held-out digits within 60 seconds."""
+    import time
+
+    X_train, Y_train, X_test, y_test = digits_exercise_data()
+    start = time.perf_counter()
+    try:
+        predict = function(X_train.copy(), Y_train.copy())
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        raise learner_error(error, "while training") from None
+    seconds = time.perf_counter() - start
+    if predict is None:
+        raise WrongAnswer("digits_recipe returned None: return the function predict(X) that your "
+                          "training made")
+    if not callable(predict):
+        raise WrongAnswer(f"digits_recipe returned a {type(predict).__name__}; return a function "
+                          f"predict(X) that maps a 64 × n array of images to n digits")
+    try:
+        predicted = predict(X_test.copy())
+    except Exception as error:
+        raise learner_error(error, "in predict, on the 360 test images") from None
+    if isinstance(predicted, Node):
+        raise WrongAnswer("predict returned a Node; return plain digits, e.g. from the logits' "
+                          ".data with argmax over axis 0")
+    predicted = as_array(predicted, "predict's answer")
+    if predicted.shape == (10, len(y_test)):
+        raise WrongAnswer("predict returned 10 scores per image; return one digit per image, the "
+                          "class with the largest score (argmax over axis 0)")
+    if predicted.shape != y_test.shape:
+        raise WrongAnswer(f"predict returned shape {predicted.shape} for 360 images; return one digit "
+                          f"per image, shape (360,)")
+    if not np.all(np.isin(predicted, np.arange(10))):
+        raise WrongAnswer("predict should return whole digits 0 to 9 (class indices), not "
+                          "probabilities or scores")
+    correct = int(np.sum(predicted == y_test))
+    if seconds > DIGITS_RECIPE_SECONDS:
+        raise WrongAnswer(f"training took {seconds:.0f} s, over the {DIGITS_RECIPE_SECONDS:.0f} s budget "
+                          f"(test accuracy {100 * correct / len(y_test):.1f}%): fewer epochs or units")
+    if correct / len(y_test) < DIGITS_RECIPE_TARGET:
+        raise WrongAnswer(f"test accuracy {100 * correct / len(y_test):.1f}% ({correct} of "
+                          f"{len(y_test)}), the target is {100 * DIGITS_RECIPE_TARGET:.0f}%: change one "
+                          f"thing at a time and measure it on data held out from the training set")

@@ -30,11 +30,39 @@ its index; ``number ** node`` works; ``.grad`` can be assigned). Where they diff
     ``.grad`` assignment   a real number                         an array of the node's own shape
     =====================  ====================================  ==================================
 """
+import sys
+
 import numpy as np
 
 from .activations import sigmoid as _stable_sigmoid
 
 _NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
+
+
+def _keep_freed_memory_for_reuse():
+    """Ask glibc to keep freed memory for the next training step instead of returning it.
+
+    A graph holds every array of its forward pass until the step ends, then frees them all at
+    once: megabytes at batch 256. glibc hands free memory at the top of its heap back to the
+    system once more than a few hundred KB lie there, so the next step pays a page fault for
+    every page of every new array again; measured at batch 256 (64 → 128 → 10), that made a
+    step 1.2 to 5 times slower, more so on a busy machine. Keeping up to 64 MB (and serving
+    arrays up to 32 MB from the heap) avoids it. glibc only: elsewhere nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
+    mallopt(m_mmap_threshold, 32 << 20)
+    mallopt(m_trim_threshold, 64 << 20)
+
+
+_keep_freed_memory_for_reuse()
 
 
 def _describe(value):
@@ -269,8 +297,16 @@ class Node:
     @staticmethod
     def _div_rule(node, g):  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
         a, b = node.inputs
-        return (g / b.data if a.requires_grad else None,
-                -g * node.data / b.data if b.requires_grad else None)
+        if not a.requires_grad:
+            c = a.data
+            if c.ndim == 0 and c != 0.0:  # c/b, as in a sigmoid: -c/b² = -(c/b)²/c, no division
+                grad_b = node.data * (-1.0 / float(c))
+                grad_b *= node.data
+                grad_b *= g
+                return None, grad_b
+            return None, -g * node.data / b.data
+        over_b = g / b.data  # one division serves both operands
+        return over_b, (-over_b * node.data if b.requires_grad else None)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Node) or np.ndim(exponent) != 0:
@@ -343,7 +379,7 @@ class Node:
         """e^x elementwise; raises OverflowError naming the first entry above about 709.78."""
         with np.errstate(over="ignore"):
             out = np.exp(self.data)
-        if not np.all(np.isfinite(out)):
+        if out.size and not np.isfinite(out.max()):  # one pass finds an inf (or a nan)
             bad = ~np.isfinite(out) & np.isfinite(self.data)
             if bad.any():
                 index = _first(bad)
@@ -504,8 +540,8 @@ class Node:
                     g = reduce_to_shape(g, parent.data.shape)
                 if parent._grad is not None:
                     g = parent._grad + g
-                elif parent._rule is None:
-                    g = np.array(g, dtype=np.float64)  # a leaf owns its gradient
+                elif parent._rule is None and (g is node._grad or g.base is not None):
+                    g = np.array(g, dtype=np.float64)  # a leaf owns its gradient: no shared array
                 # numpy turns 0-d results into scalars: .grad is always an array
                 parent._grad = g if type(g) is np.ndarray else np.asarray(g, dtype=np.float64)
 

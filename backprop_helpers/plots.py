@@ -443,8 +443,9 @@ def broadcast_backward(operand_shape, grad, ax=None):
     """Draw how the gradient of a broadcast result is summed back to an operand's shape.
 
     ``grad`` is ∂L/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
-    broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂L/∂(result) with each entry coloured by the
-    operand entry it was copied from; right: ∂L/∂(operand), each entry the sum of its colour.
+    broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂L/∂(result) with each entry coloured (and
+    hatched) by the operand entry it was copied from; right: ∂L/∂(operand), each entry the sum
+    of its colour. Okabe–Ito colours, each with its own hatch pattern.
     The sum is ``tensor.reduce_to_shape``, the engine's own reduction.
     """
     grad = np.asarray(grad, dtype=float)
@@ -463,7 +464,12 @@ def broadcast_backward(operand_shape, grad, ax=None):
     flat_reduced = reduced.reshape(padded)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 2.6))
-    colours = plt.get_cmap("tab10")
+    palette = [OKABE_ITO[name] for name in ("sky_blue", "orange", "bluish_green", "reddish_purple",
+                                            "yellow", "blue", "vermillion")]
+    hatches = ["", "//", "..", "xx", "\\\\", "++", "oo"]  # a second cue: a group is also a pattern
+
+    def colours(index):
+        return palette[index % len(palette)], hatches[index % len(hatches)]
 
     def source(i, j):  # the operand entry (in the padded grid) that result entry (i, j) copies
         return (i if padded[0] != 1 else 0, j if padded[1] != 1 else 0)
@@ -472,10 +478,11 @@ def broadcast_backward(operand_shape, grad, ax=None):
         rows, cols = values.shape
         for i in range(rows):
             for j in range(cols):
-                ax.add_patch(Rectangle((x0 + j, y_top - i - 1), 1, 1, facecolor=colour_of(i, j),
+                colour, hatch = colour_of(i, j)
+                ax.add_patch(Rectangle((x0 + j, y_top - i - 1), 1, 1, facecolor=colour, hatch=hatch,
                                        edgecolor="white", linewidth=2, alpha=0.85))
                 ax.text(x0 + j + 0.5, y_top - i - 0.5, f"{values[i, j]:g}", ha="center",
-                        va="center", fontsize=9)
+                        va="center", fontsize=9, bbox=dict(fc="white", ec="none", pad=0.1, alpha=0.8))
 
     m, n = grad.shape
     draw_grid(grad, 0, m, lambda i, j: colours(int(np.ravel_multi_index(source(i, j), padded)) % 10))
@@ -503,7 +510,8 @@ def broadcast_backward(operand_shape, grad, ax=None):
 # Notebook 05: a tensor graph with its shapes, and the digit classifier's figures
 # ----------------------------------------------------------------------------------------------
 
-_NB05_COLOURS = {"train": "#0072B2", "test": "#D55E00", "forward": "#000000", "backward": "#D55E00"}
+_NB05_COLOURS = {"train": OKABE_ITO["blue"], "test": OKABE_ITO["vermillion"], "forward": OKABE_ITO["black"],
+                 "backward": OKABE_ITO["vermillion"]}
 
 
 def _shape_text(shape):

@@ -268,6 +268,27 @@ class Node:
     def __sub__(self, other):
         return self._elementwise(other, np.subtract, Node._sub_rule, "-")
 
+    def _in_place(self, other, op, method):
+        """``node op= other``: a new node for a computed value, a clear error for a parameter."""
+        if self.requires_grad and self._rule is None:  # a leaf that wants a gradient: a parameter
+            raise TypeError(f"Node {op}=: this would replace the parameter by a new node computed "
+                            f"from it, so the graph, and every step's cost, would grow without end; "
+                            f"update its values in place with node.data {op}= ... (e.g. "
+                            f"w.data -= learning_rate * w.grad)")
+        return method(other)
+
+    def __iadd__(self, other):
+        return self._in_place(other, "+", self.__add__)
+
+    def __isub__(self, other):
+        return self._in_place(other, "-", self.__sub__)
+
+    def __imul__(self, other):
+        return self._in_place(other, "*", self.__mul__)
+
+    def __itruediv__(self, other):
+        return self._in_place(other, "/", self.__truediv__)
+
     def __rsub__(self, other):
         return self._elementwise(other, np.subtract, Node._sub_rule, "-", reflected=True)
 

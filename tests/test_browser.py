@@ -75,7 +75,7 @@ NOTEBOOKS = [
     Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w11", walkthrough_line, typed=-1.5),)),
     Notebook("03_softmax_relu.ipynb", (Explorer("z2", logits_line, typed=-3.5),)),
     Notebook("04_scalar_autograd.ipynb"),
-    Notebook("05_tensor_autograd.ipynb"),
+    Notebook("05_tensor_autograd.ipynb", run_timeout=300),  # two trainings, about 40 s unloaded
 ]
 
 

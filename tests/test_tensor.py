@@ -542,3 +542,17 @@ def test_exp_of_nan_is_nan_not_an_overflow_error():
         assert "710" in str(error) and "(1,)" in str(error)
     else:
         raise AssertionError("exp(710) should raise OverflowError")
+
+
+def test_an_in_place_update_of_a_parameter_is_refused_and_a_computed_value_may_grow():
+    w = Node(np.zeros(5))
+    with pytest.raises(TypeError, match=r"w.data -= learning_rate \* w.grad"):
+        w -= 0.05 * w.grad
+    assert w.inputs == () and w.data.tolist() == [0.0] * 5  # unchanged, still a leaf
+    for update in ("+=", "*=", "/="):
+        with pytest.raises(TypeError, match=f"Node {re.escape(update)}"):
+            exec(f"w {update} 2.0")
+    total = Node(1.0) * 1.0  # a computed value: += records one more node, as a + does
+    total += Node(2.0)
+    total.backward()
+    assert float(total.data) == 3.0 and total.op == "+"

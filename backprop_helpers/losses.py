@@ -6,20 +6,26 @@ formula.
 """
 import numpy as np
 
-from .activations import log_softmax, softmax
+from .activations import _float64_array, log_softmax, softmax
 
 
 def _columns(name, output, y):
-    """Both arguments as float 2-D arrays of one shape, or a ValueError saying why not."""
-    output = np.asarray(output, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if output.ndim == 1:
-        output = output[:, None]
-    if y.ndim == 1:
-        y = y[:, None]
+    """Both arguments as float 2-D arrays of one shape (n outputs × m samples, m >= 1), or an
+    error naming the loss and the shapes. A number is one output of one sample; a vector is
+    one sample."""
+    output = _float64_array(output, f"{name}: the network output")
+    y = _float64_array(y, f"{name}: the target y")
+    if output.ndim > 2 or y.ndim > 2:
+        raise ValueError(f"{name}: the network output has shape {output.shape} and the target y "
+                         f"{y.shape}; each must be a number, a vector (one sample) or a matrix "
+                         f"(one column per sample)")
+    output = output.reshape(-1, 1) if output.ndim < 2 else output
+    y = y.reshape(-1, 1) if y.ndim < 2 else y
     if output.shape != y.shape:
         raise ValueError(f"{name}: the network output has shape {output.shape} but the target y "
                          f"has shape {y.shape}; they must match (one column per sample)")
+    if output.shape[1] == 0 or output.shape[0] == 0:
+        raise ValueError(f"{name}: no samples to average over (the output has shape {output.shape})")
     return output, y
 
 
@@ -30,7 +36,7 @@ def half_squared_error(a, y):
 
 
 def half_squared_error_gradient(a, y):
-    """∂L/∂a = (a - y) / m: the ∇_a L of BP1."""
+    """∂𝓛/∂a = (a - y) / m: the ∇_a 𝓛 of BP1."""
     a, y = _columns("half_squared_error", a, y)
     return (a - y) / a.shape[1]
 
@@ -42,10 +48,12 @@ def cross_entropy(z, y):
     around ±1000 where log(softmax(z)) would give -inf.
     """
     z, y = _columns("cross_entropy", z, y)
-    return float(-np.sum(y * log_softmax(z)) / z.shape[1]) + 0.0  # + 0.0 turns -0.0 into 0.0
+    # a class with target 0 adds nothing, even where its log-probability is -inf (0·-inf is nan)
+    terms = np.multiply(y, log_softmax(z), out=np.zeros_like(z), where=y != 0)
+    return float(-np.sum(terms) / z.shape[1]) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def cross_entropy_gradient(z, y):
-    """∂L/∂z = (softmax(z) - y) / m: the softmax Jacobian times ∇_a L, collapsed."""
+    """∂𝓛/∂z = (softmax(z) - y) / m: the softmax Jacobian times ∇_a 𝓛, collapsed."""
     z, y = _columns("cross_entropy", z, y)
     return (softmax(z) - y) / z.shape[1]

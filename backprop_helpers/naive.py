@@ -4,9 +4,9 @@ The chain rule written as a recursion on the network's layers l = 1..L. The code
 neurons of a layer from 0, as numpy does (j = 0..n_l - 1); the math of the notebooks counts
 them from 1, so the code's δ_j^(l) is the math's δ_{j+1}^(l) (``delta_name`` spells it):
 
-    δ_j^(L) = ∂L/∂a_j^(L) · σ'(z_j^(L))                                  (BP1, the base case)
-    δ_j^(l) = σ'(z_j^(l)) · Σ_i W_ij^(l+1) δ_i^(l+1)                     (BP2, one entry)
-    ∂L/∂b_j^(l) = δ_j^(l),    ∂L/∂W_jk^(l) = δ_j^(l) a_k^(l-1)           (BP3, BP4)
+    δ_j^(L) = ∂𝓛/∂a_j^(L) · φ'(z_j^(L))                                  (BP1, the base case)
+    δ_j^(l) = φ'(z_j^(l)) · Σ_i W_ij^(l+1) δ_i^(l+1)                     (BP2, one entry)
+    ∂𝓛/∂b_j^(l) = δ_j^(l),    ∂𝓛/∂W_jk^(l) = δ_j^(l) a_k^(l-1)           (BP3, BP4)
 
 ``naive_delta`` evaluates it as written: every request for a δ recomputes every δ above it,
 once per path, so the number of calls grows like the number of paths through the network.
@@ -98,7 +98,7 @@ def delta_name(l, j):
 class LocalTerms:
     """What the recursion reads, as plain Python floats: one forward pass of one sample.
 
-    ``W[l][i][j]`` is W_ij^(l), ``sigma_prime[l][j]`` is σ'(z_j^(l)), ``a[l][k]`` is a_k^(l)
+    ``W[l][i][j]`` is W_ij^(l), ``sigma_prime[l][j]`` is φ'(z_j^(l)), ``a[l][k]`` is a_k^(l)
     (``a[0]`` is x) and ``delta_output[j]`` is δ_j^(L), the base case (BP1).
     """
     sizes: list
@@ -135,7 +135,7 @@ def local_terms(network, x, y):
     L = network.L
     sigma_prime = {l: ELEMENTWISE[network.activations[l]][1](record.z[l]).ravel().tolist()
                    for l in range(1, L + 1)}
-    grad_a = half_squared_error_gradient(record.a[L], y).ravel()  # ∂L/∂a^(L) = a^(L) - y
+    grad_a = half_squared_error_gradient(record.a[L], y).ravel()  # ∂𝓛/∂a^(L) = a^(L) - y
     return LocalTerms(sizes=network.sizes,
                       W={l: network.W[l].tolist() for l in range(1, L + 1)},
                       sigma_prime=sigma_prime,
@@ -145,7 +145,7 @@ def local_terms(network, x, y):
 
 
 def naive_delta(terms, l, j, calls):
-    """δ_j^(l) = ∂L/∂z_j^(l) straight from the chain rule, recomputing everything it needs.
+    """δ_j^(l) = ∂𝓛/∂z_j^(l) straight from the chain rule, recomputing everything it needs.
 
     ``calls`` is a Counter: every evaluation adds 1 to calls[(l, j)].
     """
@@ -201,7 +201,7 @@ class RecursionResult:
 
 
 def _all_gradients(terms, delta_of):
-    """Every ∂L/∂W and ∂L/∂b, asking delta_of(l, j) afresh for each parameter, one at a time."""
+    """Every ∂𝓛/∂W and ∂𝓛/∂b, asking delta_of(l, j) afresh for each parameter, one at a time."""
     a = terms.a
     delta, dW, db = {}, {}, {}
     for l in range(1, terms.L + 1):

@@ -2,18 +2,20 @@
 
 Layers are l = 0 (input) .. L (output), with n_l neurons in layer l.
 
-    z^(l) = W^(l) a^(l-1) + b^(l),   a^(l) = σ_l(z^(l)),   a^(0) = x
+    z^(l) = W^(l) a^(l-1) + b^(l),   a^(l) = φ_l(z^(l)),   a^(0) = x
 
 ``W[l]`` is n_l × n_{l-1} (row j = destination neuron, column k = source), ``b[l]`` is a
 column n_l × 1, and a batch stacks its samples as columns. The backward pass is the four
 equations of backpropagation, each named where it happens:
 
-    BP1  δ^(L) = ∇_a L ⊙ σ'(z^(L))
-    BP2  δ^(l) = ((W^(l+1))ᵀ δ^(l+1)) ⊙ σ'(z^(l))
-    BP3  ∂L/∂b^(l) = δ^(l)            (summed over the samples of a batch)
-    BP4  ∂L/∂W^(l) = δ^(l) (a^(l-1))ᵀ
+    BP1  δ^(L) = ∇_a 𝓛 ⊙ φ_L'(z^(L))
+    BP2  δ^(l) = ((W^(l+1))ᵀ δ^(l+1)) ⊙ φ_l'(z^(l))
+    BP3  ∂𝓛/∂b^(l) = δ^(l)            (summed over the samples of a batch)
+    BP4  ∂𝓛/∂W^(l) = δ^(l) (a^(l-1))ᵀ
 
-The loss of a batch is the mean over its samples, so every δ of a batch carries the 1/m.
+𝓛 is the loss and L the index of the last layer; φ_l is layer l's activation (σ is the
+sigmoid only). The loss of a batch is the mean over its samples, so every δ of a batch carries
+the 1/m.
 """
 from dataclasses import dataclass
 from itertools import product
@@ -21,6 +23,7 @@ from itertools import product
 import numpy as np
 
 from . import activations as act
+from .activations import _float64_array
 from .losses import (cross_entropy, cross_entropy_gradient, half_squared_error,
                      half_squared_error_gradient)
 
@@ -47,7 +50,7 @@ class Gradients:
     db: dict
 
     def by_name(self):
-        """{"W^(1)": ∂L/∂W^(1), "b^(1)": ∂L/∂b^(1), ...}, in the order of Network.parameters()."""
+        """{"W^(1)": ∂𝓛/∂W^(1), "b^(1)": ∂𝓛/∂b^(1), ...}, in the order of Network.parameters()."""
         named = {}
         for l in sorted(self.dW):
             named[f"W^({l})"] = self.dW[l]
@@ -75,10 +78,12 @@ def validate_sizes(sizes):
 
 def _finite_float_array(value, what):
     """``value`` as a new float64 array with only finite entries, or a ValueError naming ``what``."""
+    if value is None:
+        raise ValueError(f"{what} is None; expected numbers")
     try:
-        array = np.array(value, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{what} must be numeric, got {value!r}") from error
+        array = np.array(_float64_array(value, what), dtype=float)
+    except TypeError as error:
+        raise ValueError(f"{what} must be numeric: {error}") from None
     if not np.all(np.isfinite(array)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise ValueError(f"{what} has a non-finite value {array[bad]} at index {bad}")
@@ -91,6 +96,9 @@ def _by_layer(values, what):
         if sorted(values) != list(range(1, len(values) + 1)):
             raise ValueError(f"{what} must be keyed by layer 1..L, got keys {sorted(values)}")
         return dict(values)
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{what} must be a list with one entry per layer 1..L (or a dict keyed "
+                         f"1..L), got {values!r}")
     return {l: v for l, v in enumerate(values, start=1)}
 
 
@@ -117,8 +125,7 @@ class Network:
             raise ValueError(f"got {self.L} weight matrices but {len(self.b)} bias vectors")
         if isinstance(activations, str):
             activations = [activations] * self.L
-        self.activations = _by_layer(list(activations) if not isinstance(activations, dict)
-                                     else activations, "activations")
+        self.activations = _by_layer(activations, "activations")
         if len(self.activations) != self.L:
             raise ValueError(f"got {len(self.activations)} activations for {self.L} layers")
         for l, name in self.activations.items():
@@ -138,6 +145,9 @@ class Network:
     def random(cls, sizes, activations="sigmoid", loss="half_squared_error", seed=0):
         """A network with layer sizes [n_0, ..., n_L] and weights drawn from N(0, 1/n_{l-1})."""
         sizes = validate_sizes(sizes)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
+            raise ValueError(f"Network.random: seed must be a whole number >= 0 (or None), got {seed!r}")
         rng = np.random.default_rng(seed)
         W = [rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
              for n_in, n_out in zip(sizes[:-1], sizes[1:])]
@@ -185,6 +195,8 @@ class Network:
         if x.ndim != 2 or x.shape[0] != n0:
             raise ValueError(f"input x has shape {x.shape} but layer 1 (W^(1) is {self.W[1].shape}) "
                              f"needs {n0} rows: one column of {n0} values per sample")
+        if x.shape[1] == 0:
+            raise ValueError(f"input x has shape {x.shape}: no samples (columns)")
         return x
 
     def _target(self, y, m):
@@ -225,12 +237,13 @@ class Network:
     def backward(self, record, y):
         """BP1–BP4 on a recorded forward pass: the deltas and the gradient of every parameter."""
         L = self.L
+        self._check_record(record)
         y = self._target(y, record.a[0].shape[1])
         z, a = record.z, record.a
         delta, dW, db = {}, {}, {}
         # BP1: the output error
         if self.loss_name == "cross_entropy":
-            delta[L] = cross_entropy_gradient(z[L], y)  # = ∇_a L times the softmax Jacobian
+            delta[L] = cross_entropy_gradient(z[L], y)  # = ∇_a 𝓛 times the softmax Jacobian
         else:
             grad_a = half_squared_error_gradient(a[L], y)
             if self.activations[L] == "softmax":
@@ -244,6 +257,21 @@ class Network:
             db[l] = delta[l].sum(axis=1, keepdims=True)  # BP3
             dW[l] = delta[l] @ a[l - 1].T                # BP4
         return Gradients(delta, dW, db)
+
+    def _check_record(self, record):
+        """A ValueError unless ``record`` is a forward pass of a network shaped like this one."""
+        if not isinstance(record, ForwardPass):
+            raise ValueError(f"backward: record must be the ForwardPass returned by forward(x), "
+                             f"got {type(record).__name__}")
+        if sorted(record.z) != list(range(1, self.L + 1)) or sorted(record.a) != list(range(self.L + 1)):
+            raise ValueError(f"backward: the record has layers {sorted(record.z)}, but this network "
+                             f"has layers 1..{self.L}; pass the record of this network's forward(x)")
+        for l in range(1, self.L + 1):
+            rows = self.W[l].shape[0]
+            if np.shape(record.z[l])[:1] != (rows,) or np.shape(record.a[l - 1])[:1] != (self.W[l].shape[1],):
+                raise ValueError(f"backward: layer {l} of the record has z of shape "
+                                 f"{np.shape(record.z[l])}, but W^({l}) is {self.W[l].shape}; pass "
+                                 f"the record of this network's forward(x)")
 
     def gradients(self, x, y):
         """Forward then backward: the Gradients of the loss at (x, y)."""

@@ -442,9 +442,9 @@ def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
 def broadcast_backward(operand_shape, grad, ax=None):
     """Draw how the gradient of a broadcast result is summed back to an operand's shape.
 
-    ``grad`` is ∂L/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
-    broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂L/∂(result) with each entry coloured (and
-    hatched) by the operand entry it was copied from; right: ∂L/∂(operand), each entry the sum
+    ``grad`` is ∂𝓛/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
+    broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂𝓛/∂(result) with each entry coloured (and
+    hatched) by the operand entry it was copied from; right: ∂𝓛/∂(operand), each entry the sum
     of its colour. Okabe–Ito colours, each with its own hatch pattern.
     The sum is ``tensor.reduce_to_shape``, the engine's own reduction.
     """
@@ -496,8 +496,8 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ax.annotate("", xy=(x_right - 0.3, m / 2), xytext=(n + 0.3, m / 2),
                 arrowprops=dict(arrowstyle="->", linewidth=1.5))
     ax.text((n + x_right) / 2, m / 2 - 0.25, how, ha="center", va="top", fontsize=9)
-    ax.text(n / 2, m + 0.2, f"∂L/∂result {grad.shape}", ha="center", va="bottom", fontsize=9)
-    ax.text(x_right + padded[1] / 2, y_right + 0.2, f"∂L/∂operand {operand_shape}",
+    ax.text(n / 2, m + 0.2, f"∂𝓛/∂result {grad.shape}", ha="center", va="bottom", fontsize=9)
+    ax.text(x_right + padded[1] / 2, y_right + 0.2, f"∂𝓛/∂operand {operand_shape}",
             ha="center", va="bottom", fontsize=9)
     ax.set_xlim(-1.0, x_right + max(padded[1], 3) + 1.0)
     ax.set_ylim(-0.3, m + 1.0)

@@ -53,9 +53,9 @@ class Value:
     @classmethod
     def from_op(cls, data, inputs=(), local=(), op="", label=""):
         """The result ``data`` of the operation ``op`` on ``inputs`` (one or two Values), with
-        ``local[i]`` = ∂result/∂inputs[i]. For example, |v| as a new operation::
+        ``local[i]`` = ∂result/∂inputs[i]. For example, v³ as a new operation::
 
-            Value.from_op(abs(v.data), inputs=(v,), local=(1.0 if v.data > 0 else -1.0,), op="abs")
+            Value.from_op(v.data ** 3, inputs=(v,), local=(3 * v.data ** 2,), op="cube")
         """
         inputs, local = tuple(inputs), tuple(local)
         if not 1 <= len(inputs) <= 2:

@@ -28,15 +28,16 @@ its index; ``number ** node`` works; ``.grad`` can be assigned). Where they diff
                            (``"* 2"``)                           constant Node (``requires_grad``
                                                                  False), never given a gradient
     ``.grad`` assignment   a real number                         an array of the node's own shape
+    ``a ** b``, both       allowed (base > 0)                    refused: write ``(b * a.log()).exp()``
+    in the graph
     =====================  ====================================  ==================================
 """
 import sys
 
 import numpy as np
 
+from .activations import _float64_array
 from .activations import sigmoid as _stable_sigmoid
-
-_NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
 
 
 def _keep_freed_memory_for_reuse():
@@ -75,26 +76,17 @@ def _describe(value):
     return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
 
 
-def _float64_array(value, what, copy=True):
-    """``value`` as a float64 array (a copy if ``copy``), or a TypeError saying what was wrong.
-
-    Any real numbers are accepted, nan and inf included (they are numpy's business here)."""
-    array = value if isinstance(value, np.ndarray) else None
-    if array is None:
-        try:
-            array = np.asarray(value)
-        except (TypeError, ValueError) as error:  # e.g. ragged nested lists
-            raise TypeError(f"{what} must be numeric (a number, nested lists of numbers or a "
-                            f"numeric array), got {_describe(value)}: {error}") from None
-    if array.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(f"{what} must be numeric (a number, nested lists of numbers or a numeric "
-                        f"array), got {_describe(value)}")
-    return array.astype(np.float64, copy=copy and array is value)
-
-
 def _first(mask):
     """The index (a tuple) of the first True entry of a boolean array."""
     return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def _no_numpy_call(op, numpy_arguments):
+    """np.sum(node) calls node.sum(axis=..., dtype=..., out=...): say so instead of failing oddly."""
+    if numpy_arguments:
+        raise TypeError(f"Node.{op}: np.{op}(node) is not supported (it passes "
+                        f"{', '.join(sorted(numpy_arguments))}); call node.{op}(axis=..., keepdims=...) "
+                        f"to keep the graph")
 
 
 def summed_axes(operand_shape, result_shape):
@@ -161,8 +153,8 @@ class Node:
                             "Node(node.data) for a new leaf holding a copy of its values")
         if not isinstance(label, str):
             raise TypeError(f"Node(label=...) must be a string, got {_describe(label)}")
-        Node._make(_float64_array(data, "Node(data)"), (), None, "", None, bool(requires_grad),
-                   label, into=self)
+        Node._make(_float64_array(data, "Node(data)", copy=True), (), None, "", None,
+                   bool(requires_grad), label, into=self)
 
     # ----- plumbing -------------------------------------------------------------------------
 
@@ -195,10 +187,10 @@ class Node:
         """``value`` as a Node: Nodes pass through, numbers and arrays become constants."""
         if isinstance(value, Node):
             return value
-        if type(value) is float or type(value) is int:
-            data = np.array(float(value))
+        if type(value) is float:
+            data = np.array(value)
         else:
-            data = _float64_array(value, f"Node {op}: the other operand", copy=False)
+            data = _float64_array(value, f"Node {op}: the other operand")
         return Node._make(data, (), None, "", None, False)
 
     def _elementwise(self, other, numpy_op, rule, op, reflected=False):
@@ -233,7 +225,7 @@ class Node:
         if isinstance(value, Node) or value is None:
             raise TypeError(f"Node.grad = ...: assign an array of shape {self.data.shape} "
                             f"(use zero_grad() to reset), got {_describe(value)}")
-        grad = _float64_array(value, "Node.grad")
+        grad = _float64_array(value, "Node.grad", copy=True)
         if grad.shape != self.data.shape:
             raise ValueError(f"Node.grad = ...: the node has shape {self.data.shape} but the "
                              f"assigned gradient has shape {grad.shape}; they must be equal")
@@ -243,6 +235,32 @@ class Node:
         label = f", label={self.label!r}" if self.label else ""
         grad = np.zeros_like(self.data) if self._grad is None else self._grad  # not stored
         return f"Node(data={self.data}, grad={grad}{label})"
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("a Node is not turned into a numpy array silently (np.array(node), "
+                        "np.sum(node), ...): use node.data for its values, or the Node's own "
+                        "methods (node.sum(), node.mean()) to keep the graph")
+
+    def _in_place(self, op, other, out_of_place):
+        """``node op= other``: refused on a leaf that needs a gradient, as in PyTorch."""
+        if self.requires_grad and self._rule is None:
+            raise TypeError(f"Node {op}=: this Node is a leaf that needs a gradient (a parameter); "
+                            f"'w {op}= ...' would rebind w to a new node computed from it and keep the "
+                            f"whole history alive. Update its values instead: w.data {op}= ..., "
+                            f"e.g. w.data -= learning_rate * w.grad")
+        return out_of_place(other)
+
+    def __iadd__(self, other):
+        return self._in_place("+", other, self.__add__)
+
+    def __isub__(self, other):
+        return self._in_place("-", other, self.__sub__)
+
+    def __imul__(self, other):
+        return self._in_place("*", other, self.__mul__)
+
+    def __itruediv__(self, other):
+        return self._in_place("/", other, self.__truediv__)
 
     # ----- arithmetic: each forward next to its local derivative --------------------------
     # A rule takes (node, g) with g = ∂out/∂node and returns one gradient per parent (None
@@ -267,27 +285,6 @@ class Node:
 
     def __sub__(self, other):
         return self._elementwise(other, np.subtract, Node._sub_rule, "-")
-
-    def _in_place(self, other, op, method):
-        """``node op= other``: a new node for a computed value, a clear error for a parameter."""
-        if self.requires_grad and self._rule is None:  # a leaf that wants a gradient: a parameter
-            raise TypeError(f"Node {op}=: this would replace the parameter by a new node computed "
-                            f"from it, so the graph, and every step's cost, would grow without end; "
-                            f"update its values in place with node.data {op}= ... (e.g. "
-                            f"w.data -= learning_rate * w.grad)")
-        return method(other)
-
-    def __iadd__(self, other):
-        return self._in_place(other, "+", self.__add__)
-
-    def __isub__(self, other):
-        return self._in_place(other, "-", self.__sub__)
-
-    def __imul__(self, other):
-        return self._in_place(other, "*", self.__mul__)
-
-    def __itruediv__(self, other):
-        return self._in_place(other, "/", self.__truediv__)
 
     def __rsub__(self, other):
         return self._elementwise(other, np.subtract, Node._sub_rule, "-", reflected=True)
@@ -346,7 +343,7 @@ class Node:
     def __rpow__(self, base):
         """number ** node: the base must be a plain number > 0, or 0 where every exponent is > 0
         (∂(c^x)/∂x = c^x ln c needs ln c), as for ``Value``."""
-        if np.ndim(base) != 0 or isinstance(base, Node):
+        if isinstance(base, Node) or np.ndim(base) != 0:
             raise TypeError(f"Node **: the base of number ** Node must be a plain number, got {_describe(base)}")
         c = float(_float64_array(base, "Node **: the base"))
         if not (c > 0.0 or (c == 0.0 and np.all(self.data > 0.0))):
@@ -374,7 +371,7 @@ class Node:
         return Node._make(data, (a, b), Node._matmul_rule, "@")
 
     @staticmethod
-    def _matmul_rule(node, g):  # C = A B:  ∂L/∂A = G Bᵀ,  ∂L/∂B = Aᵀ G
+    def _matmul_rule(node, g):  # C = A B:  ∂𝓛/∂A = G Bᵀ,  ∂𝓛/∂B = Aᵀ G
         a, b = node.inputs
         A, B = a.data, b.data
         if A.ndim == 2 and B.ndim == 2:
@@ -453,14 +450,16 @@ class Node:
 
     # ----- shape: reductions and transpose ---------------------------------------------------
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, keepdims=False, **numpy_arguments):
         """Sum over ``axis`` (an int, a tuple, or None for all), as ``numpy.sum``."""
+        _no_numpy_call("sum", numpy_arguments)
         axis = self._check_axis(axis, "sum")
         return Node._make(self.data.sum(axis=axis, keepdims=keepdims), (self,),
                             Node._sum_rule, "sum", saved=(axis, keepdims, 1.0))
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=False, **numpy_arguments):
         """Mean over ``axis`` (an int, a tuple, or None for all), as ``numpy.mean``."""
+        _no_numpy_call("mean", numpy_arguments)
         axis = self._check_axis(axis, "mean")
         count = self.data.size if axis is None else int(np.prod([self.data.shape[i] for i in axis]))
         if count == 0:
@@ -532,7 +531,7 @@ class Node:
     def backward(self, grad=None):
         """Fill ``.grad`` of every node this one depends on with ∂(this)/∂(node).
 
-        ``grad`` is ∂L/∂(this node) for some later L (same shape as ``data``); by default ones,
+        ``grad`` is ∂𝓛/∂(this node) for some later loss 𝓛 (same shape as ``data``); by default ones,
         i.e. the gradient of ``self.sum()``. Leaf gradients accumulate across calls.
         """
         if not self.requires_grad:
@@ -541,7 +540,7 @@ class Node:
         if grad is None:
             seed = np.ones_like(self.data)
         else:
-            seed = _float64_array(grad, "backward(grad)")
+            seed = _float64_array(grad, "backward(grad)", copy=True)
             if seed.shape != self.data.shape:
                 raise ValueError(f"backward(grad): grad has shape {seed.shape} but the Node has "
                                  f"shape {self.data.shape}; they must be equal")

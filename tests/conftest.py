@@ -1,7 +1,10 @@
-"""Shared test settings: hypothesis profiles sized for a small CI machine."""
+"""Shared test settings: matplotlib draws off screen; hypothesis profiles sized for a small CI machine."""
 import os
 
+import matplotlib
 from hypothesis import HealthCheck, settings
+
+matplotlib.use("Agg")  # once for every test file: figures are drawn, never shown
 
 settings.register_profile("default", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])

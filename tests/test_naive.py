@@ -5,58 +5,23 @@ floats), the HIPS autograd package, central differences, the package's BP1–BP4
 a hand recurrence for the counts, and the path enumeration of network.paths_to_output.
 """
 import math
-import re
 import sys
 from collections import Counter
 
-import autograd.numpy as anp
 import numpy as np
 import pytest
-from autograd import grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import AUTOGRAD_ACTIVATIONS, autograd_network_gradients, recurrence_counts
 
-from backprop_helpers import naive, widgets
+from backprop_helpers import naive
 from backprop_helpers.examples import naive_recursion_example
 from backprop_helpers.gradcheck import numerical_gradient, relative_error
 from backprop_helpers.network import Network, paths_to_output
 
 # ---------------------------------------------------------------------------------------------
-# Oracles
+# Random cases
 # ---------------------------------------------------------------------------------------------
-
-AUTOGRAD_ACTIVATIONS = {
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": anp.tanh,
-    "relu": lambda z: anp.maximum(0.0, z),
-    "identity": lambda z: z,
-}
-
-
-def autograd_gradients(network, x, y):
-    """(dW, db) of ½‖a^(L) - y‖² by the HIPS autograd package, from the parameters alone."""
-    L = network.L
-
-    def loss(params):
-        a = np.asarray(x, dtype=float)
-        for l in range(1, L + 1):
-            a = AUTOGRAD_ACTIVATIONS[network.activations[l]](params[2 * l - 2] @ a + params[2 * l - 1])
-        return 0.5 * anp.sum((a - y) ** 2)
-
-    params = [p for l in range(1, L + 1) for p in (network.W[l], network.b[l])]
-    g = grad(loss)(params)
-    return {l: g[2 * l - 2] for l in range(1, L + 1)}, {l: g[2 * l - 1] for l in range(1, L + 1)}
-
-
-def recurrence_counts(sizes):
-    """Hand recurrence: a neuron of layer l is asked once per parameter it owns (n_{l-1} + 1)
-    and once by every evaluation of every neuron of layer l - 1: c_l = n_{l-1} + 1 + n_{l-1} c_{l-1}."""
-    counts, previous = {}, 0
-    for l in range(1, len(sizes)):
-        previous = sizes[l - 1] + 1 + sizes[l - 1] * previous
-        counts[l] = previous
-    return counts
-
 
 def random_case(sizes, activation, seed):
     network = Network.random(sizes, activations=activation, seed=seed)
@@ -84,7 +49,7 @@ def test_notebook_01_network_gradients_match_the_reference_values_and_autograd()
     g = naive.naive_gradients(net, x, y).gradients
     assert f"{g.dW[1][0, 0]:.8f}" == "0.00035822"
     assert f"{g.db[4][0, 0]:.8f}" == "-0.08213184"
-    dW, db = autograd_gradients(net, x, y)
+    dW, db = autograd_network_gradients(net, x, y)
     for l in range(1, net.L + 1):
         np.testing.assert_allclose(g.dW[l], dW[l], rtol=1e-12, atol=0)
         np.testing.assert_allclose(g.db[l], db[l], rtol=1e-12, atol=0)
@@ -150,7 +115,7 @@ def test_naive_and_cached_equal_backward_and_counts_equal_closed_form(sizes, act
 def test_naive_gradients_equal_autograd(sizes, activation, seed):
     net, x, y = random_case(sizes, activation, seed)
     g = naive.naive_gradients(net, x, y).gradients
-    dW, db = autograd_gradients(net, x, y)
+    dW, db = autograd_network_gradients(net, x, y)
     for l in range(1, net.L + 1):
         np.testing.assert_allclose(g.dW[l], dW[l], rtol=1e-11, atol=1e-15)
         np.testing.assert_allclose(g.db[l], db[l], rtol=1e-11, atol=1e-15)
@@ -261,104 +226,9 @@ def test_recursion_rejects_what_it_does_not_handle():
 
 
 # ---------------------------------------------------------------------------------------------
-# The explorer: pure function and view
+# Names
 # ---------------------------------------------------------------------------------------------
-
-def test_explorer_counts_for_the_notebook_01_architecture_are_measured():
-    summary = widgets.naive_vs_cached_counts(4, 2)
-    assert (summary.naive_calls, summary.cached_calls, summary.used_closed_form) == (111, 7, False)
-    assert "naive calls = 111\ncached calls = 7\n" in summary.report()
-    assert summary.growth.depths == list(range(1, widgets.EXPLORER_MAX_DEPTH + 1))
-
-
-def test_explorer_never_runs_the_recursion_past_the_safe_size(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("the naive recursion ran on a network past the safe size")
-
-    big = naive.architecture(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    monkeypatch.setattr(naive, "measured_call_counts",
-                        lambda sizes: refuse() if naive.naive_call_count(sizes) > naive.MAX_MEASURED_CALLS
-                        else (naive.naive_call_count(sizes), naive.cached_call_count(sizes)))
-    summary = widgets.naive_vs_cached_counts(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    assert summary.used_closed_form
-    assert summary.naive_calls == naive.naive_call_count(big) == recurrence_total(big)
-    assert summary.cached_calls == sum(big[1:])
-    assert "from the closed form" in summary.report()
-
-
-def recurrence_total(sizes):
-    return sum(sizes[l] * c for l, c in recurrence_counts(sizes).items())
-
-
-@settings(max_examples=12, deadline=None)
-@given(depth=st.integers(1, widgets.EXPLORER_MAX_DEPTH), width=st.integers(1, widgets.EXPLORER_MAX_WIDTH))
-def test_explorer_counts_equal_the_hand_recurrence(depth, width):
-    summary = widgets.naive_vs_cached_counts(depth, width)
-    sizes = naive.architecture(depth, width)
-    assert summary.naive_calls == recurrence_total(sizes)
-    assert summary.cached_calls == sum(sizes[1:])
-    assert summary.used_closed_form == (recurrence_total(sizes) > naive.MAX_MEASURED_CALLS)
-
-
-def test_explorer_view_prints_what_the_pure_function_computes():
-    import ipywidgets
-
-    view = widgets.explore_call_counts()
-    sliders = {w.description: w for w in view.children[0].children}
-    assert set(sliders) == {"depth", "width"}
-    assert all(isinstance(s, ipywidgets.IntSlider) for s in sliders.values())
-    output = next(w for w in view.children if isinstance(w, ipywidgets.Output))
-    chart = next(w for w in view.children if isinstance(w, ipywidgets.Image))
-    for depth, width in ((4, 2), (9, 3), (12, 6), (1, 1)):
-        sliders["depth"].value, sliders["width"].value = depth, width
-        text = "".join(o["text"] for o in output.outputs)
-        expected = widgets.naive_vs_cached_counts(depth, width)
-        assert re.search(r"^naive calls = (\d+)$", text, re.M).group(1) == str(expected.naive_calls)
-        assert re.search(r"^cached calls = (\d+)$", text, re.M).group(1) == str(expected.cached_calls)
-        assert text == expected.report() + "\n"
-        assert chart.value[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# Figures
-# ---------------------------------------------------------------------------------------------
-
-def test_call_count_bars_show_the_counts():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers.plots import plot_call_counts
-
-    net, x, y = naive_recursion_example()
-    ax = plot_call_counts(naive.naive_gradients(net, x, y).calls, naive.cached_gradients(net, x, y).calls)
-    heights = [p.get_height() for p in ax.patches]
-    assert heights == [3, 3, 9, 9, 21, 21, 45] + [1] * 7
-    assert "111" in ax.get_title() and "7" in ax.get_title()
-    # ticks name each δ as the math does, neurons counted from 1 (the code's index 0 is neuron 1)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "$\\delta_{1}^{(1)}$", "$\\delta_{2}^{(1)}$", "$\\delta_{1}^{(2)}$", "$\\delta_{2}^{(2)}$",
-        "$\\delta_{1}^{(3)}$", "$\\delta_{2}^{(3)}$", "$\\delta_{1}^{(4)}$"]
-    plt.close(ax.figure)
-
 
 def test_delta_name_counts_neurons_from_one():
     assert naive.delta_name(1, 0) == "delta_1^(1)"
     assert naive.delta_name(4, 2) == "delta_3^(4)"
-
-
-def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from backprop_helpers.plots import plot_call_growth
-
-    growths = [naive.call_growth(w, range(1, 8), max_measured_calls=1_000) for w in (1, 2)]
-    ax = plot_call_growth(growths)
-    assert ax.get_yscale() == "log"
-    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
-    assert labels == ["naive, width 1", "cached, width 1", "naive, width 2", "cached, width 2"]
-    naive_line = next(line for line in ax.get_lines() if line.get_label() == "naive, width 2")
-    assert list(naive_line.get_ydata()) == growths[1].naive
-    plt.close(ax.figure)

@@ -257,3 +257,30 @@ def test_bad_configuration_messages():
 def test_random_network_sizes_are_validated_before_numpy_sees_them(sizes, words):
     with pytest.raises(ValueError, match=re.escape(words)):
         Network.random(sizes)
+
+
+@pytest.mark.parametrize("make, words, error", [
+    (lambda net, x, y: Network(None, None), "W must be a list with one entry per layer", ValueError),
+    (lambda net, x, y: Network(net.W, net.b, activations=None), "activations must be a list", ValueError),
+    (lambda net, x, y: net.forward(None), "input x is None", ValueError),
+    (lambda net, x, y: net.loss(x, None), "target y is None", ValueError),
+    (lambda net, x, y: net.forward(x + 1j), "input x must be numeric: .*complex", ValueError),
+    (lambda net, x, y: Network([w + 0j for w in net.W.values()], list(net.b.values())),
+     "W\\^\\(1\\) must be numeric: .*complex", ValueError),
+    (lambda net, x, y: net.loss(np.zeros((3, 0)), np.zeros((1, 0))), "no samples", ValueError),
+    (lambda net, x, y: net.backward(Network.random([3, 4, 1]).forward(x), y),
+     "backward: the record has layers \\[1, 2\\], but this network has layers 1..3", ValueError),
+    (lambda net, x, y: net.backward(Network.random([3, 5, 2, 1]).forward(x), y),
+     "backward: layer 1 of the record has z of shape \\(5, 1\\), but W\\^\\(1\\) is \\(2, 3\\)", ValueError),
+    (lambda net, x, y: net.backward({"z": {}}, y), "record must be the ForwardPass", ValueError),
+])
+def test_bad_arguments_get_an_error_naming_the_argument(make, words, error):
+    net, x, y = bp_walkthrough_example()
+    with pytest.raises(error, match=words):
+        make(net, x, y)
+
+
+@pytest.mark.parametrize("seed", ["x", 1.5, -1, True])
+def test_random_network_seed_is_validated(seed):
+    with pytest.raises(ValueError, match=re.escape(f"Network.random: seed must be a whole number >= 0 (or None), got {seed!r}")):
+        Network.random([2, 1], seed=seed)

@@ -1,6 +1,7 @@
 """Exercises of notebook 01 (the naive recursion): counting its calls by hand, and a δ recursion
 with a cache."""
 import math
+import numbers
 from collections import Counter
 
 import numpy as np
@@ -26,9 +27,11 @@ def _requests_per_neuron_counts(sizes, per_neuron_requests):
 @exercise
 def check_naive_calls_by_hand(answer):
     """Exercise 01.1: the naive recursion's total δ evaluations for sizes [3, 2, 4, 1], by hand."""
-    if isinstance(answer, (bool, str)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+    if isinstance(answer, np.ndarray) and answer.ndim == 0:
+        answer = answer.item()  # np.array(101) is a number too
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, numbers.Real):
         raise WrongAnswer(f"your count should be a number (a whole number), got {type(answer).__name__}")
-    if not np.isfinite(answer) or answer != int(answer):
+    if not (isinstance(answer, numbers.Integral) or math.isfinite(answer)) or answer != int(answer):
         raise WrongAnswer(f"a count of evaluations is a whole number, got {answer}")
     got, sizes = int(answer), NAIVE_CALLS_EXERCISE_SIZES
     if got == naive.naive_call_count(sizes):
@@ -148,7 +151,7 @@ def _run_learner_delta(function, terms, l, j, calls, cache):
     return float(as_array(value, f"your {naive.delta_name(l, j)}"))
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(naive.cached_delta,))
 def check_cached_delta(function):
     """Exercise 01.2: ``my_cached_delta(terms, l, j, calls, cache)``, the recursion with a cache."""
     for net, x, y in cached_delta_exercise_networks():

@@ -1,6 +1,7 @@
 """Exercises of notebook 04 (scalar autograd): a new Value operation, the gradient-descent loop,
 and a recipe that fits XOR."""
 import math
+import numbers
 
 import numpy as np
 
@@ -144,10 +145,21 @@ def _descend_with(mistake, steps, learning_rate):
     return np.array([p.data for p in parameters]), np.array(losses)
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(train,))
 def check_gradient_descent(function):
     """Exercise 04.2: ``gradient_descent(model, loss_function, steps, learning_rate)`` -> losses."""
-    steps, rate = 3, 0.1
+    for steps, rate in GRADIENT_DESCENT_EXERCISE_ARGUMENTS:
+        others = [case for case in GRADIENT_DESCENT_EXERCISE_ARGUMENTS if case != (steps, rate)]
+        _check_descent(function, steps, rate, others)
+
+
+#: (steps, learning_rate) of each run of Exercise 04.2's check: a loop that ignores either
+#: argument (a global learning rate, a fixed number of steps) is right for one run at most
+GRADIENT_DESCENT_EXERCISE_ARGUMENTS = [(3, 0.1), (2, 0.25), (4, 0.05)]
+
+
+def _check_descent(function, steps, rate, others):
+    """One run of the learner's loop on a fresh test problem, against ``train``'s."""
     model, loss_function = gradient_descent_exercise_problem()
     start = np.array([p.data for p in model.parameters()])
     losses = function(model, loss_function, steps, rate)
@@ -161,22 +173,29 @@ def check_gradient_descent(function):
     expected, expected_losses = _descend(steps, rate)
     if np.array_equal(got, start):
         raise WrongAnswer("the parameters never moved: after backward(), step each one in place, "
-                     "p.data -= learning_rate * p.grad (zero the gradients before backward(), not after)")
+                          "p.data -= learning_rate * p.grad (zero the gradients before backward(), not after)")
+    run = f"with steps = {steps}, learning_rate = {rate}"
     diagnose(got, expected, [
         (_descend_with("never zero", steps, rate)[0], "you forgot to zero the gradients: .grad adds up across "
-                                               "backward() calls, so set every p.grad = 0.0 before each backward()"),
+                                                      "backward() calls, so set every p.grad = 0.0 before each backward()"),
         (_descend_with("ascent", steps, rate)[0], "wrong step sign: that climbs the loss; step against the "
-                                              "gradient, p.data -= learning_rate * p.grad"),
+                                                  "gradient, p.data -= learning_rate * p.grad"),
         (_descend(steps, 1.0)[0], "the step ignores the learning rate: "
-                                                    "p.data -= learning_rate * p.grad"),
+                                  "p.data -= learning_rate * p.grad"),
         (_descend_with("zero after", steps, rate)[0], "zero the gradients before backward(), not at the end of "
-                                                 "a step: the first step then used stale gradients"),
+                                                      "a step: the first step then used stale gradients"),
+        *[(_descend(steps, other_rate)[0], f"{run} the parameters moved as with learning rate {other_rate}: "
+                                           f"use the learning_rate argument, not a fixed number")
+          for _, other_rate in others],
+        *[(_descend(other_steps, rate)[0], f"{run} your loop took {other_steps} steps: "
+                                           f"run it steps times, not a fixed number")
+          for other_steps, _ in others],
     ], f"the parameter vector after {steps} steps with learning_rate = {rate}")
     if len(losses) != steps:
         raise WrongAnswer(f"the parameters are right, but {steps} steps returned {len(losses)} losses: record one per step")
     diagnose(losses, expected_losses, [
         (_descend_with("record after", steps, rate)[1], "the parameters are right; record each step's loss "
-                                                      "before its update (the loss you called backward() on)"),
+                                                        "before its update (the loss you called backward() on)"),
     ], "the recorded losses")
 
 
@@ -195,20 +214,22 @@ def _is_affine(model):
     return True
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, time_limit=60)
 def check_xor_recipe(function):
     """Exercise 04.3: ``xor_recipe()`` returns (model, learning_rate, steps) that fit XOR exactly."""
     recipe = function()
-    if not (isinstance(recipe, tuple) and len(recipe) == 3):
+    if not (isinstance(recipe, (tuple, list)) and len(recipe) == 3):
         raise WrongAnswer("xor_recipe() should return three things: (model, learning_rate, steps)")
     model, rate, steps = recipe
-    if not (callable(model) and hasattr(model, "parameters")):
+    if type(model) is not MLP:
         raise WrongAnswer(f"the model should be an MLP from backprop_helpers.nn, got {type(model).__name__}")
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
+    if isinstance(rate, (bool, np.bool_)) or not isinstance(rate, numbers.Real) \
+            or not (math.isfinite(rate) and rate > 0):
         raise WrongAnswer(f"the learning rate should be a positive number, got {rate!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise WrongAnswer(f"steps should be a whole number, at least 1, got {steps!r}")
-    n_parameters = len(model.parameters())
+    rate, steps = float(rate), int(steps)
+    n_parameters = len(MLP.parameters(model))  # the class's count: an instance cannot hide any
     if steps * n_parameters > XOR_WORK_BUDGET:
         raise WrongAnswer(f"{steps} steps × {n_parameters} parameters is more training than this check does "
                      f"(at most {XOR_WORK_BUDGET:,}): XOR needs only a few hidden neurons and a few hundred steps")

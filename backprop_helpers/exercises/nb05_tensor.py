@@ -5,7 +5,7 @@ import numpy as np
 
 from ..activations import log_softmax, softmax, softmax_backward
 from ..tensor import Node
-from .core import WrongAnswer, as_array, close, diagnose, exercise, learner_error
+from .core import WrongAnswer, as_array, close, diagnose, exercise, learner_error, numpy_error
 
 
 def _case(shape, axis, keepdims):
@@ -34,7 +34,8 @@ def _call_rule(function, args, case, shape_hint):
         result = function(*args)
     except NotImplementedError:
         raise  # an untouched stub: not attempted
-    except (ValueError, IndexError) as error:
+    except (ValueError, IndexError, DeprecationWarning) as raised:
+        error = numpy_error(raised)  # numpy < 1.25 warns where it later raises
         if keepdims and axis is not None:
             hint = (f"{case}: with keepdims=True, g still has the reduced axis (of length 1), "
                     f"so it lines up with the input as it is")
@@ -66,7 +67,7 @@ def _check_gradient_shape(got, shape, g, case, keepdims):
     raise WrongAnswer(f"your gradient has shape {got.shape} {case}; it must have the input's shape {shape}")
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(Node.mean,))
 def check_mean_backward(function):
     """Exercise 05.1: ``mean_backward(g, input_shape, axis=None, keepdims=False)`` returns the
     gradient of ``x.mean(axis, keepdims)`` with respect to x, given g = ∂L/∂(mean)."""

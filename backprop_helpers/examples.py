@@ -3,8 +3,10 @@
 The example networks (``naive_recursion_example``, ``bp_walkthrough_example``,
 ``softmax_relu_example``) return an ``Example(network, x, y)``, which unpacks as
 ``net, x, y``; their parameters are written in the course's notation (``W[l]`` is
-n_l × n_{l-1}, biases and samples are columns). The data sets (``two_moons`` and those after
-it) return arrays ``(X, y)``, samples as columns.
+n_l × n_{l-1}, biases and samples are columns). ``two_moons`` returns arrays ``(X, y)``,
+samples as columns; ``xor_data`` returns plain lists for the scalar engine; ``load_digits``
+returns ``Digits(images, labels)``, the 1,797 images of 8 × 8 pixels as stored in the package
+(the notebook turns them into columns).
 """
 from typing import NamedTuple
 

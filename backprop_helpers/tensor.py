@@ -33,6 +33,8 @@ its index; ``number ** node`` works; ``.grad`` can be assigned). Where they diff
     =====================  ====================================  ==================================
 """
 import sys
+from itertools import count
+from operator import attrgetter
 
 import numpy as np
 
@@ -79,6 +81,10 @@ def _describe(value):
 def _first(mask):
     """The index (a tuple) of the first True entry of a boolean array."""
     return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+_CREATION = count()  # numbers the Nodes in the order they are made
+_BY_CREATION = attrgetter("_created")
 
 
 def _no_numpy_call(op, numpy_arguments):
@@ -144,7 +150,7 @@ class Node:
     """
 
     __slots__ = ("data", "_grad", "inputs", "_rule", "requires_grad", "op", "_saved", "label",
-                 "__weakref__")
+                 "_created", "__weakref__")
     __array_ufunc__ = None  # numpy defers to Node: array + Node and array @ Node give Nodes
 
     def __init__(self, data, requires_grad=True, label=""):
@@ -165,6 +171,7 @@ class Node:
         result is a constant. ``saved`` is what the rule needs besides the inputs' data."""
         node = object.__new__(Node) if into is None else into
         node.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
+        node._created = next(_CREATION)  # after all its inputs: see topological_order
         node._grad = None
         node.op = op
         node._saved = saved
@@ -189,6 +196,10 @@ class Node:
             return value
         if type(value) is float:
             data = np.array(value)
+        elif type(value) is int and -2 ** 53 <= value <= 2 ** 53:  # exact as a float, as 1 in 1 / x
+            data = np.array(float(value))
+        elif type(value) is np.ndarray and value.dtype == np.float64:
+            data = value  # the common case, a data array: no conversion, no message built
         else:
             data = _float64_array(value, f"Node {op}: the other operand")
         return Node._make(data, (), None, "", None, False)
@@ -509,24 +520,18 @@ class Node:
     def topological_order(self):
         """Every node this one depends on that needs a gradient, parents before children.
 
-        An iterative depth-first search: a node is appended once all its parents are, and a
-        node reached again along another path is not expanded again.
+        A node is always made after its inputs, so the order in which nodes were made is a
+        topological order: the nodes this one can reach (an iterative search, any depth), sorted
+        by when they were made: one visit per node and one sort, cheaper than the two visits per
+        node of a depth-first search that emits each node after its inputs.
         """
-        order, expanded = [], set()
-        stack = [(self, False)]
+        reached, stack = {self}, [self]
         while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
-                continue
-            if node in expanded:
-                continue
-            expanded.add(node)
-            stack.append((node, True))
-            for parent in node.inputs:
-                if parent.requires_grad and parent not in expanded:
-                    stack.append((parent, False))
-        return order
+            for parent in stack.pop().inputs:
+                if parent.requires_grad and parent not in reached:
+                    reached.add(parent)
+                    stack.append(parent)
+        return sorted(reached, key=_BY_CREATION)
 
     def backward(self, grad=None):
         """Fill ``.grad`` of every node this one depends on with ∂(this)/∂(node).

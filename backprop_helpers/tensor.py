@@ -38,7 +38,9 @@ from operator import attrgetter
 
 import numpy as np
 
+from .activations import _describe as _describe_value
 from .activations import _float64_array
+from .broadcasting import broadcast_error, matmul_error, reduce_to_shape
 from .activations import sigmoid as _stable_sigmoid
 
 
@@ -70,12 +72,7 @@ _keep_freed_memory_for_reuse()
 
 def _describe(value):
     """A short description of an operand for an error message."""
-    if isinstance(value, Node):
-        return f"Node of shape {value.shape}"
-    if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
+    return f"Node of shape {value.shape}" if isinstance(value, Node) else _describe_value(value)
 
 
 def _first(mask):
@@ -93,52 +90,6 @@ def _no_numpy_call(op, numpy_arguments):
         raise TypeError(f"Node.{op}: np.{op}(node) is not supported (it passes "
                         f"{', '.join(sorted(numpy_arguments))}); call node.{op}(axis=..., keepdims=...) "
                         f"to keep the graph")
-
-
-def summed_axes(operand_shape, result_shape):
-    """The axes of ``result_shape`` to sum so a gradient comes back to ``operand_shape``.
-
-    Broadcasting lines shapes up at the right; an operand is stretched along the leading axes it
-    lacks and along its axes of length 1. Returns ``(leading, kept)``: the leading axes (summed
-    away) and the axes of length 1 (summed with keepdims). Example: a bias (3,) added to a
-    batch (4, 3) gives ``((0,), ())``; a column (4, 1) gives ``((), (1,))``.
-    """
-    extra = len(result_shape) - len(operand_shape)
-    leading = tuple(range(extra))
-    kept = tuple(i for i, n in enumerate(operand_shape) if n == 1 and result_shape[extra + i] != 1)
-    return leading, kept
-
-
-def reduce_to_shape(grad, shape):
-    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast."""
-    leading, kept = summed_axes(shape, grad.shape)
-    if leading:
-        grad = grad.sum(axis=leading)
-    if kept:
-        grad = grad.sum(axis=kept, keepdims=True)
-    return grad
-
-
-def _broadcast_error(op, a, b):
-    """The ValueError for operands whose shapes do not broadcast, naming the axis that clashes."""
-    sa, sb = a.shape, b.shape
-    for i in range(1, min(len(sa), len(sb)) + 1):
-        if sa[-i] != sb[-i] and 1 not in (sa[-i], sb[-i]):
-            return ValueError(f"Node {op}: shapes {sa} and {sb} do not broadcast: counting from "
-                              f"the right, axis {-i} has length {sa[-i]} on the left and "
-                              f"{sb[-i]} on the right (they must be equal, or one must be 1)")
-    return ValueError(f"Node {op}: shapes {sa} and {sb} do not broadcast")
-
-
-def _matmul_error(a, b):
-    sa, sb = a.shape, b.shape
-    if not sa or not sb:
-        return ValueError(f"Node @: matrix product needs operands with at least one axis, got "
-                          f"shapes {sa} and {sb}; use * to scale by a number")
-    inner_b = sb[0] if len(sb) == 1 else sb[-2]
-    return ValueError(f"Node @: shapes {sa} and {sb} do not match: the left operand's last axis "
-                      f"has length {sa[-1]} but the right operand's "
-                      f"{'only' if len(sb) == 1 else 'second-to-last'} axis has length {inner_b}")
 
 
 class Node:
@@ -194,9 +145,7 @@ class Node:
         """``value`` as a Node: Nodes pass through, numbers and arrays become constants."""
         if isinstance(value, Node):
             return value
-        if type(value) is float:
-            data = np.array(value)
-        elif type(value) is int and -2 ** 53 <= value <= 2 ** 53:  # exact as a float, as 1 in 1 / x
+        if type(value) is float or (type(value) is int and -2 ** 1023 < value < 2 ** 1023):
             data = np.array(float(value))
         elif type(value) is np.ndarray and value.dtype == np.float64:
             data = value  # the common case, a data array: no conversion, no message built
@@ -210,7 +159,7 @@ class Node:
         try:
             data = numpy_op(a.data, b.data)
         except ValueError:
-            raise _broadcast_error(op, a, b) from None
+            raise broadcast_error(op, a, b) from None
         return Node._make(data, (a, b), rule, op)
 
     @property
@@ -339,8 +288,8 @@ class Node:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Node) or np.ndim(exponent) != 0:
-            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}"
-                            f"{'; for a Node exponent b write (b * a.log()).exp()' if isinstance(exponent, Node) else ''}")
+            hint = "; for a Node exponent b write (b * a.log()).exp()" if isinstance(exponent, Node) else ""
+            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}{hint}")
         p = float(_float64_array(exponent, "Node **: the exponent"))
         return Node._make(self.data ** p, (self,), Node._pow_rule, "**", saved=p)
 
@@ -378,7 +327,7 @@ class Node:
         try:
             data = a.data @ b.data
         except ValueError:
-            raise _matmul_error(a, b) from None
+            raise matmul_error(a, b) from None
         return Node._make(data, (a, b), Node._matmul_rule, "@")
 
     @staticmethod
@@ -406,14 +355,17 @@ class Node:
 
     def exp(self):
         """e^x elementwise; raises OverflowError naming the first entry above about 709.78."""
-        with np.errstate(over="ignore"):
-            out = np.exp(self.data)
-        if out.size and not np.isfinite(out.max()):  # one pass finds an inf (or a nan)
-            bad = ~np.isfinite(out) & np.isfinite(self.data)
+        x = self.data
+        if x.size and x.max() > 709.0:  # near the largest float: look closer (rarely needed)
+            with np.errstate(over="ignore"):
+                out = np.exp(x)
+            bad = np.isinf(out) & np.isfinite(x)
             if bad.any():
                 index = _first(bad)
-                raise OverflowError(f"Node.exp overflows: exp({self.data[index]:.6g}) at index "
+                raise OverflowError(f"Node.exp overflows: exp({x[index]:.6g}) at index "
                                     f"{index} is larger than the largest float")
+        else:
+            out = np.exp(x)
         return Node._make(out, (self,), Node._exp_rule, "exp")
 
     @staticmethod
@@ -422,9 +374,8 @@ class Node:
 
     def log(self):
         """Natural logarithm elementwise; raises ValueError naming the first entry <= 0."""
-        bad = ~(self.data > 0.0)
-        if bad.any():
-            index = _first(bad)
+        if not (self.data > 0.0).all():
+            index = _first(~(self.data > 0.0))
             raise ValueError(f"Node.log of a non-positive number: log({self.data[index]:.6g}) "
                              f"at index {index}")
         return Node._make(np.log(self.data), (self,), Node._log_rule, "log")

@@ -1,5 +1,7 @@
 """Notebook 05's exercises: the backward rules of mean and max, a stacked matmul's weight gradient,
 softmax on Node, a fused log-softmax cross-entropy with its own rule, and the open digits recipe."""
+import warnings
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -206,7 +208,7 @@ def test_softmax_on_node_solution_passes_and_matches_finite_differences_and_auto
 
 def test_softmax_on_node_typical_mistakes_get_their_hints():
     assert_hint("softmax_on_node", softmax_with("constant denominator"), "−a aᵀ term")
-    assert_hint("softmax_on_node", softmax_with("no shift"), "overflowed", "each column's own maximum")
+    assert_hint("softmax_on_node", softmax_with("no shift"), "overflows", "each column's own maximum")
     assert_hint("softmax_on_node", softmax_with("global shift"), "underflows", "each column's own maximum")
     assert_hint("softmax_on_node", softmax_with("rows"), "each row sums to 1")
     assert_hint("softmax_on_node", softmax_with("whole sum"), "whole array sums to 1")
@@ -248,6 +250,29 @@ def test_mean_and_max_solutions_agree_with_autograd_on_random_shapes_and_ties():
         np.testing.assert_allclose(solution.max_backward(g, x, axis, keepdims),
                                    autograd_gradient(lambda v: anp.max(v, axis=axis, keepdims=keepdims), x, g))
     agree()
+
+
+def test_mean_backward_half_done_is_not_yet_not_unattempted():
+    def without_axis_none(g, input_shape, axis=None, keepdims=False):
+        if axis is None:
+            raise NotImplementedError("axis=None still to do")
+        return solutions("05").mean_backward(g, input_shape, axis, keepdims)
+    assert_hint("mean_backward", without_axis_none, "NotImplementedError: axis=None still to do", "still to do")
+
+
+def test_max_backward_hint_is_the_same_when_numpy_only_warns_on_a_failed_comparison():
+    """numpy < 1.25 warns (and returns False) where numpy >= 1.25 raises, for an elementwise
+    comparison of arrays whose shapes do not broadcast: this learner emulates the old numpy."""
+    def unexpanded_on_old_numpy(g, x, axis=None, keepdims=False):
+        top = x.max(axis=axis)
+        try:
+            np.broadcast_shapes(x.shape, np.shape(top))
+        except ValueError:
+            warnings.warn("elementwise comparison failed; this will raise an error in the future.",
+                          DeprecationWarning)
+            return g * False
+        return g * (x == top)
+    assert_hint("max_backward", unexpanded_on_old_numpy, "ValueError", "np.expand_dims")
 
 
 def stub(*args):

@@ -79,6 +79,8 @@ def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_pat
     assert verdicts["mean_backward"] == ("correct", "")
     assert verdicts["max_backward"][0] == "not yet" and "others get 0" in verdicts["max_backward"][1]
     assert verdicts["softmax_on_node"] == ("not attempted yet", "")
+    for untouched in ("batched_weight_gradient", "log_softmax_cross_entropy", "digits_recipe"):
+        assert verdicts[untouched] == ("not attempted yet", "")
 
 
 def write_notebook(path, *cells):

@@ -15,7 +15,7 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 from .activations import sigmoid
 from .naive import trace_calls
 from .network import validate_sizes
-from .tensor import reduce_to_shape, summed_axes
+from .broadcasting import reduce_to_shape, summed_axes
 
 # The Okabe-Ito palette: eight colours that stay distinct under the common colour-vision
 # deficiencies (Okabe & Ito, "Color Universal Design", 2008). Where colour carries meaning,
@@ -1070,7 +1070,7 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ``grad`` is ∂𝓛/∂(result), a 2-D array; ``operand_shape`` is the shape of one operand before
     broadcasting ((), (n,), (1, n) or (m, 1)). Left: ∂𝓛/∂(result) with each entry coloured by the
     operand entry it was copied from; right: ∂𝓛/∂(operand), each entry the sum of its colour.
-    The sum is ``tensor.reduce_to_shape``, the engine's own reduction.
+    The sum is ``broadcasting.reduce_to_shape``, the engine's own reduction.
     """
     grad = np.asarray(grad, dtype=float)
     if grad.ndim != 2:

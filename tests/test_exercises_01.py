@@ -270,3 +270,11 @@ def test_notebook_01_exercises_have_stubs_checks_and_no_answers(capsys):
             exec(source, namespace)
     for name in ("naive_calls_by_hand", "cache_look_ups_by_hand", "bottom_up_deltas", "graph_delta"):
         assert ex.judge(name, namespace[name]).status == ex.NOT_ATTEMPTED, name
+
+
+def test_naive_calls_takes_any_kind_of_whole_number():
+    assert ex.judge("naive_calls_by_hand", np.array(101)).passed
+    assert ex.judge("naive_calls_by_hand", Fraction(101)).passed
+    assert_hint("naive_calls_by_hand", 10**400, "not the count")          # too big for a float: no crash
+    assert_hint("naive_calls_by_hand", float("inf"), "whole number")
+    assert_hint("naive_calls_by_hand", np.bool_(True), "should be a number")

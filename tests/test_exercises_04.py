@@ -302,3 +302,19 @@ def test_backward_by_counting_restores_the_package_and_reports_exceptions():
     assert_hint("backward_by_counting", lambda root: root.nothing, "your code raised AttributeError")
     assert_hint("backward_by_counting", lambda root: None, "no gradient moved")
     assert ex.judge("backward_by_counting", not_attempted).status == ex.NOT_ATTEMPTED
+
+
+def test_a_learner_loop_that_never_ends_is_stopped_and_the_package_is_restored(monkeypatch):
+    from backprop_helpers.exercises import core
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.5)
+    backward = Value.backward
+
+    def forever(*args):
+        while True:
+            pass
+    for name in ("backward_by_counting", "accumulated_step", "divide"):
+        assert_hint(name, forever, "took longer than 0.5 s")
+    assert Value.backward is backward
+    x = Value(2.0)
+    (x * x).backward()
+    assert x.grad == 4.0

@@ -1,19 +1,20 @@
 """The network model and its BP1–BP4 backward pass, against finite differences and the HIPS
-autograd package (notebook 02's worked example is in test_notebook_02_walkthrough.py)."""
+autograd package (notebook 02's worked example: test_notebook_02_walkthrough.py)."""
 import re
 
-import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import grad
 from hypothesis import given
 from hypothesis import strategies as st
+from oracles import autograd_network_loss
 
 from backprop_helpers.examples import bp_walkthrough_example
 from backprop_helpers.gradcheck import gradient_check_network
 from backprop_helpers.network import Network, paths_to_output
 
 
+# ------------------------------------------------------------------------------------ paths
 def test_paths_to_output_counts_products_of_widths():
     assert len(paths_to_output([3, 2, 2, 1], 1, 0)) == 2
     assert len(paths_to_output([2, 3, 4, 5, 1], 0, 1)) == 3 * 4 * 5
@@ -22,32 +23,6 @@ def test_paths_to_output_counts_products_of_widths():
 
 
 # --------------------------------------------------------------- against HIPS autograd
-AUTOGRAD_ACTIVATIONS = {
-    "sigmoid": lambda z: 0.5 * (anp.tanh(z / 2) + 1),
-    "tanh": anp.tanh,
-    "relu": lambda z: anp.maximum(z, 0.0),
-    "identity": lambda z: z,
-}
-
-
-def autograd_loss(params, activations, loss, x, y):
-    """The network's mean loss written independently in autograd.numpy."""
-    a = x
-    L = len(params) // 2
-    for l in range(1, L + 1):
-        z = anp.dot(params[2 * l - 2], a) + params[2 * l - 1]
-        if activations[l - 1] == "softmax":
-            a = z  # logits: cross-entropy below works from them
-        else:
-            a = AUTOGRAD_ACTIVATIONS[activations[l - 1]](z)
-    m = x.shape[1]
-    if loss == "cross_entropy":
-        shifted = a - anp.max(a, axis=0, keepdims=True)
-        log_p = shifted - anp.log(anp.sum(anp.exp(shifted), axis=0, keepdims=True))
-        return -anp.sum(y * log_p) / m
-    return 0.5 * anp.sum((a - y) ** 2) / m
-
-
 @st.composite
 def networks_and_data(draw):
     L = draw(st.integers(1, 4))
@@ -76,9 +51,9 @@ def test_backward_equals_autograd_on_random_networks(case):
     params = []
     for l in range(1, net.L + 1):
         params += [net.W[l], net.b[l]]
-    expected = grad(lambda p: autograd_loss(p, activations, net.loss_name, x, y))(params)
+    expected = grad(lambda p: autograd_network_loss(p, activations, net.loss_name, x, y))(params)
     assert net.loss(x, y) == pytest.approx(
-        autograd_loss(params, activations, net.loss_name, x, y), rel=1e-12, abs=1e-14)
+        autograd_network_loss(params, activations, net.loss_name, x, y), rel=1e-12, abs=1e-14)
     g = net.gradients(x, y)
     for l in range(1, net.L + 1):
         np.testing.assert_allclose(g.dW[l], expected[2 * l - 2], rtol=1e-9, atol=1e-12)

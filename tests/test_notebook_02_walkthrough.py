@@ -1,7 +1,7 @@
-"""Notebook 02's reference numbers and claims, each checked by a route independent of the
-notebook: the worked example's forward and backward pass by hand formulas, its 17-gradient
-table, the sum over paths, the gradient-descent step, the sweep along w₁₁⁽¹⁾, the fading of δ,
-and a second autograd engine (HIPS autograd)."""
+"""Notebook 02's worked example, the [3, 2, 2, 1] sigmoid network: hand arithmetic, the
+reference table of its 17 gradients, finite differences and the sum over paths; and the
+notebook's other claims, each checked by an independent route: the gradient-descent step,
+the sweep along w₁₁⁽¹⁾, the fading of δ, the path count, the deep network's signal ratio."""
 import autograd.numpy as anp
 import numpy as np
 import pytest

@@ -362,15 +362,15 @@ class Scalarish:
 
 
 def test_draw_graph_draws_a_learners_own_class_and_numbers_the_backward_visits():
-    from matplotlib.patches import Circle, FancyBboxPatch
-    from backprop_helpers.plots import GRAPH_ORDER, draw_graph, graph_order
+    from matplotlib.colors import to_rgb
+    from backprop_helpers.plots import GRAPH_ORDER, graph_order
     a, b = Scalarish(2.0, label="a"), Scalarish(-3.0, label="b")
     d = Scalarish(-6.0, (a, b), "*", "d")
     out = Scalarish(-4.0, (d, a), "+", "out")          # a is used twice
     assert graph_order(out) == [a, b, d, out]
     ax = draw_graph(out, show_order=True)
     boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
-    badges = [p for p in ax.patches if isinstance(p, Circle) and p.get_facecolor()[:3] == matplotlib.colors.to_rgb(GRAPH_ORDER)]
+    badges = [p for p in ax.patches if isinstance(p, Circle) and p.get_facecolor()[:3] == to_rgb(GRAPH_ORDER)]
     assert (len(boxes), len(badges)) == (4, 4)
     texts = [t.get_text() for t in ax.texts]
     assert [texts[texts.index(f"{label}\ndata {value:.4f}\ngrad 0.0000") + 1] for label, value in

@@ -23,7 +23,12 @@ Adding an exercise to notebook NN:
    ``raise WrongAnswer("hint")`` at the first problem (``diagnose`` picks the most specific
    hint among known mistakes). Decorate it with ``@exercise`` (the answer is a value) or
    ``@exercise(callable_answer=True)`` (the answer is a function). Name the learner's answer
-   ``<name>`` too.
+   ``<name>`` too. Try a function on several argument sets, so that one hard-coded number
+   cannot pass. Options: ``references=(package_function, ...)`` refuses the package's own
+   answer (passed, wrapped or called); ``time_limit=seconds`` if the check legitimately needs
+   more than ``core.TIME_LIMIT``. ``judge`` already stops endless loops, reports exceptions
+   and exits, and tells an untouched stub from a half-done answer: a check only raises
+   ``WrongAnswer`` (or lets the learner's exception through, ``learner_error`` adds a hint).
 2. Import it here (the list below), so ``from backprop_helpers.exercises import check_<name>``
    works and graders see it.
 3. Test the worked solution and each typical mistake's hint in ``tests/test_exercises_NN.py``.
@@ -40,9 +45,8 @@ from .nb03_softmax import (SOFT_TARGET_EXERCISE_CASES, SOFTMAX_JACOBIAN_EXERCISE
                            batch_exercise_cases, check_batch_cross_entropy,
                            check_batch_cross_entropy_gradient, check_soft_target_gradient,
                            check_softmax_jacobian, check_softmax_vjp)
-from .nb04_scalar import (DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, accumulation_program,
-                          check_accumulated_step, check_accumulation_prediction, check_backward_by_counting,
-                          check_divide)
+from .nb04_scalar import (DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, check_accumulated_step,
+                          check_accumulation_prediction, check_backward_by_counting, check_divide)
 from .nb05_tensor import (check_max_backward, check_mean_backward, check_softmax_on_node,
                           max_backward_cases, reduction_exercise_cases, softmax_exercise_logits)
 
@@ -57,7 +61,7 @@ __all__ = [
     "SOFTMAX_VJP_MEMORY_SIZE", "SOFTMAX_VJP_TIME_LIMIT", "batch_exercise_cases",
     "check_batch_cross_entropy", "check_batch_cross_entropy_gradient", "check_soft_target_gradient",
     "check_softmax_jacobian", "check_softmax_vjp",
-    "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "accumulation_program", "check_accumulated_step",
+    "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "check_accumulated_step",
     "check_accumulation_prediction", "check_backward_by_counting", "check_divide",
     "check_max_backward", "check_mean_backward", "check_softmax_on_node", "max_backward_cases",
     "reduction_exercise_cases", "softmax_exercise_logits",

@@ -13,6 +13,8 @@ from backprop_helpers import grade
 from backprop_helpers.grade import grade_notebook
 from exercise_support import learner_copy, solutions
 
+#: notebook 02's exercises, in the order the grader lists them
+
 
 def grade_copy(tmp_path, notebook_name, fills):
     """An instructor's run of ``grade-exercises`` on a learner's copy of a course notebook:
@@ -34,14 +36,21 @@ def test_grader_reads_notebook_01_with_answers_right_wrong_and_untouched(tmp_pat
     assert verdicts["graph_delta"][0] == "not attempted yet"
 
 
-def test_grader_reads_notebook_02_with_one_answer_right_and_one_cell_crashing(tmp_path):
+def test_grader_reads_notebook_02_with_answers_right_wrong_untouched_and_crashing(tmp_path):
     verdicts = grade_copy(tmp_path, "02_bp1_bp4_walkthrough.ipynb", {
         "ex_net, ex_x, ex_y": "ex_net, ex_x, ex_y = delta2_exercise_network()\ndelta2_by_hand = 1 / 0",
         "def bp4_batch(": "def bp4_batch(delta, a_prev):\n    return delta @ a_prev.T\n",
+        "def bce_output_delta(": ("def bce_output_delta(z, y):\n"
+                                  "    return (sigmoid(z) - y) * sigmoid_prime(z)\n"),
+        "def backprop_tanh(": inspect.getsource(solutions("02").backprop_tanh),
     })
     assert verdicts["bp4_batch"] == ("correct", "")
+    assert verdicts["backprop_tanh"] == ("correct", "")
     assert verdicts["delta2_by_hand"] == ("error", "the check cell failed: NameError: "
                                                    "name 'delta2_by_hand' is not defined")
+    assert verdicts["bce_output_delta"][0] == "not yet"
+    assert "half squared error" in verdicts["bce_output_delta"][1]
+    assert verdicts["input_gradient"] == ("not attempted yet", "")
 
 
 def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_path):

@@ -1,11 +1,16 @@
 """Notebook 02's worked example, the [3, 2, 2, 1] sigmoid network: hand arithmetic, the
-reference table of its 17 gradients, finite differences and the sum over paths."""
+reference table of its 17 gradients, finite differences and the sum over paths; and the
+notebook's other claims, each checked by an independent route: the gradient-descent step,
+the sweep along w₁₁⁽¹⁾, the fading of δ, the path count, the deep network's signal ratio."""
+import autograd.numpy as anp
 import numpy as np
 import pytest
+from autograd import grad
 
+from backprop_helpers.activations import sigmoid_prime
 from backprop_helpers.examples import bp_walkthrough_example
 from backprop_helpers.gradcheck import gradient_check_network
-from backprop_helpers.network import paths_to_output
+from backprop_helpers.network import Network, paths_to_output
 
 
 def test_walkthrough_forward_pass_matches_hand_arithmetic():
@@ -74,3 +79,69 @@ def test_path_sum_equals_backprop_for_w11():
         total += (x[0, 0] * ds(z[1][0, 0]) * net.W[2][j2, 0] * ds(z[2][j2, 0])
                   * net.W[3][0, j2] * ds(z[3][0, 0]) * (a[3][0, 0] - y[0, 0]))
     assert total == pytest.approx(net.gradients(x, y).dW[1][0, 0], rel=1e-12)
+
+
+def _stepped_loss(eta):
+    net, x, y = bp_walkthrough_example()
+    grads = net.gradients(x, y)
+    for l in range(1, net.L + 1):
+        net.W[l] -= eta * grads.dW[l]
+        net.b[l] -= eta * grads.db[l]
+    return net.loss(x, y)
+
+
+def test_gradient_descent_step_lowers_the_loss_as_predicted_to_first_order():
+    net, x, y = bp_walkthrough_example()
+    loss = net.loss(x, y)
+    norm2 = sum(float(np.sum(g ** 2)) for g in net.gradients(x, y).by_name().values())
+    assert round(norm2, 6) == 0.013366
+    assert round(_stepped_loss(1.0), 4) == 0.0487
+    errors = [abs(_stepped_loss(eta) - loss + eta * norm2) for eta in (2.0, 1.0, 0.5, 0.25, 0.125)]
+    ratios = [errors[i] / errors[i + 1] for i in range(4)]
+    assert [round(r, 1) for r in ratios] == [3.9, 4.0, 4.0, 4.0]   # second order: ×4 per halving
+    # the same first-order prediction from HIPS autograd's gradient of a loss written anew
+    def loss_of(params):
+        a = x
+        for W, b in zip(params[::2], params[1::2]):
+            a = 1 / (1 + anp.exp(-(anp.dot(W, a) + b)))
+        return 0.5 * anp.sum((a - y) ** 2)
+    params = [p for l in (1, 2, 3) for p in (net.W[l], net.b[l])]
+    assert sum(float(np.sum(g ** 2)) for g in grad(loss_of)(params)) == pytest.approx(norm2, rel=1e-12)
+
+
+def test_sweep_along_w11_peaks_left_of_the_sigma_prime_peak_and_fades_far_out():
+    net, x, y = bp_walkthrough_example()
+    sweep = np.linspace(-8, 8, 1601)
+    slopes, losses = [], []
+    for w in sweep:
+        net.W[1][0, 0] = w
+        slopes.append(net.gradients(x, y).dW[1][0, 0])
+        losses.append(net.loss(x, y))
+    slopes = np.array(slopes)
+    steepest = slopes.min()
+    assert np.all(slopes < 0) and sweep[np.argmin(slopes)] == pytest.approx(-0.15, abs=0.006)
+    at = lambda w: slopes[np.argmin(np.abs(sweep - w))] / steepest  # noqa: E731
+    assert round(at(-2.0), 2) == 0.46 and round(at(2.0), 2) == 0.36
+    assert max(at(-8.0), at(8.0)) < 0.002
+    assert (round(max(losses), 4), round(min(losses), 4)) == (0.0658, 0.0573)
+    assert sigmoid_prime(7.9) == pytest.approx(4e-4, rel=0.1)
+
+
+def test_the_error_signal_fades_14_to_16_times_from_layer_3_to_layer_2():
+    net, x, y = bp_walkthrough_example()
+    delta = net.gradients(x, y).delta
+    fade = (delta[3] / delta[2]).ravel()
+    assert [round(f, 1) for f in fade] == [16.2, 14.1]
+
+
+def test_first_layer_weight_reaches_the_output_along_n_to_the_d_minus_1_paths():
+    for n, d in [(2, 2), (3, 2), (2, 3), (3, 3)]:
+        sizes = [4] + [n] * d + [1]
+        assert len(paths_to_output(sizes, 1, 0)) == n ** (d - 1)
+
+
+def test_deep_random_sigmoid_network_signal_ratio_printed_by_the_notebook():
+    deep = Network.random([8] * 10 + [1], "sigmoid", seed=1)
+    delta = deep.gradients(np.random.default_rng(0).normal(size=(8, 1)), [[1.0]]).delta
+    ratio = np.linalg.norm(delta[1]) / np.linalg.norm(delta[deep.L])
+    assert f"{ratio:.1e}" == "4.7e-06"

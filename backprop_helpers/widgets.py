@@ -410,7 +410,7 @@ class _ThreeClassView:
     def __init__(self):
         self.figure = Figure(figsize=(7.6, 3.2))
         self.left, self.right = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
-        plot_jacobian(np.zeros((3, 3)), ax=self.right, title="Jacobian $\\partial \\hat y_i / \\partial z_k$")
+        plot_jacobian(np.zeros((3, 3)), ax=self.right)  # rows a_i = ŷ_i, columns z_k
         self.figure.tight_layout()
 
     def draw(self, r):

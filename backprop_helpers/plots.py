@@ -10,9 +10,10 @@ import numpy as np
 from IPython.display import display
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
+from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
 from .activations import sigmoid
+from .naive import trace_calls
 from .network import validate_sizes
 from .tensor import reduce_to_shape, summed_axes
 
@@ -65,64 +66,333 @@ def show_figure(fig, alt):
 
 
 # ----------------------------------------------------------------------------------------------
-# Notebook 01: call counts of the naive recursion and their growth with depth
+# Notebook 01: the recursion's call tree, call counts on the network, growth with depth,
+# the cost of a gradient, and the step size of central differences
 # ----------------------------------------------------------------------------------------------
 
-def plot_call_counts(naive_calls, cached_calls=None, ax=None):
-    """Bars of how often each δ_j^(l) was evaluated: naive, and cached beside it if given.
+#: a δ evaluated more than once (repeated work), once, and a cache look-up
+REPEATED_COLOUR, ONCE_COLOUR, LOOKUP_COLOUR = (OKABE_ITO["vermillion"], OKABE_ITO["sky_blue"],
+                                               "white")
 
-    ``naive_calls`` and ``cached_calls`` map (l, j) to a count, like RecursionResult.calls
-    (j a Python index from 0). Each naive bar is labelled with its count, each tick with the
-    math's name of the δ, whose neuron subscript counts from 1: (1, 0) is δ_1^(1).
+
+def delta_label(l, j):
+    """The math name of the δ the code keys as (l, j), as matplotlib mathtext: $\\delta^{(l)}_{j+1}$."""
+    return f"$\\delta^{{({l})}}_{{{j + 1}}}$"
+
+
+def _tree_positions(calls):
+    """x, y of every call in a tidy layout: leaves side by side, a parent above its children."""
+    children = {call.index: [] for call in calls}
+    for call in calls:
+        if call.parent is not None:
+            children[call.parent].append(call.index)
+    x, next_leaf = {}, [0.0]
+
+    def place(index):        # depth is at most the network's depth: recursion is safe here
+        if not children[index]:
+            x[index] = next_leaf[0]
+            next_leaf[0] += 1.0
+        else:
+            for child in children[index]:
+                place(child)
+            x[index] = sum(x[c] for c in children[index]) / len(children[index])
+    for call in calls:
+        if call.parent is None:
+            place(call.index)
+            next_leaf[0] += 0.5          # a gap between the trees of two requests
+    return {call.index: (x[call.index], -call.depth) for call in calls}
+
+
+def plot_call_tree(calls, ax=None, title=None):
+    """Draw a call tree from naive.trace_calls: one circle per call, an edge from caller to callee.
+
+    Fill and hatching say what a call cost: a δ evaluated more than once in the tree is
+    vermillion and hatched (repeated work), a δ evaluated once is sky blue and plain, and a
+    call answered by the cache is a white circle with a dashed edge and outline (a look-up,
+    no work below it). Returns the axes.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 3.2))
-    neurons = sorted(naive_calls)
-    positions = list(range(len(neurons)))
-    width = 0.4 if cached_calls is not None else 0.7
-    shift = width / 2 if cached_calls is not None else 0.0
-    bars = ax.bar([p - shift for p in positions], [naive_calls[n] for n in neurons], width,
-                  color="tab:red", label="naive recursion")
-    ax.bar_label(bars, padding=2, fontsize=8)
-    if cached_calls is not None:
-        cached = ax.bar([p + shift for p in positions], [cached_calls.get(n, 0) for n in neurons],
-                        width, color="tab:blue", label="with a cache")
-        ax.bar_label(cached, padding=2, fontsize=8)
-        ax.legend(frameon=False)
-    ax.set_xticks(positions, [f"$\\delta_{{{j + 1}}}^{{({l})}}$" for l, j in neurons])
-    ax.set_xlabel("which $\\partial L/\\partial z$ (layer l, neuron j)")
-    ax.set_ylabel("evaluations")
-    ax.set_title(f"{sum(naive_calls.values())} naive evaluations"
-                 + (f" against {sum(cached_calls.values())} with a cache"
-                    if cached_calls is not None else ""))
-    ax.margins(y=0.15)
+        _, ax = plt.subplots(figsize=(6.0, 3.2))
+    calls = list(calls)
+    if not calls:
+        raise ValueError("plot_call_tree: no calls to draw")
+    evaluations = {}
+    for call in calls:
+        if not call.looked_up:
+            evaluations[call.node] = evaluations.get(call.node, 0) + 1
+    position = _tree_positions(calls)
+    for call in calls:
+        if call.parent is not None:
+            (x0, y0), (x1, y1) = position[call.parent], position[call.index]
+            ax.plot([x0, x1], [y0, y1], color="0.35", lw=1.0, zorder=1,
+                    linestyle="--" if call.looked_up else "-")
+    for call in calls:
+        x, y = position[call.index]
+        if call.looked_up:
+            style = dict(facecolor=LOOKUP_COLOUR, edgecolor="black", linestyle="--", hatch=None)
+        elif evaluations[call.node] > 1:
+            style = dict(facecolor=REPEATED_COLOUR, edgecolor="black", linestyle="-", hatch="///")
+        else:
+            style = dict(facecolor=ONCE_COLOUR, edgecolor="black", linestyle="-", hatch=None)
+        ax.add_patch(Circle((x, y), 0.36, lw=1.1, zorder=3, **style))
+        ax.text(x, y, delta_label(*call.node), ha="center", va="center", fontsize=9, zorder=4,
+                bbox=dict(boxstyle="round,pad=0.05", fc="white", ec="none", alpha=0.85))
+    xs = [p[0] for p in position.values()]
+    depth = max(call.depth for call in calls)
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(-depth - 0.6, 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    n_eval, n_lookup = sum(evaluations.values()), sum(c.looked_up for c in calls)
+    ax.set_title(title if title is not None else
+                 f"{n_eval} evaluations" + (f", {n_lookup} look-ups" if n_lookup else ""), fontsize=10)
     return ax
 
 
+def call_tree_legend(fig):
+    """The key of plot_call_tree's fills, along the bottom of ``fig``."""
+    handles = [Patch(facecolor=REPEATED_COLOUR, edgecolor="black", hatch="///",
+                     label="δ evaluated more than once (repeated work)"),
+               Patch(facecolor=ONCE_COLOUR, edgecolor="black", label="δ evaluated once"),
+               Patch(facecolor=LOOKUP_COLOUR, edgecolor="black", linestyle="--",
+                     label="answered by the cache (a look-up)")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    return fig
+
+
+def call_tree_comparison(sizes, request=(1, 0)):
+    """A figure: the call tree of one request for δ, naive (left) and with a cache (right)."""
+    naive_calls = trace_calls(sizes, [request], cached=False)
+    cached_calls = trace_calls(sizes, [request], cached=True)
+    leaves = max(sum(1 for c in calls if not any(d.parent == c.index for d in calls))
+                 for calls in (naive_calls, cached_calls))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(min(14.0, 2.2 + 0.95 * leaves * 2), 3.6),
+                                      gridspec_kw={"width_ratios": [1.2, 1.0]})
+    name = delta_label(*request)
+    n_naive = len(naive_calls)
+    n_eval = sum(not c.looked_up for c in cached_calls)
+    plot_call_tree(naive_calls, ax=left, title=f"naive: one request for {name}\n"
+                                                 f"{n_naive} evaluations")
+    plot_call_tree(cached_calls, ax=right,
+                   title=f"with a cache: the same request\n{n_eval} evaluations, "
+                         f"{len(cached_calls) - n_eval} look-ups")
+    fig.text(0.01, 0.5, "calls go down:\neach δ asks\nthe δs of the\nneurons it feeds",
+             fontsize=8, va="center")
+    call_tree_legend(fig)
+    fig.subplots_adjust(left=0.1, right=0.99, top=0.85, bottom=0.12, wspace=0.05)
+    return fig
+
+
+def _layer_positions(sizes):
+    return {(l, j): (1.6 * l, 1.4 * ((n - 1) / 2 - j)) for l, n in enumerate(sizes) for j in range(n)}
+
+
+def plot_counts_on_network(sizes, calls, ax=None, title=None, stack=(), stored=()):
+    """The network's neurons with how often each δ_j^(l) was evaluated written inside.
+
+    ``calls`` maps (l, j) to a count (RecursionResult.calls). A δ evaluated more than once is
+    vermillion and hatched, once sky blue, not yet white. ``stack`` (a list of (l, j)) is
+    drawn as a thick orange path with arrows, the recursion's call stack from the request to
+    the current call; ``stored`` neurons (in a cache) get a thick blue outline.
+    """
+    sizes = list(sizes)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.4 * len(sizes) + 1.0, 1.1 * max(sizes) + 1.4))
+    position = _layer_positions(sizes)
+    for l in range(len(sizes) - 1):
+        for k in range(sizes[l]):
+            for j in range(sizes[l + 1]):
+                (x0, y0), (x1, y1) = position[l, k], position[l + 1, j]
+                ax.plot([x0, x1], [y0, y1], color="0.75", lw=0.8, zorder=1)
+    for a, b in zip(list(stack)[:-1], list(stack)[1:]):
+        (x0, y0), (x1, y1) = position[a], position[b]
+        length = np.hypot(x1 - x0, y1 - y0)
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        ax.annotate("", xy=(x1 - 0.4 * ux, y1 - 0.4 * uy), xytext=(x0 + 0.38 * ux, y0 + 0.38 * uy),
+                    zorder=5, arrowprops=dict(arrowstyle="-|>,head_length=0.6,head_width=0.35",
+                                              color=OKABE_ITO["orange"], lw=3.0,
+                                              shrinkA=0, shrinkB=0))
+    for (l, j), (x, y) in position.items():
+        if l == 0:
+            ax.add_patch(Circle((x, y), 0.3, facecolor="0.92", edgecolor="0.5", zorder=3))
+            ax.text(x, y, f"$x_{{{j + 1}}}$", ha="center", va="center", fontsize=9, zorder=4)
+            continue
+        count = calls.get((l, j), 0)
+        face, hatch = ((REPEATED_COLOUR, "///") if count > 1 else
+                       (ONCE_COLOUR, None) if count == 1 else ("white", None))
+        is_stored = (l, j) in set(stored)
+        ax.add_patch(Circle((x, y), 0.36, facecolor=face, hatch=hatch, zorder=3,
+                            edgecolor=OKABE_ITO["blue"] if is_stored else "black",
+                            lw=3.2 if is_stored else 1.1))
+        ax.text(x, y, f"×{count}", ha="center", va="center", fontsize=10, zorder=4,
+                fontweight="bold", bbox=dict(boxstyle="round,pad=0.08", fc="white", ec="none",
+                                             alpha=0.85))
+        ax.text(x, y + 0.47, delta_label(l, j), ha="center", va="bottom", fontsize=8, zorder=4)
+    if stack:
+        x, y = position[tuple(stack[-1])]
+        ax.add_patch(Circle((x, y), 0.5, facecolor="none", edgecolor=OKABE_ITO["orange"],
+                            lw=2.5, linestyle=":", zorder=5))
+    top = 1.4 * (max(sizes) - 1) / 2
+    ax.set_xlim(-0.6, 1.6 * (len(sizes) - 1) + 0.6)
+    ax.set_ylim(-top - 0.6, top + 0.95)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def counts_on_network_comparison(sizes, naive_calls, cached_calls):
+    """A figure: the evaluations of every δ for one full gradient, naive (left), cached (right)."""
+    fig, axes = plt.subplots(1, 2, figsize=(2.1 * len(sizes) + 0.6, 1.1 * max(sizes) + 1.6))
+    plot_counts_on_network(sizes, naive_calls, ax=axes[0],
+                           title=f"naive: {sum(naive_calls.values())} evaluations")
+    plot_counts_on_network(sizes, cached_calls, ax=axes[1],
+                           title=f"with a cache: {sum(cached_calls.values())} evaluations")
+    fig.legend(handles=[Patch(facecolor=REPEATED_COLOUR, edgecolor="black", hatch="///",
+                              label="evaluated more than once"),
+                        Patch(facecolor=ONCE_COLOUR, edgecolor="black", label="evaluated once")],
+               loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.12, wspace=0.08)
+    return fig
+
+
+def plot_skip_network(sizes, skips, ax=None, title=None):
+    """A network whose layers also feed layers further up: the usual edges grey and solid, each
+    skip connection (l, m), layer l feeding layer m > l + 1, as orange dashed arcs."""
+    sizes = validate_sizes(sizes)
+    for l, m in skips:
+        if not (0 <= l and l + 1 < m < len(sizes)):
+            raise ValueError(f"plot_skip_network: a skip (l, m) needs 0 <= l and l + 1 < m <= "
+                             f"{len(sizes) - 1}, got ({l}, {m}) for sizes {sizes}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 * len(sizes) + 1.0, 1.1 * max(sizes) + 1.6))
+    position = _layer_positions(sizes)
+    for l in range(len(sizes) - 1):
+        for k in range(sizes[l]):
+            for j in range(sizes[l + 1]):
+                (x0, y0), (x1, y1) = position[l, k], position[l + 1, j]
+                ax.plot([x0, x1], [y0, y1], color="0.6", lw=0.9, zorder=1)
+    for l, m in skips:
+        for k in range(sizes[l]):
+            for j in range(sizes[m]):
+                ax.annotate("", xy=position[m, j], xytext=position[l, k], zorder=2,
+                            arrowprops=dict(arrowstyle="-", color=OKABE_ITO["orange"], lw=1.6,
+                                            linestyle="--", connectionstyle="arc3,rad=-0.3",
+                                            shrinkA=12, shrinkB=12))
+    for (l, j), (x, y) in position.items():
+        ax.add_patch(Circle((x, y), 0.3, facecolor="0.92" if l == 0 else OKABE_ITO["sky_blue"],
+                            edgecolor="black", zorder=3))
+        ax.text(x, y, f"$x_{{{j + 1}}}$" if l == 0 else f"$z^{{({l})}}_{{{j + 1}}}$",
+                ha="center", va="center", fontsize=8, zorder=4)
+    top = 1.4 * (max(sizes) - 1) / 2
+    ax.legend(handles=[Line2D([], [], color="0.6", lw=0.9, label="layer to the next layer"),
+                       Line2D([], [], color=OKABE_ITO["orange"], lw=1.6, linestyle="--",
+                              label="skip connection")],
+              loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=2, fontsize=8, frameon=False)
+    ax.set_xlim(-0.6, 1.6 * (len(sizes) - 1) + 0.6)
+    ax.set_ylim(-top - 0.9, top + 0.9)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+_WIDTH_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
 def plot_call_growth(growths, ax=None, highlight=None):
-    """Calls against depth on a log scale: naive (solid) and cached (dashed), one colour per width.
+    """Calls against depth on a log scale: naive (solid) and cached (dashed), one colour and
+    marker per width.
 
     ``growths`` is a list of naive.CallGrowth. Filled markers are counts measured by running
-    the recursion, open markers come from the closed form. ``highlight`` = (depth, calls) rings
-    one point, e.g. the explorer's current setting.
+    the recursion, open markers come from the closed form (the legend says so). Each naive
+    line is labelled with its growth factor per layer at its deepest point. ``highlight`` =
+    (depth, calls) rings one point.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.6))
+    colours = [OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green",
+                                                "reddish_purple", "orange", "sky_blue")]
     for index, growth in enumerate(growths):
-        colour = f"C{index}"
+        colour, marker = colours[index % len(colours)], _WIDTH_MARKERS[index % len(_WIDTH_MARKERS)]
         ax.plot(growth.depths, growth.naive, "-", color=colour, label=f"naive, width {growth.width}")
         ax.plot(growth.depths, growth.cached, "--", color=colour, label=f"cached, width {growth.width}")
         for depth, count, measured in zip(growth.depths, growth.naive, growth.measured):
-            ax.plot(depth, count, "o", color=colour, markersize=4,
+            ax.plot(depth, count, marker, color=colour, markersize=4,
                     markerfacecolor=colour if measured else "white")
+        if len(growth.depths) > 1:
+            factor = growth.naive[-1] / growth.naive[-2]
+            ax.annotate(f"×{factor:.1f} per layer", (growth.depths[-1], growth.naive[-1]),
+                        xytext=(4, 0), textcoords="offset points", fontsize=7, color=colour,
+                        va="center")
     if highlight is not None:
         ax.plot(*highlight, "o", markersize=12, markerfacecolor="none", markeredgecolor="black")
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], marker="o", color="0.3", linestyle="", markerfacecolor="0.3",
+                       label="measured by running it"),
+                Line2D([], [], marker="o", color="0.3", linestyle="", markerfacecolor="white",
+                       label="from the closed form")]
     ax.set_yscale("log")
     ax.set_xlabel("depth L (layers of weights)")
-    ax.set_ylabel("evaluations of $\\partial L/\\partial z$")
-    ax.set_title("filled: measured by running the recursion, open: closed form", fontsize=9)
-    ax.legend(frameon=False, fontsize=8, ncol=2)
+    ax.set_ylabel("evaluations of $\\partial\\mathcal{L}/\\partial z$")
+    ax.legend(handles=handles, frameon=False, fontsize=7, ncol=2, loc="upper left")
     ax.grid(True, which="major", alpha=0.3)
+    ax.margins(x=0.12)
+    return ax
+
+
+def plot_gradient_cost(parameter_counts, costs, ax=None, ylabel="loss evaluations per gradient"):
+    """Cost of one gradient against the number of parameters, log–log, one line per method.
+
+    ``costs`` maps a method's name to its costs (same order as ``parameter_counts``); each
+    method gets its own colour, marker and line style.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.6, 3.4))
+    styles = [(OKABE_ITO["vermillion"], "o", "-"), (OKABE_ITO["blue"], "s", "--"),
+              (OKABE_ITO["bluish_green"], "^", ":")]
+    for (name, values), (colour, marker, line) in zip(costs.items(), styles):
+        ax.loglog(parameter_counts, values, linestyle=line, marker=marker, color=colour, label=name)
+    ax.set_xlabel("parameters P")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, fontsize=8)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def plot_step_size_sweep(eps_values, relative_errors, tolerance, chosen_eps=None,
+                         models=(), ax=None):
+    """Relative error of central differences against the step ε, log–log, one line per entry.
+
+    ``relative_errors`` maps an entry's label to its errors (zeros are drawn at 1e-17).
+    ``models`` is a list of (label, values), each drawn as a grey line, dotted then dash-dotted;
+    the tolerance is a labelled horizontal line and ``chosen_eps`` a labelled vertical one.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 3.4))
+    styles = [(OKABE_ITO["vermillion"], "o", "-"), (OKABE_ITO["blue"], "s", "--"),
+              (OKABE_ITO["bluish_green"], "^", "-.")]
+    for (label, errors), (colour, marker, line) in zip(relative_errors.items(), styles):
+        ax.loglog(eps_values, np.maximum(errors, 1e-17), linestyle=line, marker=marker,
+                  markersize=3, color=colour, label=label)
+    measured = np.concatenate([np.ravel(e) for e in relative_errors.values()])
+    positive = measured[measured > 0]
+    low, high = (positive.min() / 10, positive.max() * 10) if positive.size else (1e-17, 1.0)
+    for (label, values), line in zip(models, (":", "-.", (0, (1, 3)))):
+        ax.loglog(eps_values, values, linestyle=line, color="0.3", label=label)
+    ax.set_ylim(low, high)     # model lines may run far below what was measured: cut them there
+    ax.axhline(tolerance, color="black", linewidth=0.8)
+    ax.annotate(f"tolerance {tolerance:.0e}", (eps_values[0], tolerance), xytext=(0, 3),
+                textcoords="offset points", fontsize=8)
+    if chosen_eps is not None:
+        ax.axvline(chosen_eps, color=OKABE_ITO["orange"], linewidth=1.2, linestyle="--")
+        ax.annotate(f"ε = {chosen_eps:.0e}", (chosen_eps, ax.get_ylim()[1]), xytext=(3, -12),
+                    textcoords="offset points", fontsize=8, color="0.2")
+    ax.set_xlabel("step ε")
+    ax.set_ylabel("relative error")
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return ax
 
 
@@ -130,8 +400,13 @@ def plot_call_growth(growths, ax=None, highlight=None):
 # Notebook 02 (and any network): the network diagram with highlighted paths
 # ----------------------------------------------------------------------------------------------
 
-PATH_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:brown", "tab:pink")
-TARGET_COLOUR = "darkorange"
+# Paths: Okabe-Ito colours, each with its own line style too (the second cue); the target
+# weight is orange, thick and labelled. Under simulated deuteranopia, protanopia and
+# tritanopia these seven colours stay at least 16 CIELAB units apart (tests/test_figures.py).
+PATH_COLOURS = tuple(OKABE_ITO[name] for name in
+                     ("blue", "vermillion", "bluish_green", "reddish_purple", "sky_blue", "black"))
+PATH_STYLES = ("-", "--", ":", "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 3)))
+TARGET_COLOUR = OKABE_ITO["orange"]
 LAYER_COLOURS = ("#AED6F1", "#A9DFBF", "#F9E79F")  # input, hidden, output
 
 
@@ -174,13 +449,15 @@ def network_diagram(sizes, paths=(), target_weight=None, ax=None, title=None):
     legend = []
     for number, path in enumerate(paths):
         colour = PATH_COLOURS[number % len(PATH_COLOURS)]
+        style = PATH_STYLES[number % len(PATH_STYLES)]
         for a, b in zip(path[:-1], path[1:]):
             if a not in position or b not in position or b[0] != a[0] + 1:
                 raise ValueError(f"network_diagram: path {list(path)} steps from {a} to {b}, "
                                  f"which is no edge of a network with sizes {sizes}")
-            edge(a, b, color=colour, lw=2.6, alpha=0.85, zorder=2)
+            edge(a, b, color=colour, lw=2.6, alpha=0.85, zorder=2, linestyle=style)
         names = " → ".join(neuron_label(sizes, l, i) for l, i in path)
-        legend.append(Line2D([], [], color=colour, lw=2.6, label=f"path {number + 1}: {names}"))
+        legend.append(Line2D([], [], color=colour, lw=2.6, linestyle=style,
+                             label=f"path {number + 1}: {names}"))
     if target_weight is not None:
         l, row, col = target_weight
         if not (1 <= l < len(sizes) and 0 <= row < sizes[l] and 0 <= col < sizes[l - 1]):
@@ -425,8 +702,38 @@ def plot_simplex(probabilities, true_class=None, change=None, ax=None):
 # Notebook 04: computation graphs of a Value, and decision boundaries
 # ----------------------------------------------------------------------------------------------
 
+#: Okabe–Ito colours of notebook 04's figures (colour-blind safe): a leaf's box and a computed
+#: value's box, the two classes of a data set, and the order badges of the backward pass
+GRAPH_LEAF, GRAPH_VALUE, GRAPH_ORDER = OKABE_ITO["yellow"], OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]
+CLASS_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"])    # label -1 (or 0), label +1
+CLASS_MARKERS = ("o", "s")
+
+
+def _inputs(node):
+    """The operands of a graph node: ``node.inputs`` (a Value, a Node, or a learner's own class)."""
+    return tuple(node.inputs)
+
+
+def graph_order(root):
+    """Every node ``root`` depends on, once each, inputs before the nodes made from them.
+
+    Works on any node with ``inputs`` (a ``Value``, or a class written in a notebook): an
+    explicit stack instead of recursion, so deep graphs are fine.
+    """
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((inp, False) for inp in reversed(_inputs(node)) if inp not in visited)
+    return order
+
+
 def graph_layout(root):
-    """Where ``draw_graph`` puts each node of a Value's (or a Node's) graph.
+    """Where ``draw_graph`` puts each node of a computation graph.
 
     Returns ``(order, column, row)``: the nodes in topological order, and for each node (by
     ``id``) its column and its row within the column. A computed value sits one column right
@@ -434,11 +741,11 @@ def graph_layout(root):
     to the product it enters. Rows follow the mean row of a node's inputs, which keeps most
     edges short and uncrossed.
     """
-    order = root.topological_order()
+    order = root.topological_order() if hasattr(root, "topological_order") else graph_order(root)
     in_graph = {id(node) for node in order}  # a Node's constants are not part of its graph
 
     def inputs(node):
-        return [p for p in node.inputs if id(p) in in_graph]
+        return [p for p in _inputs(node) if id(p) in in_graph]
 
     column, row = {}, {}
     for node in order:  # computed values: one column right of the rightmost computed input
@@ -471,20 +778,26 @@ def _number_text(name, x, digits):
     return f"{name} shape {np.shape(x)}"
 
 
-def draw_graph(root, ax=None, max_nodes=50, digits=4):
-    """Draw the computation graph of a Value (or a Node) ``root`` with matplotlib alone.
+def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
+    """Draw the computation graph of ``root`` with matplotlib alone (no graphviz).
 
-    Each value is a box showing its label (if any), data and grad; each operation is a circle
-    between its inputs and its result; columns are topological depth, leaves on the left.
-    Readable up to about ``max_nodes`` values: a bigger graph raises ValueError saying so.
+    Each value is a box showing its label (if any), data and grad: a leaf's box is yellow
+    with a dashed edge, a computed value's is blue with a solid edge. Each operation is a
+    circle between its inputs and its result; columns are topological depth, leaves on the
+    left. ``show_order=True`` numbers the boxes in the order the backward pass visits them
+    (1 = ``root``, the first). Works on a ``Value``, a ``Node`` (arrays show their shape) and
+    any class whose nodes have ``data``, ``grad``, ``inputs`` and ``op`` (``label`` optional). Readable up to about
+    ``max_nodes`` values: a bigger graph raises ValueError saying so.
     """
     order, column, row = graph_layout(root)
     if len(order) > max_nodes:
         raise ValueError(f"draw_graph: this graph has {len(order)} values, too many to read "
                          f"(limit max_nodes={max_nodes}); draw a smaller expression, such as one neuron")
+    visit = {id(node): k + 1 for k, node in enumerate(reversed(order))}
     n_columns = max(column.values()) + 1
     n_rows = max(sum(1 for c in column.values() if c == k) for k in range(n_columns))
-    box_w, box_h, radius, step = 1.4, 0.72 if any(n.label for n in order) else 0.55, 0.22, 2.3
+    labelled = any(getattr(n, "label", "") for n in order)
+    box_w, box_h, radius, step = 1.4, 0.72 if labelled else 0.55, 0.22, 2.3
     width, height = n_columns * step + 0.2, n_rows + 1.4  # in data units
     inch = 0.75  # inches per data unit at full size; fonts below are sized for that
     if ax is None:
@@ -503,23 +816,29 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
                  mutation_scale=10 * scale)
     for node in order:
         x, y = box_xy(node)
-        lines = ([node.label] if node.label else []) + [_number_text("data", node.data, digits),
-                                                       _number_text("grad", node.grad, digits)]
+        inputs = [p for p in _inputs(node) if id(p) in column]  # a Node's constants: not drawn
+        label = getattr(node, "label", "")
+        lines = ([label] if label else []) + [_number_text("data", node.data, digits),
+                                              _number_text("grad", node.grad, digits)]
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
-                                    boxstyle="round,pad=0.02", fc="#e8f0fb" if node.inputs else "#fdf1dc",
-                                    ec="0.3", lw=0.8, zorder=2))
+                                    boxstyle="round,pad=0.02", fc=_tint(GRAPH_VALUE if inputs else GRAPH_LEAF),
+                                    ec="0.3", lw=0.8, ls="-" if inputs else "--", zorder=2))
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=text_size, family="monospace",
                 zorder=3)
-        if not node.inputs:
+        if show_order:
+            ax.add_patch(Circle((x - box_w / 2, y + box_h / 2), 0.17, fc=GRAPH_ORDER, ec="white", lw=0.6,
+                                zorder=4))
+            ax.text(x - box_w / 2, y + box_h / 2, str(visit[id(node)]), ha="center", va="center",
+                    color="white", fontsize=0.9 * text_size, fontweight="bold", zorder=5)
+        if not _inputs(node):
             continue
+        op = node.op
         ox, oy = x - step / 2, y  # the operation's circle, half a column to the left
         ax.add_patch(Circle((ox, oy), radius, fc="white", ec="0.3", lw=0.8, zorder=2))
-        ax.text(ox, oy, node.op, ha="center", va="center", zorder=3,
-                fontsize=op_size if len(node.op) < 3 else 0.72 * op_size)
+        ax.text(ox, oy, op, ha="center", va="center", zorder=3,
+                fontsize=op_size if len(op) < 3 else 0.72 * op_size)
         ax.annotate("", xy=(x - box_w / 2, y), xytext=(ox + radius, oy), arrowprops=arrow, zorder=1)
-        for parent in node.inputs:
-            if id(parent) not in column:  # a Node's constant operand: not drawn
-                continue
+        for parent in inputs:
             px, py = box_xy(parent)
             skips = column[id(node)] - column[id(parent)] > 1  # would cross boxes: bend it
             ax.annotate("", xy=(ox - radius, oy), xytext=(px + box_w / 2, py), zorder=1,
@@ -531,11 +850,49 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4):
     return ax
 
 
+#: Okabe–Ito colours, line styles and markers of ``plot_curves``: each curve differs in all three
+CURVE_COLOURS = tuple(OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green", "reddish_purple",
+                                                    "orange", "sky_blue"))
+CURVE_STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)))
+CURVE_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_curves(curves, ax=None, xlabel="step", ylabel="loss", title=None, log=False, markers=8):
+    """Several curves on one axes, told apart by colour, line style and marker alike.
+
+    ``curves`` is a list of ``(label, ys)`` (plotted against 0, 1, 2, ...) or ``(label, xs, ys)``.
+    About ``markers`` markers are drawn per curve, so long curves stay readable. ``log=True``
+    puts the y axis on a log scale. Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.2))
+    for k, curve in enumerate(curves):
+        label, xs, ys = curve if len(curve) == 3 else (curve[0], range(len(curve[1])), curve[1])
+        xs, ys = list(xs), list(ys)
+        ax.plot(xs, ys, color=CURVE_COLOURS[k % 6], ls=CURVE_STYLES[k % 6], marker=CURVE_MARKERS[k % 6],
+                markevery=max(1, len(xs) // markers), ms=4.5, lw=1.4, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def _tint(colour, amount=0.3):
+    """``colour`` mixed with white: ``amount`` of the colour, for a fill under black text."""
+    from matplotlib.colors import to_rgb
+    return tuple(amount * c + (1 - amount) for c in to_rgb(colour))
+
+
 def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     """Colour the plane by the sign of ``score`` and draw the labelled points on top.
 
-    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0.
-    ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1).
+    ``score`` maps a 2 × m array of points (columns) to m scores; the boundary is score = 0
+    (a solid line). ``X`` is 2 × n and ``y`` holds the n labels (±1, or 0/1): the two classes
+    differ in colour and in marker (circles for the lower label, squares for the higher).
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if ax is None:
@@ -544,13 +901,12 @@ def plot_decision_boundary(score, X, y, ax=None, resolution=150, margin=0.5):
     ys = np.linspace(X[1].min() - margin, X[1].max() + margin, resolution)
     gx, gy = np.meshgrid(xs, ys)
     s = np.asarray(score(np.stack([gx.ravel(), gy.ravel()])), dtype=float).reshape(gx.shape)
-    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=["#cfe0f5", "#f9d9c4"])
-    ax.contour(gx, gy, s, levels=[0.0], colors="0.3", linewidths=1.0)
+    ax.contourf(gx, gy, s, levels=[-np.inf, 0.0, np.inf], colors=[_tint(c, 0.22) for c in CLASS_COLOURS])
+    ax.contour(gx, gy, s, levels=[0.0], colors="0.2", linewidths=1.2)
     positive = y > 0
-    ax.scatter(X[0, ~positive], X[1, ~positive], s=18, c="#1f5fa8", edgecolors="white", linewidths=0.5,
-               label=f"label {y[~positive][0]:g}" if (~positive).any() else None)
-    ax.scatter(X[0, positive], X[1, positive], s=18, c="#d0621b", edgecolors="white", linewidths=0.5,
-               label=f"label {y[positive][0]:g}" if positive.any() else None)
+    for mask, colour, marker in zip((~positive, positive), CLASS_COLOURS, CLASS_MARKERS):
+        ax.scatter(X[0, mask], X[1, mask], s=20, c=colour, marker=marker, edgecolors="white", linewidths=0.5,
+                   label=f"label {y[mask][0]:g}" if mask.any() else None)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper right", fontsize=8)

@@ -159,8 +159,8 @@ class Node:
         """``value`` as a Node: Nodes pass through, numbers and arrays become constants."""
         if isinstance(value, Node):
             return value
-        if type(value) is float:
-            data = np.array(value)
+        if type(value) is float or (type(value) is int and -2 ** 1023 < value < 2 ** 1023):
+            data = np.array(float(value))
         else:
             data = _float64_array(value, f"Node {op}: the other operand")
         return Node._make(data, (), None, "", None, False)
@@ -292,8 +292,8 @@ class Node:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Node) or np.ndim(exponent) != 0:
-            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}"
-                            f"{'; for a Node exponent b write (b * a.log()).exp()' if isinstance(exponent, Node) else ''}")
+            hint = "; for a Node exponent b write (b * a.log()).exp()" if isinstance(exponent, Node) else ""
+            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}{hint}")
         p = float(_float64_array(exponent, "Node **: the exponent"))
         return Node._make(self.data ** p, (self,), Node._pow_rule, "**", saved=p)
 
@@ -359,14 +359,17 @@ class Node:
 
     def exp(self):
         """e^x elementwise; raises OverflowError naming the first entry above about 709.78."""
-        with np.errstate(over="ignore"):
-            out = np.exp(self.data)
-        if not np.all(np.isfinite(out)):
-            bad = ~np.isfinite(out) & np.isfinite(self.data)
+        x = self.data
+        if x.size and x.max() > 709.0:  # near the largest float: look closer (rarely needed)
+            with np.errstate(over="ignore"):
+                out = np.exp(x)
+            bad = np.isinf(out) & np.isfinite(x)
             if bad.any():
                 index = _first(bad)
-                raise OverflowError(f"Node.exp overflows: exp({self.data[index]:.6g}) at index "
+                raise OverflowError(f"Node.exp overflows: exp({x[index]:.6g}) at index "
                                     f"{index} is larger than the largest float")
+        else:
+            out = np.exp(x)
         return Node._make(out, (self,), Node._exp_rule, "exp")
 
     @staticmethod
@@ -375,9 +378,8 @@ class Node:
 
     def log(self):
         """Natural logarithm elementwise; raises ValueError naming the first entry <= 0."""
-        bad = ~(self.data > 0.0)
-        if bad.any():
-            index = _first(bad)
+        if not (self.data > 0.0).all():
+            index = _first(~(self.data > 0.0))
             raise ValueError(f"Node.log of a non-positive number: log({self.data[index]:.6g}) "
                              f"at index {index}")
         return Node._make(np.log(self.data), (self,), Node._log_rule, "log")

@@ -4,7 +4,9 @@ The view only displays what the compute function returns, so everything a slider
 unit-tested without a browser.
 """
 import base64
+import functools
 import io
+from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -18,102 +20,149 @@ from . import naive
 from .activations import softmax, softmax_jacobian
 from .examples import bp_walkthrough_example
 from .losses import cross_entropy, cross_entropy_gradient
-from .network import ForwardPass, Gradients, Network
-from .plots import (OKABE_ITO, margin_curves, plot_call_growth, plot_jacobian, plot_margin_losses,
-                    plot_simplex)
+from .network import ForwardPass, Gradients, Network, validate_sizes
+from .plots import (OKABE_ITO, margin_curves, plot_counts_on_network, plot_jacobian,
+                    plot_margin_losses, plot_simplex)
 
 
 # ----------------------------------------------------------------------------------------------
-# Notebook 01: depth/width explorer of naive against cached call counts
+# Notebook 01: step through the recursion, with the cache off and on
 # ----------------------------------------------------------------------------------------------
 
-#: the explorer's depth slider goes up to this depth; its chart spans depths 1..this
-EXPLORER_MAX_DEPTH = 12
-#: and its width slider up to this width
-EXPLORER_MAX_WIDTH = 6
+#: the networks the recursion explorer offers: {menu label: layer sizes}
+RECURSION_NETWORKS = {"2-2-2-2-1 (this notebook)": (2, 2, 2, 2, 1),
+                      "3-3-3-1 (wider)": (3, 3, 3, 1),
+                      "2-1-2-1-1 (a bottleneck)": (2, 1, 2, 1, 1)}
+#: what the explorer can ask for: every parameter's δ (a full gradient), or δ_1^(1) once
+FULL_GRADIENT, ONE_REQUEST = "every parameter (a full gradient)", "one request for delta_1^(1)"
 
 
-@dataclass
-class CallCountSummary:
-    """What the depth/width explorer shows for architecture(depth, width).
+@functools.lru_cache(maxsize=32)
+def _traced(sizes, what, cached):
+    requests = naive.parameter_requests(sizes) if what == FULL_GRADIENT else [(1, 0)]
+    return tuple(naive.trace_calls(sizes, requests, cached))
 
-    ``naive_calls`` and ``cached_calls`` are counted by running the recursions when the closed
-    form promises at most ``max_measured_calls`` naive calls; otherwise ``used_closed_form``
-    is True and they come from the closed form alone. ``growth`` is the chart's data.
+
+@dataclass(frozen=True)
+class RecursionStep:
+    """The recursion after its first ``step`` calls: what the explorer shows at one setting.
+
+    ``current`` is the call made at this step; ``stack`` the δs from the request down to it
+    (code keys (l, j)); ``evaluations`` how often each δ has been evaluated so far;
+    ``look_ups`` how many calls a cache answered so far; ``stored`` the δs in the cache.
     """
-    depth: int
-    width: int
-    sizes: list
-    naive_calls: int
-    cached_calls: int
-    closed_form_naive_calls: int
-    used_closed_form: bool
-    max_measured_calls: int
-    growth: object  # naive.CallGrowth over depths 1..max(depth, EXPLORER_MAX_DEPTH)
+    sizes: tuple
+    what: str
+    cached: bool
+    step: int
+    total: int
+    current: object           # naive.Call
+    stack: tuple
+    evaluations: Counter
+    look_ups: int
+    stored: frozenset
+
+    def lines(self):
+        """The explorer's printout, one fact a line."""
+        action = "look up" if self.current.looked_up else "evaluate"
+        chain = " -> ".join(naive.delta_name(l, j) for l, j in self.stack)
+        most, times = max(sorted(self.evaluations.items()), key=lambda item: item[1])
+        return [f"call {self.step} of {self.total} (cache {'on' if self.cached else 'off'}): "
+                f"{action} {naive.delta_name(*self.current.node)}",
+                f"call stack: {chain}",
+                f"evaluations so far: {sum(self.evaluations.values())} "
+                f"(of {len(self.evaluations)} different deltas), look-ups so far: {self.look_ups}",
+                (f"most evaluated so far: {naive.delta_name(*most)} x{times}" if times > 1
+                 else "no delta evaluated twice so far")]
 
     def report(self):
-        """The explorer's printout, one line per fact."""
-        lines = [f"sizes {self.sizes}: depth {self.depth}, width {self.width}",
-                 f"naive calls = {self.naive_calls}",
-                 f"cached calls = {self.cached_calls}"]
-        if self.used_closed_form:
-            lines.append(f"from the closed form: the naive recursion would need more than "
-                         f"{self.max_measured_calls} calls, so it was not run")
-        else:
-            agree = "agrees" if self.naive_calls == self.closed_form_naive_calls else "DISAGREES"
-            lines.append(f"measured by running both recursions; the closed form "
-                         f"({self.closed_form_naive_calls}) {agree}")
-        lines.append(f"naive / cached = {self.naive_calls / self.cached_calls:.1f}")
-        return "\n".join(lines)
+        return "\n".join(self.lines())
 
 
-def naive_vs_cached_counts(depth, width, max_measured_calls=naive.MAX_MEASURED_CALLS):
-    """Naive and cached δ evaluations for architecture(depth, width), and the growth chart's data.
+def recursion_step(sizes=(2, 2, 2, 2, 1), what=FULL_GRADIENT, cached=False, step=1):
+    """The state of the recursion after ``step`` calls (1 = the first call), cache off or on.
 
-    Never runs the exponential recursion beyond ``max_measured_calls`` calls: past that the
-    counts come from the closed form (``used_closed_form`` is True).
+    ``what`` is FULL_GRADIENT (every parameter asks for its δ, as in the notebook) or
+    ONE_REQUEST (δ_1^(1) asked once). The pure computation behind ``explore_recursion``.
     """
-    sizes = naive.architecture(depth, width)
-    closed_form = naive.naive_call_count(sizes)
-    used_closed_form = closed_form > max_measured_calls
-    if used_closed_form:
-        naive_calls, cached_calls = closed_form, naive.cached_call_count(sizes)
-    else:
-        naive_calls, cached_calls = naive.measured_call_counts(sizes)
-    growth = naive.call_growth(width, range(1, max(depth, EXPLORER_MAX_DEPTH) + 1),
-                                max_measured_calls)
-    return CallCountSummary(int(depth), int(width), sizes, naive_calls, cached_calls, closed_form,
-                            used_closed_form, max_measured_calls, growth)
+    sizes = tuple(validate_sizes(sizes))
+    if what not in (FULL_GRADIENT, ONE_REQUEST):
+        raise ValueError(f"what must be {FULL_GRADIENT!r} or {ONE_REQUEST!r}, got {what!r}")
+    calls = _traced(sizes, what, bool(cached))
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 1 <= step <= len(calls):
+        raise ValueError(f"step must be a whole number from 1 to {len(calls)} (the calls this "
+                         f"recursion makes), got {step!r}")
+    made = calls[:step]
+    current = made[-1]
+    stack, index = [], current.index
+    while index is not None:
+        stack.append(calls[index].node)
+        index = calls[index].parent
+    evaluations = Counter(call.node for call in made if not call.looked_up)
+    stored = frozenset(call.node for call in made
+                       if cached and not call.looked_up and call.end < step)
+    return RecursionStep(sizes, what, bool(cached), int(step), len(calls), current,
+                         tuple(reversed(stack)), evaluations,
+                         sum(call.looked_up for call in made), stored)
 
 
-def _call_growth_png(summary):
-    """The growth chart of a CallCountSummary as PNG bytes, current setting ringed."""
-    figure = Figure(figsize=(6.0, 3.4), dpi=80)
+def recursion_step_png(state, dpi=80):
+    """The network with the evaluations so far, the call stack and the cache, as PNG bytes."""
+    figure = Figure(figsize=(1.5 * len(state.sizes) + 1.0, 1.1 * max(state.sizes) + 1.6), dpi=dpi)
     ax = figure.subplots()
-    plot_call_growth([summary.growth], ax=ax, highlight=(summary.depth, summary.naive_calls))
+    plot_counts_on_network(state.sizes, state.evaluations, ax=ax, stack=state.stack,
+                           stored=state.stored,
+                           title=f"call {state.step} of {state.total}, cache "
+                                 f"{'on: blue ring = stored' if state.cached else 'off'}\n"
+                                 f"orange arrows: the call stack")
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def explore_call_counts(depth=4, width=2):
-    """Sliders "depth" and "width"; prints naive_vs_cached_counts(depth, width) and charts it."""
-    depth_slider = ipywidgets.IntSlider(value=depth, min=1, max=EXPLORER_MAX_DEPTH, description="depth")
-    width_slider = ipywidgets.IntSlider(value=width, min=1, max=EXPLORER_MAX_WIDTH, description="width")
+def explore_recursion(network="2-2-2-2-1 (this notebook)", what=FULL_GRADIENT, cached=False):
+    """Step through the recursion: a slider "calls made" moves through its calls one by one.
+
+    Menus choose the network and what is asked for; a toggle turns the cache off or on.
+    Prints recursion_step(...).report() and draws recursion_step_png. Returns the widget.
+    """
+    network_menu = ipywidgets.Dropdown(options=list(RECURSION_NETWORKS), value=network,
+                                       description="network")
+    what_menu = ipywidgets.Dropdown(options=[FULL_GRADIENT, ONE_REQUEST], value=what,
+                                    description="asked for", layout=ipywidgets.Layout(width="340px"))
+    cache_toggle = ipywidgets.ToggleButtons(options=["cache off", "cache on"],
+                                            value="cache on" if cached else "cache off",
+                                            description="cache")
+    step_slider = ipywidgets.IntSlider(value=1, min=1, max=1, description="calls made",
+                                       description_allow_html=False,
+                                       style={"description_width": "initial"},
+                                       layout=ipywidgets.Layout(width="520px"))
     printout = ipywidgets.Output()
-    chart = ipywidgets.Image(format="png")
+    picture = ipywidgets.Image(format="png")
 
-    def update(_change=None):
-        summary = naive_vs_cached_counts(depth_slider.value, width_slider.value)
+    def setting():
+        return RECURSION_NETWORKS[network_menu.value], what_menu.value, cache_toggle.value == "cache on"
+
+    def redraw(_change=None):
+        state = recursion_step(*setting(), step=step_slider.value)
         printout.outputs = ()
-        printout.append_stdout(summary.report() + "\n")
-        chart.value = _call_growth_png(summary)
+        printout.append_stdout(state.report() + "\n")
+        picture.value = recursion_step_png(state)
 
-    depth_slider.observe(update, names="value")
-    width_slider.observe(update, names="value")
-    update()
-    return ipywidgets.VBox([ipywidgets.HBox([depth_slider, width_slider]), printout, chart])
+    def restart(_change=None):
+        total = len(_traced(*setting()))
+        with step_slider.hold_trait_notifications():
+            step_slider.value = 1
+            step_slider.max = total
+        redraw()
+
+    for control in (network_menu, what_menu, cache_toggle):
+        control.observe(restart, names="value")
+    step_slider.observe(redraw, names="value")
+    restart()
+    return ipywidgets.VBox([ipywidgets.HBox([network_menu, what_menu]), cache_toggle, step_slider,
+                            printout, picture])
 
 
 # ----------------------------------------------------------------------------------------------

@@ -240,6 +240,27 @@ _RUN_FINISHED = """() => {
     return (%s)().length > 0;
 }""" % (_PROMPTS, _ERRORS_IN_MODEL)
 
+# The notebook kernel's status changes since the last watch (JupyterLab emits one per change).
+_WATCH_KERNEL = """() => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    window.__kernelLog = [];
+    if (window.__watchedKernel !== kernel) {
+        window.__watchedKernel = kernel;
+        kernel.statusChanged.connect((_, status) => {
+            if (window.__watchedKernel === kernel) window.__kernelLog.push([status, Date.now()]);
+        });
+    }
+}"""
+
+# Settled: the kernel went busy after the watch began, is idle now, and has been for quiet_ms.
+_KERNEL_SETTLED = """quiet => {
+    const log = window.__kernelLog || [];
+    const busy = log.findIndex(([status]) => status === 'busy');
+    if (busy < 0 || !log.length) return false;
+    const [status, since] = log[log.length - 1];
+    return status === 'idle' && Date.now() - since >= quiet;
+}"""
+
 # Slider values at full precision from noUiSlider, the slider library, which keeps its API on
 # the element (aria-valuenow and the readout are rounded for display: 2.24 shows as 2.2).
 _SLIDER_VALUES = """(cell) => Object.fromEntries(Array.from(
@@ -365,6 +386,7 @@ class NotebookPage:
         """Focus the handle of slider ``label`` and press ``key`` (e.g. ArrowRight)."""
         handle = self.slider(label, cell).locator("[role=slider]")
         handle.focus()
+        self.watch_kernel()
         handle.press(key)
 
     def type_into_readout(self, cell, label, text):
@@ -373,22 +395,55 @@ class NotebookPage:
         readout.click()
         readout.press("Control+A")
         readout.type(text)
+        self.watch_kernel()
         readout.press("Enter")
 
-    def wait_for_new_state(self, cell, before, timeout=30):
-        """Wait until the explorer shows new slider values, a new printout and a new figure
-        (compared with ``before``, an `explorer_state`); return the new state."""
+    def watch_kernel(self):
+        """From now on, record the notebook kernel's status changes (busy, idle) in the page."""
+        self.page.evaluate(_WATCH_KERNEL)
+
+    def wait_until_kernel_settled(self, timeout, quiet_ms=300):
+        """Wait until the kernel, since `watch_kernel`, went busy and is idle again, with no
+        status change for ``quiet_ms``: it then has handled the slider's change and every
+        output of the explorer's callback has reached the page."""
+        self.page.wait_for_function(_KERNEL_SETTLED, arg=quiet_ms, timeout=timeout * 1000,
+                                    polling=50)
+
+    def settled_state(self, cell, timeout=5):
+        """The explorer's state once two reads 200 ms apart agree (the page has drawn it)."""
         deadline = time.monotonic() + timeout
-        while True:
-            state = self.explorer_state(cell)
-            values, printed, figures = state
-            if (values != before[0] and printed and printed != before[1]
-                    and figures and all(figures) and figures != before[2]):
-                return state
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"the explorer did not update within {timeout} s:\n"
-                    f"before: {before[0]}, printed {before[1]!r}, {len(before[2])} figure(s)\n"
-                    f"now:    {values}, printed {printed!r}, {len(figures)} figure(s), "
-                    f"{'the same' if figures == before[2] else 'new'} figure bytes")
-            self.page.wait_for_timeout(100)
+        state = self.explorer_state(cell)
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(200)
+            again = self.explorer_state(cell)
+            if again == state and all(again[2]):
+                break
+            state = again
+        return state
+
+    def wait_for_new_state(self, cell, before, timeout=30):
+        """After a slider move: wait until the kernel has handled it, then return the new
+        state of the explorer, which must show new slider values, a new printout and a new
+        figure (compared with ``before``, an `explorer_state`).
+
+        It waits for a real event, the kernel going busy and idle again, rather than for the
+        page to change: a page caught half-way through a redraw (the old figure still shown, or
+        two at once) would otherwise pass or fail by chance on a busy machine."""
+        try:
+            self.wait_until_kernel_settled(timeout)
+        except Exception as error:
+            if "Timeout" not in type(error).__name__:
+                raise
+            problem = f"the kernel did not handle the move within {timeout} s"
+        else:
+            problem = None
+        state = self.settled_state(cell)
+        values, printed, figures = state
+        if problem is None and (values != before[0] and printed and printed != before[1]
+                                and figures and all(figures) and figures != before[2]):
+            return state
+        raise AssertionError(
+            f"the explorer did not update{': ' + problem if problem else ''}:\n"
+            f"before: {before[0]}, printed {before[1]!r}, {len(before[2])} figure(s)\n"
+            f"now:    {values}, printed {printed!r}, {len(figures)} figure(s), "
+            f"{'the same' if figures == before[2] else 'new'} figure bytes")

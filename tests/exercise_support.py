@@ -25,11 +25,11 @@ def learner_copy(tmp_path, notebook_name, fills, name="student.ipynb"):
     and the exercise section; ``fills`` maps the start of a stub cell to what the learner wrote
     there (each must match exactly one cell)."""
     notebook = nbformat.read(NOTEBOOKS / notebook_name, as_version=4)
-    cells = notebook.cells
-    preamble = next(i for i, cell in enumerate(cells)
-                    if cell.cell_type == "markdown" and cell.source.startswith("## "))
-    start = next(i for i, cell in enumerate(cells) if cell.source.startswith("## Exercises"))
-    notebook.cells = cells[:preamble] + cells[start:]
+    start = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("## Exercises"))
+    # the head: every cell before the first section (a Colab cell, the title, the imports)
+    head = next(i for i, cell in enumerate(notebook.cells)
+                if cell.cell_type == "markdown" and cell.source.startswith("## "))
+    notebook.cells = notebook.cells[:head] + notebook.cells[start:]
     for prefix, source in fills.items():
         stubs = [cell for cell in notebook.cells if cell.source.startswith(prefix)]
         assert len(stubs) == 1, f"{notebook_name}: {len(stubs)} cells start with {prefix!r}"

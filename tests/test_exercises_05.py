@@ -1,4 +1,6 @@
 """Notebook 05's exercises: the backward rules of mean and max, and softmax on Node."""
+import warnings
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -245,3 +247,26 @@ def test_mean_and_max_solutions_agree_with_autograd_on_random_shapes_and_ties():
         np.testing.assert_allclose(solution.max_backward(g, x, axis, keepdims),
                                    autograd_gradient(lambda v: anp.max(v, axis=axis, keepdims=keepdims), x, g))
     agree()
+
+
+def test_mean_backward_half_done_is_not_yet_not_unattempted():
+    def without_axis_none(g, input_shape, axis=None, keepdims=False):
+        if axis is None:
+            raise NotImplementedError("axis=None still to do")
+        return solutions("05").mean_backward(g, input_shape, axis, keepdims)
+    assert_hint("mean_backward", without_axis_none, "NotImplementedError: axis=None still to do", "still to do")
+
+
+def test_max_backward_hint_is_the_same_when_numpy_only_warns_on_a_failed_comparison():
+    """numpy < 1.25 warns (and returns False) where numpy >= 1.25 raises, for an elementwise
+    comparison of arrays whose shapes do not broadcast: this learner emulates the old numpy."""
+    def unexpanded_on_old_numpy(g, x, axis=None, keepdims=False):
+        top = x.max(axis=axis)
+        try:
+            np.broadcast_shapes(x.shape, np.shape(top))
+        except ValueError:
+            warnings.warn("elementwise comparison failed; this will raise an error in the future.",
+                          DeprecationWarning)
+            return g * False
+        return g * (x == top)
+    assert_hint("max_backward", unexpanded_on_old_numpy, "ValueError", "np.expand_dims")

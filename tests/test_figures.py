@@ -108,3 +108,62 @@ def test_every_stored_figure_has_alt_text_for_jupyterlab_and_the_website(path):
         f"{path.name}: the website's alt text (cell metadata mystnb.image.alt) differs from the "
         f"figure's; re-execute with run-notebooks, and show one figure per cell:\n  "
         + "\n  ".join(disagree))
+
+
+# --- colours that stay apart for every colour vision -----------------------------------------
+
+# Machado, Oliveira & Fernandes (2009), severity 1: the dichromat's view of a linear-RGB colour.
+CVD = {
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(colour, cvd=None):
+    """CIELAB (D65) of a matplotlib colour, as a dichromat of kind ``cvd`` sees it."""
+    import numpy as np
+    rgb = np.array(to_rgb(colour))
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    if cvd:
+        linear = np.clip(np.array(CVD[cvd]) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ linear / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def smallest_difference(colours, cvd=None):
+    """The smallest CIELAB distance (ΔE*ab) between two of ``colours`` as ``cvd`` sees them."""
+    import itertools
+    import numpy as np
+    return min(float(np.linalg.norm(_lab(a, cvd) - _lab(b, cvd)))
+               for a, b in itertools.combinations(colours, 2))
+
+
+def test_simulation_reproduces_known_numbers():
+    """Red and green look alike to a deuteranope; the old tab: path colours measured 5.7."""
+    assert smallest_difference(["#ff0000", "#00ff00"]) > 80
+    assert smallest_difference(["#D55E00", "#009E73"], "deuteranopia") > 15
+    old = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:brown", "tab:pink")
+    assert round(smallest_difference(old, "protanopia"), 1) == 5.7
+
+
+@pytest.mark.parametrize("cvd", [None, *CVD])
+def test_network_diagram_path_colours_stay_apart_for_every_colour_vision(cvd):
+    colours = (*plots.PATH_COLOURS, plots.TARGET_COLOUR)
+    assert smallest_difference(colours, cvd) >= 15, cvd
+    assert len(set(plots.PATH_STYLES)) == len(plots.PATH_COLOURS), "each path has its own line style"
+
+
+def test_network_diagram_paths_differ_by_line_style_too():
+    paths = [[(0, 0), (1, 0), (2, 0)], [(0, 1), (1, 1), (2, 0)], [(0, 0), (1, 1), (2, 0)]]
+    ax = plots.network_diagram([2, 2, 1], paths=paths)
+    handles = ax.get_legend().legend_handles if hasattr(ax.get_legend(), "legend_handles") \
+        else ax.get_legend().legendHandles
+    styles = [handle.get_linestyle() for handle in handles]
+    assert len(set(styles)) == 3, styles
+    plt.close(ax.figure)

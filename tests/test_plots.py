@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from backprop_helpers import naive
+from backprop_helpers import naive, plots, widgets
 from backprop_helpers.activations import sigmoid, softmax, softmax_jacobian
 from backprop_helpers.examples import naive_recursion_example, two_moons
 from backprop_helpers.losses import cross_entropy, cross_entropy_gradient
 from backprop_helpers.plots import (TARGET_COLOUR, broadcast_backward, draw_graph, graph_layout,
-                                    margin_curves, network_diagram, plot_call_counts, plot_call_growth,
+                                    margin_curves, network_diagram, plot_call_growth,
                                     plot_dead_unit, plot_decision_boundary, plot_jacobian,
                                     plot_margin_losses, plot_relu, plot_simplex, simplex_point)
 from backprop_helpers.scalar import Value
@@ -24,19 +24,34 @@ EXAMPLE_Y_HAT = softmax(np.array([[1.7], [2.24]])).ravel()  # notebook 03's ŷ: 
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 01: call counts and their growth
+# Notebook 01: call trees, counts on the network, growth, cost, step size, skip connections
 # ---------------------------------------------------------------------------------------------
 
-def test_call_count_bars_show_the_counts():
+def test_call_tree_figure_draws_one_circle_per_call_and_marks_look_ups():
+    fig = plots.call_tree_comparison([2, 2, 2, 2, 1], (1, 0))
+    left, right = fig.axes[:2]
+    circles = [[p for p in ax.patches if isinstance(p, Circle)] for ax in (left, right)]
+    assert len(circles[0]) == 11 and len(circles[1]) == 9
+    assert sum(c.get_linestyle() == "--" for c in circles[1]) == 3          # the look-ups
+    assert sum(c.get_hatch() == "///" for c in circles[0]) == 8             # repeated work
+    assert all(c.get_hatch() is None for c in circles[1])
+    assert "11 evaluations" in left.get_title() and "3 look-ups" in right.get_title()
+    plt.close(fig)
+
+
+def test_counts_on_network_write_every_count_and_draw_the_stack():
     net, x, y = naive_recursion_example()
-    ax = plot_call_counts(naive.naive_gradients(net, x, y).calls, naive.cached_gradients(net, x, y).calls)
-    heights = [p.get_height() for p in ax.patches]
-    assert heights == [3, 3, 9, 9, 21, 21, 45] + [1] * 7
-    assert "111" in ax.get_title() and "7" in ax.get_title()
-    # ticks name each δ as the math does, neurons counted from 1 (the code's index 0 is neuron 1)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "$\\delta_{1}^{(1)}$", "$\\delta_{2}^{(1)}$", "$\\delta_{1}^{(2)}$", "$\\delta_{2}^{(2)}$",
-        "$\\delta_{1}^{(3)}$", "$\\delta_{2}^{(3)}$", "$\\delta_{1}^{(4)}$"]
+    slow, fast = naive.naive_gradients(net, x, y), naive.cached_gradients(net, x, y)
+    fig = plots.counts_on_network_comparison(net.sizes, slow.calls, fast.calls)
+    left, right = fig.axes
+    assert sorted(t.get_text() for t in left.texts if t.get_text().startswith("×")) == sorted(
+        f"×{n}" for n in slow.calls.values())
+    assert [t.get_text() for t in right.texts if t.get_text().startswith("×")] == ["×1"] * 7
+    plt.close(fig)
+    state = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=9)
+    ax = plots.plot_counts_on_network(state.sizes, state.evaluations, stack=state.stack)
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    assert len(arrows) == len(state.stack) - 1 == 3          # one arrow per step of the call stack
     plt.close(ax.figure)
 
 
@@ -48,7 +63,36 @@ def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():
     assert labels == ["naive, width 1", "cached, width 1", "naive, width 2", "cached, width 2"]
     naive_line = next(line for line in ax.get_lines() if line.get_label() == "naive, width 2")
     assert list(naive_line.get_ydata()) == growths[1].naive
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "measured by running it" in legend and "from the closed form" in legend
     plt.close(ax.figure)
+
+
+def test_cost_and_step_size_charts():
+    ax = plots.plot_gradient_cost([10, 100], {"a": [1.0, 10.0], "b": [0.1, 0.1]})
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert [line.get_marker() for line in ax.get_lines()] == ["o", "s"]
+    assert len({line.get_linestyle() for line in ax.get_lines()}) == 2
+    plt.close(ax.figure)
+    eps = np.logspace(-8, -2, 7)
+    ax = plots.plot_step_size_sweep(eps, {"tiny": eps * 0 + 1e-6, "large": eps * 0}, tolerance=1e-7,
+                                    chosen_eps=3e-4, models=[("model", 1e-16 / eps), ("other", eps ** 2)])
+    assert any("tolerance 1e-07" in t.get_text() for t in ax.texts)
+    assert any("ε = 3e-04" in t.get_text() for t in ax.texts)
+    assert min(ax.get_lines()[1].get_ydata()) == 1e-17         # zeros drawn at the floor
+    assert [line.get_linestyle() for line in ax.get_lines()[2:4]] == [":", "-."]
+    plt.close(ax.figure)
+
+
+def test_skip_network_draws_every_edge_and_each_skip_as_a_dashed_arc():
+    ax = plots.plot_skip_network([2, 3, 2, 1], skips=[(1, 3), (0, 2)])
+    arcs = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert len(arcs) == 3 * 1 + 2 * 2                          # n_1 n_3 + n_0 n_2
+    assert all(a.arrow_patch.get_linestyle() == "--" for a in arcs)
+    assert len(ax.get_lines()) == 2 * 3 + 3 * 2 + 2 * 1        # the layer-to-layer edges
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="a skip"):
+        plots.plot_skip_network([2, 2, 1], skips=[(0, 1)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,4 +311,61 @@ def test_draw_graph_reads_the_public_names_of_a_node():
     assert (len(boxes), len(circles)) == (5, 3)  # w, b, w@x, +, tanh; @, +, tanh
     texts = [t.get_text() for t in ax.texts]
     assert "w\ndata shape (1, 2)\ngrad shape (1, 2)" in texts and "@" in texts
+    plt.close(ax.figure)
+
+
+# ---------------------------------------------------------------- notebook 04's figures
+
+class Scalarish:
+    """A node as a learner writes it in notebook 04: data, grad, inputs, local, op, label."""
+
+    def __init__(self, data, inputs=(), op="", label=""):
+        self.data, self.grad, self.inputs, self.op, self.label = data, 0.0, inputs, op, label
+
+
+def test_draw_graph_draws_a_learners_own_class_and_numbers_the_backward_visits():
+    from matplotlib.colors import to_rgb
+    from backprop_helpers.plots import GRAPH_ORDER, graph_order
+    a, b = Scalarish(2.0, label="a"), Scalarish(-3.0, label="b")
+    d = Scalarish(-6.0, (a, b), "*", "d")
+    out = Scalarish(-4.0, (d, a), "+", "out")          # a is used twice
+    assert graph_order(out) == [a, b, d, out]
+    ax = draw_graph(out, show_order=True)
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    badges = [p for p in ax.patches if isinstance(p, Circle) and p.get_facecolor()[:3] == to_rgb(GRAPH_ORDER)]
+    assert (len(boxes), len(badges)) == (4, 4)
+    texts = [t.get_text() for t in ax.texts]
+    assert [texts[texts.index(f"{label}\ndata {value:.4f}\ngrad 0.0000") + 1] for label, value in
+            (("a", 2.0), ("b", -3.0), ("d", -6.0), ("out", -4.0))] == ["4", "3", "2", "1"]
+    assert {p.get_linestyle() for p in boxes} == {"-", "--"}       # leaves dashed, computed solid
+    plt.close(ax.figure)
+
+
+def test_graph_order_has_no_depth_limit():
+    from backprop_helpers.plots import graph_order
+    node = Scalarish(1.0)
+    for _ in range(5000):
+        node = Scalarish(1.0, (node,), "neg")
+    assert len(graph_order(node)) == 5001
+
+
+def test_plot_curves_tells_curves_apart_by_colour_style_and_marker():
+    from backprop_helpers.plots import OKABE_ITO, plot_curves
+    ax = plot_curves([("first", [3.0, 2.0, 1.0]), ("second", [1, 2, 3], [0.5, 0.25, 0.125])], log=True,
+                     title="two curves")
+    first, second = ax.get_lines()
+    assert first.get_color() != second.get_color() and {first.get_color(), second.get_color()} <= set(OKABE_ITO.values())
+    assert first.get_linestyle() != second.get_linestyle() and first.get_marker() != second.get_marker()
+    assert list(second.get_xdata()) == [1, 2, 3] and ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["first", "second"]
+    plt.close(ax.figure)
+
+
+def test_decision_boundary_tells_the_classes_apart_by_marker_too():
+    from backprop_helpers.plots import plot_decision_boundary
+    X = np.array([[0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    ax = plot_decision_boundary(lambda P: P[1] - 0.5, X, np.array([-1, -1, 1, 1]), resolution=20)
+    scatters = ax.collections[-2:]
+    paths = [s.get_paths()[0].vertices.shape[0] for s in scatters]
+    assert paths[0] != paths[1]                        # circle against square
     plt.close(ax.figure)

@@ -1,40 +1,174 @@
-"""The project's set-up stays consistent: environment.yml and pyproject.toml, README and CI."""
+"""The project's set-up stays consistent: pyproject.toml, environment.yml, the tested floors,
+Binder, the README, the notebooks' Colab cell, and CI."""
 import re
-import tomllib
 from pathlib import Path
 
+import nbformat
+import pytest
+
+from backprop_helpers.site import binder_url, colab_url, read_toml, repository_url
+
 ROOT = Path(__file__).resolve().parent.parent
+PROJECT = read_toml(ROOT / "pyproject.toml")["project"]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+COLAB_CELL = '''\
+# On Colab only: install the course's helper package (elsewhere this cell does nothing).
+import sys
+if "google.colab" in sys.modules:
+    %pip install --quiet "backprop-helpers @ git+{url}"'''
 
 
 def _name(requirement):
     return re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def test_environment_yml_lists_the_same_dependencies_as_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"]}
-    wanted |= {_name(r) for r in project["optional-dependencies"]["test"]}
-    listed = set()
+def _bound(requirement):
+    """The lower bound of a requirement such as ``numpy>=1.24`` ("1.24"), or None."""
+    found = re.search(r">=\s*([\w.]+)", requirement.split(";")[0])
+    return found.group(1) if found else None
+
+
+def _environment_yml():
+    """{name: requirement} of environment.yml's dependencies (conda and pip alike)."""
+    listed = {}
     text = (ROOT / "environment.yml").read_text()
     for line in text[text.index("dependencies:"):].splitlines():
-        item = re.match(r"^\s*-\s+(\S.*)$", line)
-        if item and not item.group(1).startswith("-e") and item.group(1) != "pip:":
-            listed.add(_name(item.group(1)))
-    listed -= {"python", "pip"}
-    assert listed == wanted, (f"only in environment.yml: {sorted(listed - wanted)}; "
-                              f"only in pyproject.toml: {sorted(wanted - listed)}")
+        item = re.match(r"^\s*-\s+([^#]*?)\s*(#.*)?$", line)
+        if item and item.group(1) and not item.group(1).startswith("-e") and item.group(1) != "pip:":
+            listed[_name(item.group(1))] = item.group(1)
+    return listed
+
+
+def _floors():
+    floors = {}
+    for line in (ROOT / "constraints" / "floors.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            floors[_name(name)] = version.strip()
+    return floors
+
+
+def _readme_commands():
+    return re.findall(r"```bash\n(.*?)\n```", (ROOT / "README.md").read_text(), flags=re.S)
+
+
+def test_the_package_needs_only_what_runs_in_a_browser_kernel_or_colab():
+    """JupyterLab and the tools for tests and the website are extras, never dependencies."""
+    runtime = {_name(r) for r in PROJECT["dependencies"]}
+    assert runtime == {"numpy", "matplotlib", "ipywidgets", "tqdm", "nbclient", "nbformat"}
+    extras = PROJECT["optional-dependencies"]
+    assert {_name(r) for r in extras["course"]} == {"jupyterlab"}
+    assert {_name(r) for r in extras["site"]} <= {_name(r) for r in extras["test"]}, (
+        "the test extra must hold the site's tools: the tests build the site")
+    assert "jupyterlab" in {_name(r) for r in extras["test"]}, "the browser test drives JupyterLab"
+
+
+def test_environment_yml_lists_the_same_dependencies_and_bounds_as_pyproject():
+    wanted = {}
+    for requirement in PROJECT["dependencies"] + sum(PROJECT["optional-dependencies"].values(), []):
+        wanted[_name(requirement)] = _bound(requirement)
+    listed = _environment_yml()
+    python = listed.pop("python")
+    extra_tools = {"pip", "nodejs"}  # conda's pip, and npm for build-site's MathJax
+    names = set(listed) - extra_tools
+    assert names == set(wanted), (f"only in environment.yml: {sorted(names - set(wanted))}; "
+                                  f"only in pyproject.toml: {sorted(set(wanted) - names)}")
+    differ = {n: (_bound(listed[n]), wanted[n]) for n in names if _bound(listed[n]) != wanted[n]}
+    assert not differ, f"lower bounds differ (environment.yml, pyproject.toml): {differ}"
+    assert _bound(python) == PROJECT["requires-python"].removeprefix(">="), (python, PROJECT["requires-python"])
     assert "-e ." in (ROOT / "environment.yml").read_text(), "environment.yml must install the package"
 
 
-def test_ci_runs_the_readme_test_command():
-    readme = (ROOT / "README.md").read_text()
+def test_declared_floors_are_the_tested_floors():
+    """constraints/floors.txt (what .ci/run installs on the oldest Python) pins every runtime
+    dependency and JupyterLab to exactly the lower bound pyproject.toml declares."""
+    declared = {_name(r): _bound(r) for r in PROJECT["dependencies"]
+                + PROJECT["optional-dependencies"]["course"]}
+    assert _floors() == declared, f"floors.txt {_floors()} != pyproject.toml {declared}"
     ci = (ROOT / ".ci" / "run").read_text()
-    commands = re.findall(r"```bash\n(.*?)\n```", readme, flags=re.S)
-    test_command = next(c for c in commands if c.rstrip().endswith("pytest"))
-    assert test_command.strip() in ci
+    oldest = PROJECT["requires-python"].removeprefix(">=")
+    assert "constraints/floors.txt" in ci, ".ci/run must test the floors"
+    assert re.search(rf"PYENV_VERSION=\$?\{{?\w*\}}?{re.escape(oldest)}|OLDEST_PYTHON={re.escape(oldest)}", ci), (
+        f".ci/run must run the floors on Python {oldest}, the oldest requires-python allows")
+
+
+def test_binder_gets_the_runtime_packages_only():
+    lines = [line.split("#")[0].strip()
+             for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()]
+    lines = [line for line in lines if line]
+    assert "." in lines or "-e ." in lines, "binder/requirements.txt must install the package"
+    named = {_name(line) for line in lines if line not in (".", "-e .")}
+    assert named == {"jupyterlab"}, f"Binder needs JupyterLab and the package only, got {named}"
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    version = re.fullmatch(r"python-3\.(\d+)", runtime)
+    assert version, f"binder/runtime.txt must read python-3.X, got {runtime!r}"
+    oldest = int(PROJECT["requires-python"].removeprefix(">=3."))
+    assert int(version.group(1)) >= oldest
+
+
+def test_repository_url_is_defined_once_and_everything_agrees():
+    url = repository_url(ROOT)
+    assert url == PROJECT["urls"]["Repository"].rstrip("/")
+    readme = (ROOT / "README.md").read_text()
+    for path in NOTEBOOKS:
+        relative = path.relative_to(ROOT).as_posix()
+        assert colab_url(url, relative) in readme, f"README: no Open in Colab link for {relative}"
+        assert binder_url(url, relative) in readme, f"README: no Binder link for {relative}"
+    badge = f"{url}/actions/workflows/ci.yml/badge.svg"
+    assert badge in readme, "README: the CI badge is missing or points elsewhere"
+    other = set(re.findall(r"github\.com/[\w.-]+/[\w.-]+", readme)) - {url.removeprefix("https://")}
+    assert not other, f"README names another repository: {other}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_starts_with_the_colab_install_cell(path):
+    first = nbformat.read(path, as_version=4).cells[0]
+    expected = COLAB_CELL.format(url=repository_url(ROOT))
+    assert first.cell_type == "code" and first.source.strip() == expected, (
+        f"{path.name}: the first cell must be exactly\n{expected}\ngot:\n{first.source}")
+    assert not first.get("outputs"), f"{path.name}: the Colab cell prints nothing elsewhere"
+
+
+def test_ci_runs_the_readme_test_command():
+    test_command = next(c for c in _readme_commands() if c.rstrip().endswith("pytest"))
+    assert test_command.strip() in (ROOT / ".ci" / "run").read_text()
+    install = re.search(r"pip install (-q )?-e \".\[test\]\"", test_command).group(0)
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    assert install in workflow and '"$BIN/pytest"' in workflow
+
+
+def test_github_workflow_covers_three_systems_and_the_oldest_and_newest_python():
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    for system in ("ubuntu-latest", "macos-latest", "windows-latest"):
+        assert system in workflow
+    oldest = PROJECT["requires-python"].removeprefix(">=")
+    versions = re.search(r"python-version:\s*\[([^\]]*)\]", workflow).group(1)
+    versions = [v.strip(" '\"") for v in versions.split(",")]
+    assert versions[0] == oldest and len(versions) >= 2, versions
+    assert re.search(r"not browser", workflow), "browser tests run on Linux only"
+
+
+def test_readme_first_command_installs_the_course_and_opens_jupyterlab():
+    first = _readme_commands()[0]
+    assert '".[course]"' in first and "jupyter lab" in first
 
 
 def test_pytest_runs_unit_tests_and_strict_nbval_over_the_notebooks():
-    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    options = read_toml(ROOT / "pyproject.toml")["tool"]["pytest"]["ini_options"]
     assert "notebooks" in options["testpaths"] and "tests" in options["testpaths"]
     assert "--nbval " in options["addopts"] + " " and "--nbval-lax" not in options["addopts"]
+
+
+
+def test_ci_runs_the_matrix_and_fails_when_any_part_fails():
+    ci = (ROOT / ".ci" / "run").read_text()
+    kernels = re.search(r"^KERNELS=\(([^)]*)\)", ci, re.M).group(1).split()
+    assert {"Prescott", "Haswell", "SkylakeX", "Zen"} <= set(kernels)
+    for kernel in kernels:
+        assert re.search(rf"\[{kernel}\]=\"[a-z0-9_ ]+\"", ci), f"{kernel}: which CPU flags it needs"
+    assert "/proc/cpuinfo" in ci and "OPENBLAS_CORETYPE" in ci
+    assert "set -e" not in ci.replace("set -euo", ""), "every part runs, whatever failed before"
+    assert ci.rstrip().endswith("exit $FAILED")
+    assert "node .ci/actionlint.cjs" in ci and ".venv/bin/build-site" in ci

@@ -1,18 +1,17 @@
 """The explorers of backprop_helpers.widgets: each pure compute function against independent
 routes, and each view against what its pure function computes."""
 import math
-import re
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from oracles import central_difference, recurrence_counts
+from oracles import central_difference
 
 from backprop_helpers import naive, widgets
 from backprop_helpers.activations import softmax, softmax_jacobian
-from backprop_helpers.examples import bp_walkthrough_example
+from backprop_helpers.examples import bp_walkthrough_example, naive_recursion_example
 from backprop_helpers.losses import cross_entropy
 from backprop_helpers.network import Network
 from backprop_helpers.plots import simplex_point
@@ -82,62 +81,76 @@ def test_explorer_has_six_sliders_laid_out_like_W1():
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 01: the call-count explorer
+# Notebook 01: stepping through the recursion, cache off and on
 # ---------------------------------------------------------------------------------------------
 
-def test_explorer_counts_for_the_notebook_01_architecture_are_measured():
-    summary = widgets.naive_vs_cached_counts(4, 2)
-    assert (summary.naive_calls, summary.cached_calls, summary.used_closed_form) == (111, 7, False)
-    assert "naive calls = 111\ncached calls = 7\n" in summary.report()
-    assert summary.growth.depths == list(range(1, widgets.EXPLORER_MAX_DEPTH + 1))
+def test_recursion_step_at_the_start_the_middle_and_the_end():
+    first = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=1)
+    assert first.total == 111 and first.stack == ((1, 0),) and first.lines()[0] == \
+        "call 1 of 111 (cache off): evaluate delta_1^(1)"
+    ninth = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=9)
+    assert ninth.stack == ((1, 0), (2, 1), (3, 0), (4, 0))
+    assert ninth.lines()[1] == "call stack: delta_1^(1) -> delta_2^(2) -> delta_1^(3) -> delta_1^(4)"
+    assert ninth.evaluations[4, 0] == 3 and "delta_1^(4) x3" in ninth.report()
+    last = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=111)
+    assert last.evaluations == naive.naive_gradients(*naive_recursion_example()).calls
+    end = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=True, step=31)
+    assert end.total == 31 and end.look_ups == 24 and set(end.evaluations.values()) == {1}
+    assert end.stored == frozenset(end.evaluations)
+    assert "look-ups so far: 24" in end.report() and "no delta evaluated twice" in end.report()
+    one = widgets.recursion_step((2, 2, 2, 2, 1), widgets.ONE_REQUEST, cached=True, step=9)
+    assert one.total == 9 and one.look_ups == 3
 
 
-def test_explorer_never_runs_the_recursion_past_the_safe_size(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("the naive recursion ran on a network past the safe size")
-
-    big = naive.architecture(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    monkeypatch.setattr(naive, "measured_call_counts",
-                        lambda sizes: refuse() if naive.naive_call_count(sizes) > naive.MAX_MEASURED_CALLS
-                        else (naive.naive_call_count(sizes), naive.cached_call_count(sizes)))
-    summary = widgets.naive_vs_cached_counts(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    assert summary.used_closed_form
-    assert summary.naive_calls == naive.naive_call_count(big) == recurrence_total(big)
-    assert summary.cached_calls == sum(big[1:])
-    assert "from the closed form" in summary.report()
+def test_recursion_step_stores_a_delta_only_once_it_has_returned():
+    sizes = (2, 2, 2, 2, 1)
+    calls = naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=True)
+    for step in range(1, len(calls) + 1):
+        state = widgets.recursion_step(sizes, widgets.FULL_GRADIENT, cached=True, step=step)
+        on_stack = set(state.stack[:-1])
+        assert not (on_stack & state.stored)              # a δ still being computed is not stored
+        assert state.stored <= set(state.evaluations)
+        assert state.look_ups == sum(c.looked_up for c in calls[:step])
+    assert widgets.recursion_step(sizes, widgets.FULL_GRADIENT, cached=False, step=111).stored == frozenset()
 
 
-def recurrence_total(sizes):
-    return sum(sizes[l] * c for l, c in recurrence_counts(sizes).items())
+@pytest.mark.parametrize("arguments, message", [
+    (dict(step=0), "step must be a whole number from 1 to 111"),
+    (dict(step=112), "from 1 to 111"),
+    (dict(step=2.5), "whole number"),
+    (dict(step=True), "whole number"),
+    (dict(what="everything"), "what must be"),
+    (dict(sizes=(2, 0, 1)), "width must be"),
+])
+def test_recursion_step_rejects_bad_settings(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.recursion_step(**arguments)
 
 
-@settings(max_examples=12, deadline=None)
-@given(depth=st.integers(1, widgets.EXPLORER_MAX_DEPTH), width=st.integers(1, widgets.EXPLORER_MAX_WIDTH))
-def test_explorer_counts_equal_the_hand_recurrence(depth, width):
-    summary = widgets.naive_vs_cached_counts(depth, width)
-    sizes = naive.architecture(depth, width)
-    assert summary.naive_calls == recurrence_total(sizes)
-    assert summary.cached_calls == sum(sizes[1:])
-    assert summary.used_closed_form == (recurrence_total(sizes) > naive.MAX_MEASURED_CALLS)
-
-
-def test_explorer_view_prints_what_the_pure_function_computes():
+def test_recursion_explorer_view_prints_what_the_pure_function_computes():
     import ipywidgets
 
-    view = widgets.explore_call_counts()
-    sliders = {w.description: w for w in view.children[0].children}
-    assert set(sliders) == {"depth", "width"}
-    assert all(isinstance(s, ipywidgets.IntSlider) for s in sliders.values())
+    view = widgets.explore_recursion()
+    controls = {w.description: w for w in view.children[0].children + view.children[1:3]}
+    assert set(controls) == {"network", "asked for", "cache", "calls made"}
+    slider = controls["calls made"]
+    assert isinstance(slider, ipywidgets.IntSlider) and slider.max == 111
     output = next(w for w in view.children if isinstance(w, ipywidgets.Output))
-    chart = next(w for w in view.children if isinstance(w, ipywidgets.Image))
-    for depth, width in ((4, 2), (9, 3), (12, 6), (1, 1)):
-        sliders["depth"].value, sliders["width"].value = depth, width
+    picture = next(w for w in view.children if isinstance(w, ipywidgets.Image))
+    for step in (1, 9, 111):
+        slider.value = step
         text = "".join(o["text"] for o in output.outputs)
-        expected = widgets.naive_vs_cached_counts(depth, width)
-        assert re.search(r"^naive calls = (\d+)$", text, re.M).group(1) == str(expected.naive_calls)
-        assert re.search(r"^cached calls = (\d+)$", text, re.M).group(1) == str(expected.cached_calls)
-        assert text == expected.report() + "\n"
-        assert chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+        assert text == widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, False, step).report() + "\n"
+        assert picture.value[:8] == b"\x89PNG\r\n\x1a\n"
+    controls["cache"].value = "cache on"
+    assert slider.value == 1 and slider.max == 31
+    slider.value = 31
+    assert "look-ups so far: 24" in "".join(o["text"] for o in output.outputs)
+    controls["network"].value = "2-1-2-1-1 (a bottleneck)"
+    assert slider.max == len(naive.trace_calls((2, 1, 2, 1, 1),
+                                               naive.parameter_requests((2, 1, 2, 1, 1)), cached=True))
+    controls["cache"].value = "cache off"
+    assert slider.max == naive.naive_call_count([2, 1, 2, 1, 1])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -189,6 +189,11 @@ def check_softmax_on_node(function):
                 a = function(z)
         except NotImplementedError:
             raise  # an untouched stub: not attempted
+        except OverflowError as error:  # Node.exp refuses to overflow
+            raise learner_error(error, f"e^z overflows {case} (logits up to {np.max(np.abs(logits)):.0f}), "
+                                       f"which would give nan or inf; subtract each column's own maximum "
+                                       f"first, as a constant (z.data.max(axis=0, keepdims=True)): "
+                                       f"softmax does not change under a shift") from None
         except Exception as error:
             raise learner_error(error, case) from None
         if a is None:

@@ -433,11 +433,19 @@ class ThreeClassReadout(NamedTuple):
                 f"(first order predicts {predicted:.4f}), loss → {self.new_loss:.4f}"]
 
 
+#: three_class_readout refuses logits larger than this in size (a difference of two of them
+#: could overflow)
+MAX_LOGIT = 1e150
+
+
 def three_class_readout(z1, z2, z3, true_class=3, step=1.0):
     """ŷ, the loss, δ, the Jacobian and one gradient step for three logits: the pure computation
-    behind ``explore_three_classes``. Stable for any finite logits."""
+    behind ``explore_three_classes``. Stable for any logits up to ±MAX_LOGIT (±1000 and far beyond)."""
     where = "three_class_readout"
     z = np.array([_finite_number(v, name, where) for v, name in ((z1, "z1"), (z2, "z2"), (z3, "z3"))])
+    if np.max(np.abs(z)) > MAX_LOGIT:
+        raise ValueError(f"{where}: logits up to ±{MAX_LOGIT:g} only (their differences must stay "
+                         f"within the float range), got z = {z.tolist()}")
     if isinstance(true_class, (bool, np.bool_)) or true_class not in (1, 2, 3):
         raise ValueError(f"{where}: true_class must be 1, 2 or 3, got {true_class!r}")
     eta = _finite_number(step, "step", where)

@@ -229,6 +229,7 @@ def test_three_class_readout_lines():
     ((0.0, 0.0, 0.0, 4), "true_class must be 1, 2 or 3"),
     ((0.0, 0.0, 0.0, True), "true_class must be 1, 2 or 3"),
     ((0.0, 0.0, 0.0, 1, float("nan")), "step must be a finite number"),
+    ((1e308, -1e308, 0.0), "logits up to ±1e\\+150 only"),
 ])
 def test_three_class_readout_rejects_bad_input_naming_it(args, message):
     with pytest.raises(ValueError, match=f"three_class_readout: {message}"):

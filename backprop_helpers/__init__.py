@@ -14,6 +14,7 @@ Modules, highest first (each imports only modules listed after it):
     gradcheck      central differences, relative error, a report table
     network        the feed-forward network: forward pass and BP1–BP4, layer-size validation
     tensor         Node: reverse-mode autograd on numpy arrays, with broadcasting
+    broadcasting   the axes a gradient is summed over; shape errors that name the axis
     scalar         Value: reverse-mode autograd on single numbers
     losses         half squared error, cross-entropy from logits
     activations    sigmoid, ReLU, tanh, softmax, all stable

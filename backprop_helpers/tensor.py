@@ -34,18 +34,15 @@ its index; ``number ** node`` works; ``.grad`` can be assigned). Where they diff
 """
 import numpy as np
 
+from .activations import _describe as _describe_value
 from .activations import _float64_array
+from .broadcasting import broadcast_error, matmul_error, reduce_to_shape
 from .activations import sigmoid as _stable_sigmoid
 
 
 def _describe(value):
     """A short description of an operand for an error message."""
-    if isinstance(value, Node):
-        return f"Node of shape {value.shape}"
-    if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
+    return f"Node of shape {value.shape}" if isinstance(value, Node) else _describe_value(value)
 
 
 def _first(mask):
@@ -59,52 +56,6 @@ def _no_numpy_call(op, numpy_arguments):
         raise TypeError(f"Node.{op}: np.{op}(node) is not supported (it passes "
                         f"{', '.join(sorted(numpy_arguments))}); call node.{op}(axis=..., keepdims=...) "
                         f"to keep the graph")
-
-
-def summed_axes(operand_shape, result_shape):
-    """The axes of ``result_shape`` to sum so a gradient comes back to ``operand_shape``.
-
-    Broadcasting lines shapes up at the right; an operand is stretched along the leading axes it
-    lacks and along its axes of length 1. Returns ``(leading, kept)``: the leading axes (summed
-    away) and the axes of length 1 (summed with keepdims). Example: a bias (3,) added to a
-    batch (4, 3) gives ``((0,), ())``; a column (4, 1) gives ``((), (1,))``.
-    """
-    extra = len(result_shape) - len(operand_shape)
-    leading = tuple(range(extra))
-    kept = tuple(i for i, n in enumerate(operand_shape) if n == 1 and result_shape[extra + i] != 1)
-    return leading, kept
-
-
-def reduce_to_shape(grad, shape):
-    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast."""
-    leading, kept = summed_axes(shape, grad.shape)
-    if leading:
-        grad = grad.sum(axis=leading)
-    if kept:
-        grad = grad.sum(axis=kept, keepdims=True)
-    return grad
-
-
-def _broadcast_error(op, a, b):
-    """The ValueError for operands whose shapes do not broadcast, naming the axis that clashes."""
-    sa, sb = a.shape, b.shape
-    for i in range(1, min(len(sa), len(sb)) + 1):
-        if sa[-i] != sb[-i] and 1 not in (sa[-i], sb[-i]):
-            return ValueError(f"Node {op}: shapes {sa} and {sb} do not broadcast: counting from "
-                              f"the right, axis {-i} has length {sa[-i]} on the left and "
-                              f"{sb[-i]} on the right (they must be equal, or one must be 1)")
-    return ValueError(f"Node {op}: shapes {sa} and {sb} do not broadcast")
-
-
-def _matmul_error(a, b):
-    sa, sb = a.shape, b.shape
-    if not sa or not sb:
-        return ValueError(f"Node @: matrix product needs operands with at least one axis, got "
-                          f"shapes {sa} and {sb}; use * to scale by a number")
-    inner_b = sb[0] if len(sb) == 1 else sb[-2]
-    return ValueError(f"Node @: shapes {sa} and {sb} do not match: the left operand's last axis "
-                      f"has length {sa[-1]} but the right operand's "
-                      f"{'only' if len(sb) == 1 else 'second-to-last'} axis has length {inner_b}")
 
 
 class Node:
@@ -171,7 +122,7 @@ class Node:
         try:
             data = numpy_op(a.data, b.data)
         except ValueError:
-            raise _broadcast_error(op, a, b) from None
+            raise broadcast_error(op, a, b) from None
         return Node._make(data, (a, b), rule, op)
 
     @property
@@ -331,7 +282,7 @@ class Node:
         try:
             data = a.data @ b.data
         except ValueError:
-            raise _matmul_error(a, b) from None
+            raise matmul_error(a, b) from None
         return Node._make(data, (a, b), Node._matmul_rule, "@")
 
     @staticmethod

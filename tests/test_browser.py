@@ -70,15 +70,22 @@ def three_class_line(values):
 
 
 def walkthrough_line(values):
-    """What the notebook-02 explorer prints for first-layer weights w11..w23."""
-    from backprop_helpers.widgets import walkthrough_state
-    W1 = np.array([[values[f"w{j}{k}"] for k in (1, 2, 3)] for j in (1, 2)])
-    return f"dL/dw11 = {walkthrough_state(W1).dL_dw11:.8f}"
+    """What the notebook-02 gradient explorer prints as ∂𝓛/∂W⁽¹⁾ for its sliders w₁₁⁽¹⁾..w₂₃⁽¹⁾."""
+    from backprop_helpers.widgets import parameter_label, walkthrough_state
+    W1 = np.array([[values[parameter_label("W", 1, j, k)] for k in range(3)] for j in range(2)])
+    return walkthrough_state(W1).gradient_line(1, "W")
+
+
+def nudge_line(values):
+    """What the notebook-02 nudge explorer predicts for a nudge of w₁₁⁽¹⁾ (its menu's default)."""
+    from backprop_helpers.widgets import nudge_readout
+    return nudge_readout("w₁₁⁽¹⁾", values["nudge Δθ"]).lines()[2]
 
 
 NOTEBOOKS = [
     Notebook("01_naive_recursion.ipynb", (Explorer("calls made", recursion_line, typed=9),)),
-    Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w11", walkthrough_line, typed=-1.5),)),
+    Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w₁₁⁽¹⁾", walkthrough_line, typed=-1.5),
+                                              Explorer("nudge Δθ", nudge_line, typed=0.5))),
     Notebook("03_softmax_relu.ipynb", (Explorer("margin z₂ − z₁", margin_line, typed=-6),
                                        Explorer("z₃ (class 3)", three_class_line, typed=4.5))),
     Notebook("04_scalar_autograd.ipynb", run_timeout=300),  # two trainings of 50 steps on Value

@@ -36,12 +36,12 @@ def test_grader_reads_notebook_01_with_answers_right_wrong_and_untouched(tmp_pat
 
 def test_grader_reads_notebook_02_with_one_answer_right_and_one_cell_crashing(tmp_path):
     verdicts = grade_copy(tmp_path, "02_bp1_bp4_walkthrough.ipynb", {
-        "ex_net, ex_x, ex_y": "ex_net, ex_x, ex_y = delta2_exercise_network()\nmy_delta2 = 1 / 0",
+        "ex_net, ex_x, ex_y": "ex_net, ex_x, ex_y = delta2_exercise_network()\ndelta2_by_hand = 1 / 0",
         "def bp4_batch(": "def bp4_batch(delta, a_prev):\n    return delta @ a_prev.T\n",
     })
     assert verdicts["bp4_batch"] == ("correct", "")
     assert verdicts["delta2_by_hand"] == ("error", "the check cell failed: NameError: "
-                                                   "name 'my_delta2' is not defined")
+                                                   "name 'delta2_by_hand' is not defined")
 
 
 def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_path):

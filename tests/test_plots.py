@@ -10,13 +10,15 @@ from hypothesis import strategies as st
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from backprop_helpers import naive, plots, widgets
-from backprop_helpers.activations import sigmoid, softmax, softmax_jacobian
-from backprop_helpers.examples import naive_recursion_example, two_moons
+from backprop_helpers.activations import sigmoid, sigmoid_prime, softmax, softmax_jacobian
+from backprop_helpers.examples import bp_walkthrough_example, naive_recursion_example, two_moons
 from backprop_helpers.losses import cross_entropy, cross_entropy_gradient
-from backprop_helpers.plots import (TARGET_COLOUR, broadcast_backward, draw_graph, graph_layout,
-                                    margin_curves, network_diagram, plot_call_growth,
-                                    plot_dead_unit, plot_decision_boundary, plot_jacobian,
-                                    plot_margin_losses, plot_relu, plot_simplex, simplex_point)
+from backprop_helpers.plots import (TARGET_COLOUR, AnnotatedNetwork, broadcast_backward, draw_graph,
+                                    graph_layout, margin_curves, network_diagram,
+                                    plot_annotated_network, plot_call_growth, plot_dead_unit,
+                                    plot_decision_boundary, plot_jacobian, plot_margin_losses,
+                                    plot_relu, plot_sigmoid_operating_points, plot_simplex,
+                                    simplex_point)
 from backprop_helpers.scalar import Value
 from backprop_helpers.tensor import Node
 
@@ -121,6 +123,42 @@ def test_network_diagram_refuses_bad_requests():
         network_diagram([2, 2, 1], target_weight=(1, 2, 0))
     with pytest.raises(ValueError, match="unreadable"):
         network_diagram([2, 20, 1])
+    plt.close("all")
+
+
+def test_annotated_network_writes_every_value_and_shades_by_delta():
+    net, x, y = bp_walkthrough_example()
+    record = net.forward(x)
+    grads = net.backward(record, y)
+    ax = plot_annotated_network(net, record, grads, y=y)
+    texts = [t.get_text() for t in ax.texts]
+    for l in (1, 2, 3):
+        for j in range(net.sizes[l]):
+            assert f"δ = {grads.delta[l][j, 0]:.8f}" in texts
+            assert f"z = {record.z[l][j, 0]:.4f}\na = {record.a[l][j, 0]:.4f}" in texts
+    assert "y = 1\nℒ = 0.0611" in texts and "a = -1.00" in texts and "x₃" in texts
+    diagram = AnnotatedNetwork([2, 1])
+    shades = [diagram.shade(d) for d in (1e-6, 1e-3, -0.1, 1.0)]
+    darkness = [sum(colour[:3]) for colour in shades]
+    assert darkness[0] > darkness[1] > darkness[2] > darkness[3]
+    with pytest.raises(ValueError, match="1 to 6"):
+        AnnotatedNetwork([2, 7, 1])
+    plt.close("all")
+
+def test_sigmoid_operating_points_mark_every_neuron_on_both_curves():
+    net, x, _ = bp_walkthrough_example()
+    z = net.forward(x).z
+    left, right = plot_sigmoid_operating_points(z)
+    for l in (1, 2, 3):
+        points = [line for line in left.lines if line.get_linestyle() == "None"][l - 1]
+        assert np.allclose(points.get_xdata(), z[l].ravel())
+        assert np.allclose(points.get_ydata(), sigmoid(z[l]).ravel())
+        points = [line for line in right.lines if line.get_linestyle() == "None"][l - 1]
+        assert np.allclose(points.get_ydata(), sigmoid_prime(z[l]).ravel())
+    legend = [t.get_text() for t in left.get_legend().get_texts()]
+    assert legend[0] == "layer 1: z₁⁽¹⁾ = 0.00, z₂⁽¹⁾ = 0.25" and legend[2] == "layer 3: z⁽³⁾ = 0.62"
+    markers = {line.get_marker() for line in left.lines if line.get_linestyle() == "None"}
+    assert len(markers) == 3  # a marker per layer besides its colour
     plt.close("all")
 
 

@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from oracles import central_difference
 
 from backprop_helpers.network import Network
-from backprop_helpers.tensor import Node, summed_axes
+from backprop_helpers.tensor import Node
 
 RNG = np.random.default_rng(20240605)
 
@@ -364,26 +364,6 @@ def test_bad_axis_and_bad_upstream_gradient():
         (x * 2.0).backward(np.ones(3))
     with pytest.raises(TypeError, match="exponent must be a plain number"):
         x ** Node(2.0)
-
-
-# ----- the broadcasting helper the engine and the picture share -----------------------------
-
-@pytest.mark.parametrize("operand_shape, result_shape, expected", [
-    ((3,), (4, 3), ((0,), ())),          # bias
-    ((1, 3), (4, 3), ((), (0,))),        # row
-    ((4, 1), (4, 3), ((), (1,))),        # column
-    ((), (4, 3), ((0, 1), ())),          # scalar
-    ((4, 3), (4, 3), ((), ())),          # no broadcasting
-    ((4, 1), (2, 4, 3), ((0,), (1,))),   # a column against a stack of matrices
-])
-def test_summed_axes(operand_shape, result_shape, expected):
-    assert summed_axes(operand_shape, result_shape) == expected
-    # and summing those axes is what brings a gradient back to the operand's shape
-    g = np.ones(result_shape)
-    leading, kept = expected
-    reduced = g.sum(axis=leading).sum(axis=kept, keepdims=True) if kept else g.sum(axis=leading)
-    assert reduced.shape == operand_shape
-    assert reduced.sum() == g.size
 
 
 def test_module_docstring_example():

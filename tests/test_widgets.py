@@ -1,9 +1,11 @@
 """The explorers of backprop_helpers.widgets: each pure compute function against independent
 routes, and each view against what its pure function computes."""
+import io
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+import PIL.Image
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,45 +17,111 @@ from backprop_helpers.examples import bp_walkthrough_example, naive_recursion_ex
 from backprop_helpers.losses import cross_entropy
 from backprop_helpers.network import Network
 from backprop_helpers.plots import simplex_point
-from backprop_helpers.widgets import (LOGIT_LABELS, MARGIN_LABEL, WalkthroughPlot, explore_margin,
-                                      explore_three_classes, explore_walkthrough, margin_readout,
-                                      three_class_readout, walkthrough_state)
+from backprop_helpers.widgets import (LOGIT_LABELS, MARGIN_LABEL, NudgePlot, WalkthroughPlot,
+                                      explore_margin, explore_nudge, explore_three_classes,
+                                      explore_walkthrough, margin_readout, nudge_readout,
+                                      parameter_label, three_class_readout, walkthrough_parameters,
+                                      walkthrough_state)
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 02: the walkthrough explorer
+# Notebook 02: the gradient explorer and the nudge explorer
 # ---------------------------------------------------------------------------------------------
+
+def test_parameter_labels_name_all_17_parameters_in_order():
+    labels = list(walkthrough_parameters())
+    assert len(labels) == 17
+    assert labels[:8] == ["w₁₁⁽¹⁾", "w₁₂⁽¹⁾", "w₁₃⁽¹⁾", "w₂₁⁽¹⁾", "w₂₂⁽¹⁾", "w₂₃⁽¹⁾", "b₁⁽¹⁾", "b₂⁽¹⁾"]
+    assert labels[-3:] == ["w₁₁⁽³⁾", "w₁₂⁽³⁾", "b₁⁽³⁾"]
+    assert walkthrough_parameters()["w₂₃⁽¹⁾"] == ("W", 1, (1, 2))
+    with pytest.raises(ValueError, match="kind must be"):
+        parameter_label("v", 1, 0, 0)
+
 
 def test_walkthrough_state_at_the_example_weights():
     net, _, _ = bp_walkthrough_example()
     state = walkthrough_state(net.W[1])
     assert state.dL_dw11 == pytest.approx(-0.0021205891, abs=5e-11)
-    assert round(state.loss, 4) == 0.0611
-    assert "dL/dw11 = -0.00212059" in state.report().splitlines()
-    assert "loss L = 0.06105092" in state.report().splitlines()
+    lines = state.report().splitlines()
+    assert lines[0] == "a⁽³⁾ = 0.6506 (target y = 1),   loss 𝓛 = 0.06105092"
+    assert "∂𝓛/∂W⁽¹⁾ = [-0.00212059, -0.00106029, 0.00212059; -0.00234656, -0.00117328, 0.00234656]" in lines
+    assert "∂𝓛/∂b⁽³⁾ = [-0.07943570]" in lines
+    assert len(lines) == 1 + 2 * 3 and state.gradient_line(2, "b") in lines
 
 
 @given(st.lists(st.floats(-2, 2), min_size=6, max_size=6))
-def test_walkthrough_state_gradient_is_the_slope_of_its_loss(values):
+def test_walkthrough_state_gradients_match_central_differences(values):
     W1 = np.array(values).reshape(2, 3)
     state = walkthrough_state(W1)
     net, x, y = bp_walkthrough_example()
     net.W[1] = W1.copy()
-    numeric = central_difference(lambda W: Network({**net.W, 1: W}, net.b).loss(x, y), net.W[1],
-                                 eps=1e-5)
-    assert state.dL_dw11 == pytest.approx(numeric[0, 0], rel=1e-6, abs=1e-11)
     assert state.loss == pytest.approx(net.loss(x, y))
-    i = int(np.argmin(np.abs(state.sweep_w11 - 0.5)))
-    net.W[1][0, 0] = state.sweep_w11[i]
-    assert state.sweep_loss[i] == pytest.approx(net.loss(x, y))
+    for l in (1, 2, 3):
+        numeric = central_difference(lambda W: Network({**net.W, l: W}, net.b).loss(x, y), net.W[l], eps=1e-5)
+        assert np.allclose(state.gradients.dW[l], numeric, rtol=1e-6, atol=1e-11)
+        numeric = central_difference(lambda v: Network(net.W, {**net.b, l: v}).loss(x, y), net.b[l], eps=1e-5)
+        assert np.allclose(state.gradients.db[l], numeric, rtol=1e-6, atol=1e-11)
 
 
-def test_walkthrough_state_refuses_a_wrong_shape():
-    with pytest.raises(ValueError, match=r"W1 must have shape \(2, 3\), got \(3, 2\)"):
-        walkthrough_state(np.zeros((3, 2)))
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((3, 2)), r"W1 must have shape \(2, 3\), got \(3, 2\)"),
+    (np.full((2, 3), np.nan), "W1 must be finite"),
+    (np.full((2, 3), 1j), "real numbers, got dtype complex"),
+    (np.full((2, 3), "a"), "real numbers"),
+    (np.ones((2, 3), dtype=bool), "real numbers, got dtype bool"),
+])
+def test_walkthrough_state_refuses_bad_weights(bad, message):
+    with pytest.raises(ValueError, match=message):
+        walkthrough_state(bad)
 
 
-def test_walkthrough_plot_moves_with_the_state():
+def test_nudge_readout_predicts_to_first_order():
+    net, x, y = bp_walkthrough_example()
+    for label, (kind, l, index) in walkthrough_parameters().items():
+        errors = []
+        for step in (0.2, 0.1, 0.05):
+            r = nudge_readout(label, step)
+            grads = net.gradients(x, y)
+            assert r.gradient == ((grads.dW if kind == "W" else grads.db)[l][index])
+            assert r.predicted == r.gradient * step
+            probe = net.copy()
+            (probe.W if kind == "W" else probe.b)[l][index] += step
+            assert r.measured == pytest.approx(probe.loss(x, y) - net.loss(x, y), abs=1e-15)
+            errors.append(abs(r.measured - r.predicted))
+        # second order: halving the step divides the error of the prediction by about 4
+        assert errors[2] < errors[1] < errors[0] and errors[1] / errors[2] == pytest.approx(4, rel=0.2)
+
+
+def test_nudge_readout_is_pure_and_prints_what_it_computed():
+    first = nudge_readout("w₁₁⁽³⁾", 0.5)
+    again = nudge_readout("w₁₁⁽³⁾", 0.5)
+    assert first.lines() == again.lines()
+    assert bp_walkthrough_example().network.W[3][0, 0] == 0.3
+    lines = first.lines()
+    assert lines[0] == "nudge w₁₁⁽³⁾ from 0.30 by Δ = +0.50"
+    assert lines[2] == f"predicted Δ𝓛 = gradient × Δ = {first.predicted:+.8f}"
+    assert lines[4] == f"measured / predicted = {first.measured / first.predicted:.4f}"
+    assert nudge_readout("b₁⁽¹⁾", 0.0).lines()[-1] == "predicted change is 0: move the nudge slider"
+    curve = first.sweep_loss
+    assert curve.shape == first.sweep.shape == (41,) and first.sweep[20] == pytest.approx(0.3)
+    assert curve[20] == pytest.approx(first.loss)
+
+
+@pytest.mark.parametrize("label, step, message", [
+    ("w11", 0.1, "no parameter 'w11'"), ("w₁₁⁽¹⁾", float("nan"), "finite real number"),
+    ("w₁₁⁽¹⁾", None, "finite real number"), ("w₁₁⁽¹⁾", True, "finite real number"),
+    ("w₁₁⁽¹⁾", 1j, "finite real number"),
+])
+def test_nudge_readout_refuses_bad_input(label, step, message):
+    with pytest.raises(ValueError, match=message):
+        nudge_readout(label, step)
+
+
+def _pixels(png):
+    return np.asarray(PIL.Image.open(io.BytesIO(png)))
+
+
+def test_walkthrough_plot_redraw_equals_a_fresh_drawing():
     net, _, _ = bp_walkthrough_example()
     plot = WalkthroughPlot(walkthrough_state(net.W[1]))
     before = plot.png()
@@ -61,22 +129,50 @@ def test_walkthrough_plot_moves_with_the_state():
     W1[0, 0] = 1.5
     state = walkthrough_state(W1)
     plot.update(state)
-    assert plot.point.get_xdata()[0] == 1.5 and plot.point.get_ydata()[0] == state.loss
-    assert plot.bars[0].get_height() == pytest.approx(np.linalg.norm(state.gradients.delta[1]))
-    assert plot.png() != before
-    plt.close(plot.figure)
+    moved = plot.png()
+    assert moved != before
+    assert np.array_equal(_pixels(moved), _pixels(WalkthroughPlot(state).png()))
+    texts = [t.get_text() for t in plot.diagram.ax.texts]
+    assert f"δ = {state.gradients.delta[1][0, 0]:.8f}" in texts
+    assert f"z = {state.record.z[1][0, 0]:.4f}\na = {state.record.a[1][0, 0]:.4f}" in texts
 
 
-def test_explorer_has_six_sliders_laid_out_like_W1():
+def test_nudge_plot_redraw_equals_a_fresh_drawing_also_after_a_new_parameter():
+    plot = NudgePlot(nudge_readout("w₁₁⁽¹⁾", 0.1))
+    for label, step in [("w₁₁⁽¹⁾", -0.4), ("b₁⁽³⁾", 0.3), ("b₁⁽³⁾", -1.0)]:
+        readout = nudge_readout(label, step)
+        plot.update(readout)
+        assert np.array_equal(_pixels(plot.png()), _pixels(NudgePlot(readout).png()))
+        assert plot.predicted.get_ydata()[0] == readout.loss + readout.predicted
+        assert plot.measured.get_ydata()[0] == readout.loss + readout.measured
+
+
+def test_gradient_explorer_has_six_labelled_sliders_laid_out_like_W1():
     box = explore_walkthrough()
     grid = box.children[1]
     labels = [[s.description for s in row.children] for row in grid.children]
-    assert labels == [["w11", "w12", "w13"], ["w21", "w22", "w23"]]
+    assert labels == [["w₁₁⁽¹⁾", "w₁₂⁽¹⁾", "w₁₃⁽¹⁾"], ["w₂₁⁽¹⁾", "w₂₂⁽¹⁾", "w₂₃⁽¹⁾"]]
     assert [[s.value for s in row.children] for row in grid.children] == [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]
-    image = box.children[3]
-    first = image.value
-    grid.children[0].children[0].value = 1.0  # a slider move redraws the figure
-    assert image.value != first
+    first = dict(box.shown)
+    assert first["printout"] == walkthrough_state(bp_walkthrough_example().network.W[1]).report()
+    grid.children[1].children[2].value = -1.0  # a slider move reprints and redraws
+    W1 = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, -1.0]])
+    assert box.shown["printout"] == walkthrough_state(W1).report()
+    assert box.shown["png"] != first["png"]
+    plt.close("all")
+
+
+def test_nudge_explorer_moves_with_its_slider_and_menu():
+    box = explore_nudge()
+    menu, slider = box.children[0].children
+    assert (menu.description, slider.description) == ("parameter θ", "nudge Δθ")
+    assert box.shown["printout"] == "\n".join(nudge_readout("w₁₁⁽¹⁾", 0.1).lines())
+    first = box.shown["png"]
+    slider.value = -0.5
+    assert box.shown["printout"] == "\n".join(nudge_readout("w₁₁⁽¹⁾", -0.5).lines())
+    menu.value = "b₁⁽³⁾"
+    assert box.shown["printout"] == "\n".join(nudge_readout("b₁⁽³⁾", -0.5).lines())
+    assert box.shown["png"] != first
     plt.close("all")
 
 

@@ -38,7 +38,8 @@ from .core import (CORRECT, NOT_ATTEMPTED, REGISTRY, WRONG, Verdict, WrongAnswer
 from .nb01_naive import (NAIVE_CALLS_EXERCISE_SIZES, bottom_up_exercise_networks,
                          check_bottom_up_deltas, check_cache_look_ups_by_hand, check_graph_delta,
                          check_naive_calls_by_hand, graph_exercise_networks)
-from .nb02_bp import check_bp4_batch, check_delta2_by_hand, delta2_exercise_network
+from .nb02_bp import (check_backprop_tanh, check_bce_output_delta, check_bp4_batch,
+                      check_delta2_by_hand, check_input_gradient, delta2_exercise_network)
 from .nb03_softmax import (SOFT_TARGET_EXERCISE_CASES, SOFTMAX_JACOBIAN_EXERCISE_LOGITS,
                            SOFTMAX_VJP_LARGE_SIZE, SOFTMAX_VJP_MEMORY_SIZE, SOFTMAX_VJP_TIME_LIMIT,
                            batch_exercise_cases, check_batch_cross_entropy,
@@ -54,7 +55,8 @@ __all__ = [
     "NAIVE_CALLS_EXERCISE_SIZES", "bottom_up_exercise_networks", "check_bottom_up_deltas",
     "check_cache_look_ups_by_hand", "check_graph_delta", "check_naive_calls_by_hand",
     "graph_exercise_networks",
-    "check_bp4_batch", "check_delta2_by_hand", "delta2_exercise_network",
+    "check_backprop_tanh", "check_bce_output_delta", "check_bp4_batch", "check_delta2_by_hand",
+    "check_input_gradient", "delta2_exercise_network",
     "SOFT_TARGET_EXERCISE_CASES", "SOFTMAX_JACOBIAN_EXERCISE_LOGITS", "SOFTMAX_VJP_LARGE_SIZE",
     "SOFTMAX_VJP_MEMORY_SIZE", "SOFTMAX_VJP_TIME_LIMIT", "batch_exercise_cases",
     "check_batch_cross_entropy", "check_batch_cross_entropy_gradient", "check_soft_target_gradient",

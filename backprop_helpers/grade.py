@@ -36,6 +36,8 @@ from .exercises.core import CORRECT, NOT_ATTEMPTED, VERDICT_MIME, WRONG
 ERROR, TIMED_OUT, MISSING = "error", "timed out", "missing"
 STATUSES = (CORRECT, WRONG, NOT_ATTEMPTED, ERROR, TIMED_OUT, MISSING)
 CHECK_CALL = re.compile(r"\bcheck_(\w+)\s*\(")
+#: the module, importable in the learner's kernel, whose checkers the grader arms
+CHECKERS = "backprop_helpers.exercises.core"
 
 
 def expected_exercises(notebook):
@@ -128,8 +130,11 @@ def _run(submission, result, folder, cell_timeout, deadline):
                             record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
     client.widget_registry = {}
     with client.setup_kernel():
-        _silent(client, "import backprop_helpers.exercises.core as _c; _c._arm_grading(%r); del _c" % nonce)
-        for index, cell in enumerate(submission.cells):
+        armed = _silent(client, f"import {CHECKERS} as _c; _c._arm_grading({nonce!r}); del _c")
+        if armed.get("status") != "ok":
+            stopped = (f"the kernel cannot use the course's checkers ({armed.get('ename', 'no answer')}: "
+                       f"{armed.get('evalue', '')}): install backprop-helpers where the kernel runs")
+        for index, cell in enumerate(submission.cells if stopped is None else []):
             if cell.get("cell_type") != "code":
                 continue
             if time.monotonic() >= deadline:
@@ -165,7 +170,8 @@ def _run(submission, result, folder, cell_timeout, deadline):
     if stopped is not None:
         for name, (status, _) in result.verdicts.items():
             if status == MISSING:
-                result.verdicts[name] = (ERROR if "died" in stopped else TIMED_OUT, f"not checked: {stopped}")
+                status = TIMED_OUT if stopped.startswith("stopped") else ERROR
+                result.verdicts[name] = (status, f"not checked: {stopped}")
 
 
 def _silent(client, code, user_expressions=None):

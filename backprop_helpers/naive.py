@@ -12,7 +12,9 @@ them from 1, so the code's δ_j^(l) is the math's δ_{j+1}^(l) (``delta_name`` s
 once per path, so the number of calls grows like the number of paths through the network.
 ``cached_delta`` is the same function with a cache: each δ is evaluated once, and that is
 backpropagation. ``naive_call_counts`` gives the number of naive calls in closed form, so the
-count of a network too big to run can still be known.
+count of a network too big to run can still be known. ``trace_calls`` lists the calls either
+recursion makes, as a tree (who asked whom, and which calls a cache answered); it needs the
+layer sizes only, since which δ asks which does not depend on the numbers.
 """
 import math
 import sys
@@ -369,6 +371,8 @@ def trace_calls(sizes, requests, cached, max_calls=MAX_TRACED_CALLS):
     sizes = validate_sizes(sizes)
     L = len(sizes) - 1
     requests = [tuple(int(v) for v in request) for request in requests]
+    if len(requests) > max_calls:
+        raise ValueError(f"{len(requests):,} requests make more than max_calls = {max_calls:,} calls")
     for l, j in requests:
         if not (1 <= l <= L and 0 <= j < sizes[l]):
             raise ValueError(f"no neuron (l, j) = ({l}, {j}) in a network of sizes {sizes}: "

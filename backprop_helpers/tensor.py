@@ -32,12 +32,42 @@ its index; ``number ** node`` works; ``.grad`` can be assigned). Where they diff
     in the graph
     =====================  ====================================  ==================================
 """
+import sys
+from itertools import count
+from operator import attrgetter
+
 import numpy as np
 
 from .activations import _describe as _describe_value
 from .activations import _float64_array
 from .broadcasting import broadcast_error, matmul_error, reduce_to_shape
 from .activations import sigmoid as _stable_sigmoid
+
+
+def _keep_freed_memory_for_reuse():
+    """Ask glibc to keep freed memory for the next training step instead of returning it.
+
+    A graph holds every array of its forward pass until the step ends, then frees them all at
+    once: megabytes at batch 256. glibc hands free memory at the top of its heap back to the
+    system once more than a few hundred KB lie there, so the next step pays a page fault for
+    every page of every new array again; measured at batch 256 (64 → 128 → 10), that made a
+    step 1.2 to 5 times slower, more so on a busy machine. Keeping up to 64 MB (and serving
+    arrays up to 32 MB from the heap) avoids it. glibc only: elsewhere nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
+    mallopt(m_mmap_threshold, 32 << 20)
+    mallopt(m_trim_threshold, 64 << 20)
+
+
+_keep_freed_memory_for_reuse()
 
 
 def _describe(value):
@@ -48,6 +78,10 @@ def _describe(value):
 def _first(mask):
     """The index (a tuple) of the first True entry of a boolean array."""
     return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+_CREATION = count()  # numbers the Nodes in the order they are made
+_BY_CREATION = attrgetter("_created")
 
 
 def _no_numpy_call(op, numpy_arguments):
@@ -67,7 +101,7 @@ class Node:
     """
 
     __slots__ = ("data", "_grad", "inputs", "_rule", "requires_grad", "op", "_saved", "label",
-                 "__weakref__")
+                 "_created", "__weakref__")
     __array_ufunc__ = None  # numpy defers to Node: array + Node and array @ Node give Nodes
 
     def __init__(self, data, requires_grad=True, label=""):
@@ -88,6 +122,7 @@ class Node:
         result is a constant. ``saved`` is what the rule needs besides the inputs' data."""
         node = object.__new__(Node) if into is None else into
         node.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
+        node._created = next(_CREATION)  # after all its inputs: see topological_order
         node._grad = None
         node.op = op
         node._saved = saved
@@ -112,6 +147,8 @@ class Node:
             return value
         if type(value) is float or (type(value) is int and -2 ** 1023 < value < 2 ** 1023):
             data = np.array(float(value))
+        elif type(value) is np.ndarray and value.dtype == np.float64:
+            data = value  # the common case, a data array: no conversion, no message built
         else:
             data = _float64_array(value, f"Node {op}: the other operand")
         return Node._make(data, (), None, "", None, False)
@@ -238,8 +275,16 @@ class Node:
     @staticmethod
     def _div_rule(node, g):  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² = -(a/b)/b
         a, b = node.inputs
-        return (g / b.data if a.requires_grad else None,
-                -g * node.data / b.data if b.requires_grad else None)
+        if not a.requires_grad:
+            c = a.data
+            if c.ndim == 0 and c != 0.0:  # c/b, as in a sigmoid: -c/b² = -(c/b)²/c, no division
+                grad_b = node.data * (-1.0 / float(c))
+                grad_b *= node.data
+                grad_b *= g
+                return None, grad_b
+            return None, -g * node.data / b.data
+        over_b = g / b.data  # one division serves both operands
+        return over_b, (-over_b * node.data if b.requires_grad else None)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Node) or np.ndim(exponent) != 0:
@@ -426,24 +471,18 @@ class Node:
     def topological_order(self):
         """Every node this one depends on that needs a gradient, parents before children.
 
-        An iterative depth-first search: a node is appended once all its parents are, and a
-        node reached again along another path is not expanded again.
+        A node is always made after its inputs, so the order in which nodes were made is a
+        topological order: the nodes this one can reach (an iterative search, any depth), sorted
+        by when they were made: one visit per node and one sort, cheaper than the two visits per
+        node of a depth-first search that emits each node after its inputs.
         """
-        order, expanded = [], set()
-        stack = [(self, False)]
+        reached, stack = {self}, [self]
         while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
-                continue
-            if node in expanded:
-                continue
-            expanded.add(node)
-            stack.append((node, True))
-            for parent in node.inputs:
-                if parent.requires_grad and parent not in expanded:
-                    stack.append((parent, False))
-        return order
+            for parent in stack.pop().inputs:
+                if parent.requires_grad and parent not in reached:
+                    reached.add(parent)
+                    stack.append(parent)
+        return sorted(reached, key=_BY_CREATION)
 
     def backward(self, grad=None):
         """Fill ``.grad`` of every node this one depends on with ∂(this)/∂(node).
@@ -477,8 +516,8 @@ class Node:
                     g = reduce_to_shape(g, parent.data.shape)
                 if parent._grad is not None:
                     g = parent._grad + g
-                elif parent._rule is None:
-                    g = np.array(g, dtype=np.float64)  # a leaf owns its gradient
+                elif parent._rule is None and (g is node._grad or g.base is not None):
+                    g = np.array(g, dtype=np.float64)  # a leaf owns its gradient: no shared array
                 # numpy turns 0-d results into scalars: .grad is always an array
                 parent._grad = g if type(g) is np.ndarray else np.asarray(g, dtype=np.float64)
 

@@ -89,6 +89,10 @@ def recursion_step(sizes=(2, 2, 2, 2, 1), what=FULL_GRADIENT, cached=False, step
     sizes = tuple(validate_sizes(sizes))
     if what not in (FULL_GRADIENT, ONE_REQUEST):
         raise ValueError(f"what must be {FULL_GRADIENT!r} or {ONE_REQUEST!r}, got {what!r}")
+    parameters = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
+    if what == FULL_GRADIENT and parameters > naive.MAX_TRACED_CALLS:
+        raise ValueError(f"a network of sizes {list(sizes)} has {parameters:,} parameters, too many "
+                         f"calls to step through (at most {naive.MAX_TRACED_CALLS:,})")
     calls = _traced(sizes, what, bool(cached))
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 1 <= step <= len(calls):
         raise ValueError(f"step must be a whole number from 1 to {len(calls)} (the calls this "

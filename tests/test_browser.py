@@ -89,7 +89,7 @@ NOTEBOOKS = [
     Notebook("03_softmax_relu.ipynb", (Explorer("margin z₂ − z₁", margin_line, typed=-6),
                                        Explorer("z₃ (class 3)", three_class_line, typed=4.5))),
     Notebook("04_scalar_autograd.ipynb", run_timeout=300),  # two trainings of 50 steps on Value
-    Notebook("05_tensor_autograd.ipynb"),
+    Notebook("05_tensor_autograd.ipynb", run_timeout=300),  # two trainings, about 40 s unloaded
 ]
 
 

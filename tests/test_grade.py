@@ -79,6 +79,8 @@ def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_pat
     assert verdicts["mean_backward"] == ("correct", "")
     assert verdicts["max_backward"][0] == "not yet" and "others get 0" in verdicts["max_backward"][1]
     assert verdicts["softmax_on_node"] == ("not attempted yet", "")
+    for untouched in ("batched_weight_gradient", "log_softmax_cross_entropy", "digits_recipe"):
+        assert verdicts[untouched] == ("not attempted yet", "")
 
 
 def write_notebook(path, *cells):
@@ -129,8 +131,8 @@ def test_a_batch_of_bad_and_hostile_submissions_is_graded_to_the_end_and_never_w
                 for name, r in results.items()}
     for name in names[:3]:
         assert results[name]["problem"].startswith("could not read the notebook")
-        assert verdicts[name] == {"delta2_by_hand": ("missing", "no check of it ran"),
-                                  "bp4_batch": ("missing", "no check of it ran")}
+        assert verdicts[name] == {exercise: ("missing", "no check of it ran")
+                                  for exercise in grade.expected_exercises("02")}
     assert "kernel died in cell 3" in results["02_dead.ipynb"]["problem"]
     assert verdicts["02_dead.ipynb"]["bp4_batch"] == ("correct", "")
     assert verdicts["02_dead.ipynb"]["delta2_by_hand"][0] == "error"
@@ -140,7 +142,7 @@ def test_a_batch_of_bad_and_hostile_submissions_is_graded_to_the_end_and_never_w
     assert verdicts["02_hang.ipynb"]["bp4_batch"] == ("correct", "")  # graded after the interrupted cell
     assert verdicts["02_hang.ipynb"]["delta2_by_hand"][0] == "timed out"
     cheat = verdicts["02_cheat.ipynb"]
-    assert set(cheat) == {"delta2_by_hand", "bp4_batch"}    # invented exercises are not listed
+    assert list(cheat) == grade.expected_exercises("02")    # invented exercises are not listed
     assert cheat["bp4_batch"][0] == "not yet"               # printing "correct" forges nothing
     assert cheat["delta2_by_hand"][0] == "missing" and "redefined" in cheat["delta2_by_hand"][1]
     assert results["02_cheat.ipynb"]["correct"] == 0 and results["02_cheat.ipynb"]["problem"] is None
@@ -170,3 +172,10 @@ def test_the_command_refuses_bad_options(capsys):
         with pytest.raises(SystemExit) as stop:
             grade.main([*options, "x.ipynb"])
         assert stop.value.code == 2
+
+
+def test_a_kernel_without_the_checkers_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(grade, "CHECKERS", "no_such_package.core")
+    result = grade_notebook(write_notebook(tmp_path / "02.ipynb", IMPORTS, RIGHT))
+    assert "cannot use the course's checkers" in result.problem and "ModuleNotFoundError" in result.problem
+    assert {status for status, _ in result.verdicts.values()} == {"error"}

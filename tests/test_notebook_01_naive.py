@@ -136,19 +136,19 @@ def test_notebook_01_network_gradients_match_the_reference_values_and_autograd()
 
 
 def test_notebook_01_gradients_pass_central_differences_with_an_honest_tolerance():
-    """Central differences have an absolute round-off floor of about u|L|/ε (u = 2^-53), which
-    is large *relative* to the tiniest gradients here (|∂L/∂W_10^(1)| ≈ 4.5e-6). Checked two ways:
-    at ε = 1e-5 every absolute error is under 10 u|L|/ε; at ε = 1e-4, where truncation
-    (∝ ε²) and round-off (∝ 1/ε) balance for these entries, every relative error is under 1e-7."""
+    """Central differences have an absolute round-off floor of about u|𝓛|/ε (u = 2^-53), which
+    is large *relative* to the tiniest gradients here (|∂𝓛/∂W_21^(1)| ≈ 4.5e-6). Checked two
+    ways, each with a wide margin: at ε = 1e-5 every absolute error is under 30 u|𝓛|/ε (a few
+    units seen); at ε = 3e-4, near the tiny entries' best step, every relative error is under
+    5e-8, half the tolerance (the notebook's check)."""
     net, x, y = naive_recursion_example()
     g = naive.naive_gradients(net, x, y).gradients
     loss = net.loss(x, y)
-    u = np.finfo(float).eps / 2
-    for eps, check in ((1e-5, "absolute"), (1e-4, "relative")):
+    for eps, check in ((1e-5, "absolute"), (3e-4, "relative")):
         for l in range(1, net.L + 1):
             for analytic, array in ((g.dW[l], net.W[l]), (g.db[l], net.b[l])):
                 numeric = numerical_gradient(lambda: net.loss(x, y), array, eps)
                 if check == "absolute":
-                    assert np.all(np.abs(analytic - numeric) < 10 * u * loss / eps)
+                    assert np.all(np.abs(analytic - numeric) < 30 * U * loss / eps)
                 else:
-                    assert np.all(relative_error(analytic, numeric) < 1e-7)
+                    assert np.all(relative_error(analytic, numeric) < 5e-8)

@@ -19,6 +19,7 @@ from backprop_helpers.plots import (TARGET_COLOUR, AnnotatedNetwork, broadcast_b
                                     plot_decision_boundary, plot_jacobian, plot_margin_losses,
                                     plot_relu, plot_sigmoid_operating_points, plot_simplex,
                                     simplex_point)
+from backprop_helpers.plots import digit_gallery, plot_confusion, plot_training_curves, shape_graph, weight_images
 from backprop_helpers.scalar import Value
 from backprop_helpers.tensor import Node
 
@@ -407,3 +408,49 @@ def test_decision_boundary_tells_the_classes_apart_by_marker_too():
     paths = [s.get_paths()[0].vertices.shape[0] for s in scatters]
     assert paths[0] != paths[1]                        # circle against square
     plt.close(ax.figure)
+
+
+# ----------------------------------------------------------------- notebook 05's figures
+
+def test_shape_graph_labels_every_edge_with_the_forward_and_the_gradient_shape():
+    x, W, b = Node(np.ones((3, 5))), Node(np.ones((4, 3))), Node(np.ones((4, 1)))
+    product = W @ x
+    z = product + b
+    loss = z.sigmoid().sum()
+    ax = shape_graph(loss, {x: "x", W: "W", b: "b", product: "@", z: "+"})
+    texts = [t.get_text() for t in ax.texts]
+    for label in ("x", "W", "b", "@", "+", "sigmoid", "sum"):
+        assert label in texts
+    assert "3×5" in texts and "4×3" in texts and "∂: 4×5 →Σ 4×1" in texts  # the bias's summed gradient
+    assert texts.count("∂: 4×5") == 3  # into + from @, into sigmoid, into sum
+    plt.close(ax.figure)
+
+
+def test_training_curves_confusion_gallery_and_weights_draw_what_they_are_given():
+    history = {"train_loss": [1.0, 0.5, 0.2], "test_loss": [1.1, 0.6, 0.4],
+               "train_accuracy": [0.5, 0.8, 0.9], "test_accuracy": [0.4, 0.7, 0.85]}
+    left, right = plot_training_curves(history)
+    assert [line.get_linestyle() for line in left.lines] == ["-", "--"]  # a second cue besides colour
+    assert list(right.lines[1].get_ydata()) == [40.0, 70.0, 85.0]
+    plt.close(left.figure)
+    with pytest.raises(ValueError, match="test_accuracy"):
+        plot_training_curves({k: v for k, v in history.items() if k != "test_accuracy"})
+
+    counts = plot_confusion(np.array([0, 1, 2, 2]), np.array([0, 2, 2, 2]), classes=3)
+    assert counts.tolist() == [[1, 0, 0], [0, 0, 1], [0, 0, 2]]
+    plt.close("all")
+    with pytest.raises(ValueError, match="predictions"):
+        plot_confusion(np.zeros(3, dtype=int), np.zeros(2, dtype=int))
+
+    images = np.arange(3 * 64).reshape(3, 8, 8) % 17
+    axes = digit_gallery(images, ["a", "b", "c"], columns=2)
+    assert len(axes) == 4 and [ax.get_title() for ax in axes[:3]] == ["a", "b", "c"]
+    plt.close("all")
+    with pytest.raises(ValueError, match="3 images but 2 titles"):
+        digit_gallery(images, ["a", "b"])
+
+    axes, image = weight_images(np.linspace(-1, 2, 5 * 64).reshape(5, 64), columns=5)
+    assert image.get_clim() == (-2.0, 2.0)  # one symmetric scale: white is 0
+    plt.close("all")
+    with pytest.raises(ValueError, match=r"\(n, 64\)"):
+        weight_images(np.ones((4, 63)))

@@ -217,6 +217,8 @@ def test_recursion_step_stores_a_delta_only_once_it_has_returned():
     (dict(step=True), "whole number"),
     (dict(what="everything"), "what must be"),
     (dict(sizes=(2, 0, 1)), "width must be"),
+    (dict(sizes=(1000, 1000, 1000)), "too many calls to step through"),
+    (dict(sizes=(2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1)), "more than max_calls"),
 ])
 def test_recursion_step_rejects_bad_settings(arguments, message):
     with pytest.raises(ValueError, match=message):

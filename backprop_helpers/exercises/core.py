@@ -317,7 +317,7 @@ class _Answer:
     calling it, a getattr, an alias...). Other attributes read through to the function."""
 
     def __init__(self, function, references):
-        self.__dict__.update(function=function, returned=0,
+        self.__dict__.update(function=function, returned=0, __wrapped__=function,  # for inspect
                              reference_codes={_code(r): r for r in references if _code(r) is not None})
 
     def __getattr__(self, name):

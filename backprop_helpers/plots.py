@@ -839,7 +839,7 @@ def plot_simplex(probabilities, true_class=None, change=None, ax=None):
             ax.annotate("", point + d, point, arrowprops=dict(arrowstyle="->", color=OKABE_ITO["blue"],
                                                               linewidth=1.8))
             ax.plot([], [], color=OKABE_ITO["blue"], label="ŷ after a gradient step")
-    ax.set(xlim=(-0.15, 1.2), ylim=(-0.2, 1.0), aspect="equal")
+    ax.set(xlim=(-0.3, 1.2), ylim=(-0.2, 1.0), aspect="equal")   # room on the left for the legend
     ax.axis("off")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(-0.02, 1.02), frameon=False)
     return ax

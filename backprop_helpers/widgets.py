@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import ipywidgets
-import matplotlib.pyplot as plt
 import numpy as np
 import PIL.Image
 from IPython.display import display
@@ -24,7 +23,7 @@ from .examples import bp_walkthrough_example
 from .losses import cross_entropy, cross_entropy_gradient
 from .network import ForwardPass, Gradients, Network, validate_sizes
 from .plots import (OKABE_ITO, AnnotatedNetwork, margin_curves, plot_counts_on_network,
-                    plot_jacobian, plot_margin_losses, plot_simplex, show_figure)
+                    plot_jacobian, plot_margin_losses, plot_simplex)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -563,16 +562,50 @@ def margin_readout(margin):
 MARGIN_LABEL = "margin z₂ − z₁"
 
 
+def _show_redrawn(figure, alt, dpi=80):
+    """Show a figure that an explorer draws once and updates in place: one PNG render at its
+    fixed layout (a slider move must not wait for show_figure's tight bounding box, a second
+    render), with the alt text in the output's metadata as show_figure puts it."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
+             "text/plain": f"<Figure size {figure.get_figwidth() * dpi:g}x{figure.get_figheight() * dpi:g} "
+                           f"with {len(figure.axes)} Axes>"},
+            raw=True, metadata={"image/png": {"alt": alt}})
+
+
+class _MarginView:
+    """plot_margin_losses drawn once; ``draw(readout)`` moves the dots and the dotted guide."""
+
+    def __init__(self, limit):
+        self.figure = Figure(figsize=(8, 3))
+        axes = self.figure.subplots(1, 2)
+        plot_margin_losses(ax=axes, margins=np.linspace(-limit, limit, 401))
+        self.figure.tight_layout()
+        blue, red = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
+        self.dots = [[ax.plot([], [], marker, color=colour, markersize=7)[0] for ax in axes]
+                     for marker, colour in (("o", blue), ("s", red))]
+        self.guides = [ax.axvline(0.0, color="#999999", linewidth=0.8, linestyle=":") for ax in axes]
+
+    def draw(self, r):
+        for (loss_dot, error_dot), loss, delta in ((self.dots[0], r.cross_entropy, r.cross_entropy_delta),
+                                                   (self.dots[1], r.squared_error, r.squared_error_delta)):
+            loss_dot.set_data([r.margin], [loss])
+            error_dot.set_data([r.margin], [abs(delta)])
+        for guide in self.guides:
+            guide.set_xdata([r.margin, r.margin])
+        return self.figure
+
+
 def explore_margin(margin=0.54, limit=10.0):
     """One slider, the logit margin m = z_true - z_other: prints margin_readout(m) and dots m on
     the loss and output-error curves of both models. Returns the widget."""
+    view = _MarginView(limit)
+
     def show(m):
         readout = margin_readout(m)
         print("\n".join(readout.lines()))
-        figure, axes = plt.subplots(1, 2, figsize=(8, 3))
-        plot_margin_losses(mark=m, ax=axes, margins=np.linspace(-limit, limit, 401))
-        figure.tight_layout()
-        show_figure(figure, alt=(
+        _show_redrawn(view.draw(readout), alt=(
             f"Loss (left) and size of the output error (right) against the logit margin from {-limit:g} "
             f"to {limit:g}, softmax with cross-entropy solid, sigmoid with squared error dashed. Dots mark "
             f"the margin {m:+.2f}: there the cross-entropy's output error is "
@@ -618,11 +651,19 @@ class ThreeClassReadout(NamedTuple):
                 f"(first order predicts {predicted:.4f}), loss → {self.new_loss:.4f}"]
 
 
+#: three_class_readout refuses logits larger than this in size (a difference of two of them
+#: could overflow)
+MAX_LOGIT = 1e150
+
+
 def three_class_readout(z1, z2, z3, true_class=3, step=1.0):
     """ŷ, the loss, δ, the Jacobian and one gradient step for three logits: the pure computation
-    behind ``explore_three_classes``. Stable for any finite logits."""
+    behind ``explore_three_classes``. Stable for any logits up to ±MAX_LOGIT (±1000 and far beyond)."""
     where = "three_class_readout"
     z = np.array([_finite_number(v, name, where) for v, name in ((z1, "z1"), (z2, "z2"), (z3, "z3"))])
+    if np.max(np.abs(z)) > MAX_LOGIT:
+        raise ValueError(f"{where}: logits up to ±{MAX_LOGIT:g} only (their differences must stay "
+                         f"within the float range), got z = {z.tolist()}")
     if isinstance(true_class, (bool, np.bool_)) or true_class not in (1, 2, 3):
         raise ValueError(f"{where}: true_class must be 1, 2 or 3, got {true_class!r}")
     eta = _finite_number(step, "step", where)
@@ -637,6 +678,30 @@ def three_class_readout(z1, z2, z3, true_class=3, step=1.0):
                              J @ (-eta * delta), softmax(stepped)[:, 0], float(cross_entropy(stepped, y)))
 
 
+class _ThreeClassView:
+    """The triangle (redrawn, it is cheap) and the Jacobian's heat map (drawn once, its colours,
+    scale and numbers updated), so a slider move costs one render."""
+
+    def __init__(self):
+        self.figure = Figure(figsize=(7.6, 3.2))
+        self.left, self.right = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
+        plot_jacobian(np.zeros((3, 3)), ax=self.right)  # rows a_i = ŷ_i, columns z_k
+        self.figure.tight_layout()
+
+    def draw(self, r):
+        self.left.clear()
+        plot_simplex(r.probabilities, r.true_class, r.new_probabilities - r.probabilities, ax=self.left)
+        self.left.set_title("ŷ among all probability vectors", fontsize=10)
+        limit = max(float(np.max(np.abs(r.jacobian))), 1e-12)
+        image = self.right.images[0]
+        image.set_data(r.jacobian)
+        image.set_clim(-limit, limit)
+        for text, value in zip(self.right.texts, r.jacobian.ravel()):
+            text.set_text(f"{value:.4f}")
+            text.set_color("white" if abs(value) > 0.6 * limit else "black")
+        return self.figure
+
+
 #: the three-class explorer's logit sliders, by label
 LOGIT_LABELS = ("z₁ (class 1)", "z₂ (class 2)", "z₃ (class 3)")
 
@@ -645,18 +710,13 @@ def explore_three_classes(z=(1.0, 0.5, -0.5), true_class=3, limit=6.0):
     """Three sliders for the logits z₁, z₂, z₃ and a menu for the true class: prints
     three_class_readout, draws ŷ on the triangle of all probability vectors with the gradient
     step as an arrow, and the Jacobian as a heat map. Returns the widget."""
+    view = _ThreeClassView()
+
     def show(z1, z2, z3, true_class):
         readout = three_class_readout(z1, z2, z3, true_class)
         print("\n".join(readout.lines()))
-        figure, (left, right) = plt.subplots(1, 2, figsize=(7.6, 3.2),
-                                             gridspec_kw={"width_ratios": [1, 1.15]})
-        plot_simplex(readout.probabilities, true_class,
-                     readout.new_probabilities - readout.probabilities, ax=left)
-        left.set_title("ŷ among all probability vectors", fontsize=10)
-        plot_jacobian(readout.jacobian, ax=right, title="Jacobian $\\partial \\hat y_i / \\partial z_k$")
-        figure.tight_layout()
         p = ", ".join(f"{v:.2f}" for v in readout.probabilities)
-        show_figure(figure, alt=(
+        _show_redrawn(view.draw(readout), alt=(
             f"Left: the triangle of all probability vectors over three classes, with ŷ = [{p}] as a dot, "
             f"the target class {true_class} starred at its corner, and an arrow to where one gradient step "
             f"moves ŷ. Right: the 3 by 3 softmax Jacobian as a heat map with its entries written in, "

@@ -27,18 +27,18 @@ def shifted_softmax(Z, shift):
 
 def test_softmax_jacobian_solution_passes_and_equals_autograd_and_finite_differences():
     solution = solutions("03")
-    assert ex.judge("softmax_jacobian", solution.my_softmax_jacobian).passed
+    assert ex.judge("softmax_jacobian", solution.softmax_jacobian).passed
     oracle = autograd.jacobian(lambda z: anp.exp(z - anp.max(z)) / anp.sum(anp.exp(z - anp.max(z))))
     eps = 1e-6
     for logits in ex.SOFTMAX_JACOBIAN_EXERCISE_LOGITS:
         z = np.array(logits)
-        J = solution.my_softmax_jacobian(z)
+        J = solution.softmax_jacobian(z)
         np.testing.assert_allclose(J, oracle(z), rtol=1e-12, atol=1e-15)
         steps = np.eye(z.size) * eps
         numeric = np.column_stack([(shifted_softmax(z + s, np.max(z)) - shifted_softmax(z - s, np.max(z))) / (2 * eps)
                                    for s in steps])
         np.testing.assert_allclose(J, numeric, atol=1e-9)
-    assert np.array_equal(solution.my_softmax_jacobian(np.array([3.0])), [[0.0]])  # one class: a = 1 always
+    assert np.array_equal(solution.softmax_jacobian(np.array([3.0])), [[0.0]])  # one class: a = 1 always
     sizes = {len(z) for z in ex.SOFTMAX_JACOBIAN_EXERCISE_LOGITS}
     assert {1, 2, 5} <= sizes and any(max(map(abs, z)) >= 1000 for z in ex.SOFTMAX_JACOBIAN_EXERCISE_LOGITS)
 

@@ -55,7 +55,7 @@ def test_grader_reads_notebook_02_with_answers_right_wrong_untouched_and_crashin
 
 def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_path):
     verdicts = grade_copy(tmp_path, "03_softmax_relu.ipynb", {
-        "def my_softmax_jacobian(": inspect.getsource(solutions("03").my_softmax_jacobian),
+        "def softmax_jacobian(": inspect.getsource(solutions("03").softmax_jacobian),
         "def batch_cross_entropy_gradient(": ("def batch_cross_entropy_gradient(Z, Y):\n"
                                               "    e = np.exp(Z - Z.max(axis=0))\n"
                                               "    return e / e.sum(axis=0) - Y\n"),

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import PIL.Image
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from oracles import central_difference
 
@@ -16,6 +16,7 @@ from backprop_helpers.activations import softmax, softmax_jacobian
 from backprop_helpers.examples import bp_walkthrough_example, naive_recursion_example
 from backprop_helpers.losses import cross_entropy
 from backprop_helpers.network import Network
+from backprop_helpers.plots import simplex_point
 from backprop_helpers.widgets import (LOGIT_LABELS, MARGIN_LABEL, NudgePlot, WalkthroughPlot,
                                       explore_margin, explore_nudge, explore_three_classes,
                                       explore_walkthrough, margin_readout, nudge_readout,
@@ -326,6 +327,7 @@ def test_three_class_readout_lines():
     ((0.0, 0.0, 0.0, 4), "true_class must be 1, 2 or 3"),
     ((0.0, 0.0, 0.0, True), "true_class must be 1, 2 or 3"),
     ((0.0, 0.0, 0.0, 1, float("nan")), "step must be a finite number"),
+    ((1e308, -1e308, 0.0), "logits up to ±1e\\+150 only"),
 ])
 def test_three_class_readout_rejects_bad_input_naming_it(args, message):
     with pytest.raises(ValueError, match=f"three_class_readout: {message}"):
@@ -338,3 +340,28 @@ def test_explore_three_classes_has_sliders_saying_what_they_move():
     assert labelled == list(LOGIT_LABELS) + ["true class"]
     assert LOGIT_LABELS == ("z₁ (class 1)", "z₂ (class 2)", "z₃ (class 3)")
     plt.close("all")
+
+
+def test_margin_view_moves_its_dots_to_what_the_readout_computes():
+    view = widgets._MarginView(limit=10.0)
+    for m in (0.54, -6.0):
+        r = margin_readout(m)
+        view.draw(r)
+        (ce_loss, ce_error), (se_loss, se_error) = view.dots
+        assert tuple(ce_loss.get_xydata()[0]) == (m, r.cross_entropy)
+        assert tuple(ce_error.get_xydata()[0]) == (m, abs(r.cross_entropy_delta))
+        assert tuple(se_loss.get_xydata()[0]) == (m, r.squared_error)
+        assert tuple(se_error.get_xydata()[0]) == (m, abs(r.squared_error_delta))
+        assert all(list(guide.get_xdata()) == [m, m] for guide in view.guides)
+
+
+def test_three_class_view_shows_the_readouts_jacobian_and_point():
+    view = widgets._ThreeClassView()
+    for z, k in (((1.0, 0.5, -0.5), 3), ((6.0, -6.0, -6.0), 3), ((0.0, 0.0, 0.0), 1)):
+        r = three_class_readout(*z, true_class=k)
+        view.draw(r)
+        assert [t.get_text() for t in view.right.texts] == [f"{v:.4f}" for v in r.jacobian.ravel()]
+        np.testing.assert_array_equal(view.right.images[0].get_array(), r.jacobian)
+        dot = [line for line in view.left.lines if line.get_marker() == "o"][0]
+        np.testing.assert_allclose(dot.get_xydata()[0], simplex_point(r.probabilities))
+        assert f"target: class {k}" in [t.get_text() for t in view.left.get_legend().get_texts()]

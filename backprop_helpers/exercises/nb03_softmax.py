@@ -31,7 +31,7 @@ SOFTMAX_JACOBIAN_EXERCISE_LOGITS = [
 
 @exercise(callable_answer=True, references=(softmax_jacobian,))
 def check_softmax_jacobian(function):
-    """Exercise 03.1: ``my_softmax_jacobian(z)`` for one sample, z a 1-D array of n logits,
+    """Exercise 03.1: ``softmax_jacobian(z)`` for one sample, z a 1-D array of n logits,
     returns the n × n matrix J[i, k] = ∂a_i/∂z_k of a = softmax(z)."""
     for logits in SOFTMAX_JACOBIAN_EXERCISE_LOGITS:
         z = np.array(logits)

@@ -343,7 +343,7 @@ def test_explore_three_classes_has_sliders_saying_what_they_move():
 
 
 def test_margin_view_moves_its_dots_to_what_the_readout_computes():
-    view = widgets._MarginView(limit=10.0)
+    view = widgets.nb03_softmax._MarginView(limit=10.0)
     for m in (0.54, -6.0):
         r = margin_readout(m)
         view.draw(r)
@@ -356,7 +356,7 @@ def test_margin_view_moves_its_dots_to_what_the_readout_computes():
 
 
 def test_three_class_view_shows_the_readouts_jacobian_and_point():
-    view = widgets._ThreeClassView()
+    view = widgets.nb03_softmax._ThreeClassView()
     for z, k in (((1.0, 0.5, -0.5), 3), ((6.0, -6.0, -6.0), 3), ((0.0, 0.0, 0.0), 1)):
         r = three_class_readout(*z, true_class=k)
         view.draw(r)

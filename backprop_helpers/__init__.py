@@ -4,11 +4,12 @@ backprop course.
 Modules, highest first (each imports only modules listed after it):
     grade          grading learners' notebooks, for instructors (the grade-exercises command)
     run_notebooks  re-executing the notebooks, for maintainers (the run-notebooks command)
-    widgets        explorers: a pure compute function plus an ipywidgets view
+    site           the course website from the stored notebooks (the build-site command)
+    widgets/       explorers: a pure compute function plus an ipywidgets view
     exercises/     checkers that give a learner instant feedback on their own code: a shared
                    core and one module per notebook
-    plots          matplotlib figures: network diagrams, call counts, graphs, broadcasting
-    naive          naive recursive dL/dz with call counts, its cached twin, closed-form counts
+    plots/         matplotlib figures, one module per notebook, and the palette and show_figure
+    naive          naive recursive ∂𝓛/∂z with call counts, its cached twin, closed-form counts
     examples       the fixed networks and data sets of the notebooks
     nn             Neuron, Layer, MLP on Value, and a training loop
     gradcheck      central differences, relative error, a report table

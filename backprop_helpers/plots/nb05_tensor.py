@@ -66,8 +66,8 @@ def broadcast_backward(operand_shape, grad, ax=None):
     ax.annotate("", xy=(x_right - 0.3, m / 2), xytext=(n + 0.3, m / 2),
                 arrowprops=dict(arrowstyle="->", linewidth=1.5))
     ax.text((n + x_right) / 2, m / 2 - 0.25, how, ha="center", va="top", fontsize=9)
-    ax.text(n / 2, m + 0.2, f"∂𝓛/∂result {grad.shape}", ha="center", va="bottom", fontsize=9)
-    ax.text(x_right + padded[1] / 2, y_right + 0.2, f"∂𝓛/∂operand {operand_shape}",
+    ax.text(n / 2, m + 0.2, rf"$\partial\mathcal{{L}}/\partial$result {grad.shape}", ha="center", va="bottom", fontsize=9)
+    ax.text(x_right + padded[1] / 2, y_right + 0.2, rf"$\partial\mathcal{{L}}/\partial$operand {operand_shape}",
             ha="center", va="bottom", fontsize=9)
     ax.set_xlim(-1.0, x_right + max(padded[1], 3) + 1.0)
     ax.set_ylim(-0.3, m + 1.0)

@@ -4,16 +4,18 @@ backprop course.
 Modules, highest first (each imports only modules listed after it):
     grade          grading learners' notebooks, for instructors (the grade-exercises command)
     run_notebooks  re-executing the notebooks, for maintainers (the run-notebooks command)
-    widgets        explorers: a pure compute function plus an ipywidgets view
+    site           the course website from the stored notebooks (the build-site command)
+    widgets/       explorers: a pure compute function plus an ipywidgets view
     exercises/     checkers that give a learner instant feedback on their own code: a shared
                    core and one module per notebook
-    plots          matplotlib figures: network diagrams, call counts, graphs, broadcasting
-    naive          naive recursive dL/dz with call counts, its cached twin, closed-form counts
+    plots/         matplotlib figures, one module per notebook, and the palette and show_figure
+    naive          naive recursive ∂𝓛/∂z with call counts, its cached twin, closed-form counts
     examples       the fixed networks and data sets of the notebooks
     nn             Neuron, Layer, MLP on Value, and a training loop
     gradcheck      central differences, relative error, a report table
     network        the feed-forward network: forward pass and BP1–BP4, layer-size validation
     tensor         Node: reverse-mode autograd on numpy arrays, with broadcasting
+    broadcasting   the axes a gradient is summed over; shape errors that name the axis
     scalar         Value: reverse-mode autograd on single numbers
     losses         half squared error, cross-entropy from logits
     activations    sigmoid, ReLU, tanh, softmax, all stable

@@ -3,8 +3,10 @@
 The example networks (``naive_recursion_example``, ``bp_walkthrough_example``,
 ``softmax_relu_example``) return an ``Example(network, x, y)``, which unpacks as
 ``net, x, y``; their parameters are written in the course's notation (``W[l]`` is
-n_l × n_{l-1}, biases and samples are columns). The data sets (``two_moons`` and those after
-it) return arrays ``(X, y)``, samples as columns.
+n_l × n_{l-1}, biases and samples are columns). ``two_moons`` returns arrays ``(X, y)``,
+samples as columns; ``xor_data`` returns plain lists for the scalar engine; ``load_digits``
+returns ``Digits(images, labels)``, the 1,797 images of 8 × 8 pixels as stored in the package
+(the notebook turns them into columns).
 """
 from typing import NamedTuple
 
@@ -82,3 +84,30 @@ def xor_data(n_per_cluster=6, noise=0.2, seed=0):
     X = np.repeat(centres, n_per_cluster, axis=0) + noise * rng.standard_normal((4 * n_per_cluster, 2))
     y = np.repeat([1.0, 1.0, -1.0, -1.0], n_per_cluster)
     return [[float(a), float(b)] for a, b in X], [float(label) for label in y]
+
+
+# ---------------------------------------------------------------- 8 × 8 digits (notebook 05)
+
+class Digits(NamedTuple):
+    images: np.ndarray  # (1797, 8, 8) uint8, ink per pixel 0..16
+    labels: np.ndarray  # (1797,) int64, the digit 0..9 each image shows
+
+
+def load_digits():
+    """The 1,797 handwritten 8 × 8 digits shipped with the package, as ``Digits(images, labels)``.
+
+    ``images`` is a uint8 array of shape (1797, 8, 8) with pixel values 0..16, ``labels`` the
+    digits 0..9 (about 180 of each). The data are the test part of the UCI "Optical Recognition
+    of Handwritten Digits" set (Alpaydin and Kaynak, 1998, CC BY 4.0); the file
+    ``backprop_helpers/data/digits.npz`` and its ``README.md`` say where it came from. Read from
+    the package: nothing is downloaded. Each call returns fresh arrays.
+    """
+    from importlib.resources import files
+
+    with files(__package__).joinpath("data").joinpath("digits.npz").open("rb") as handle:
+        with np.load(handle) as stored:
+            images, labels = stored["images"], stored["labels"]
+    if images.shape != (1797, 8, 8) or labels.shape != (1797,):
+        raise ValueError(f"digits.npz is damaged: images {images.shape}, labels {labels.shape}; "
+                         f"expected (1797, 8, 8) and (1797,)")
+    return Digits(images, labels.astype(np.int64))

@@ -1,49 +1,282 @@
-"""Grade learners' notebooks: run each one and list every exercise's verdict.
+"""Grade learners' notebooks: run each one in a fresh kernel and list every exercise's verdict.
 
     grade-exercises submissions/*.ipynb
+    grade-exercises --cell-timeout 60 --notebook-timeout 600 --json grades.json submissions/*.ipynb
+
+Grading runs each learner's code with your rights (see the README for running it isolated).
+How a verdict is trusted: before the learner's first cell, the grader gives the checkers a
+secret it made for this run; each genuine checker then publishes its verdict as a record
+carrying that secret (a display output of its own MIME type), besides the line it prints.
+Printed lines are never read, so a learner cannot print a verdict, and a checker the
+notebook redefines publishes nothing and is reported. Every exercise of the course notebook
+a submission belongs to is listed, each with one status: correct, not yet, not attempted
+yet, error (its check cell failed first), timed out, missing (no genuine check ran).
+A submission that cannot be read, whose kernel dies, or that runs past its time is reported
+on its own line; the batch goes on. Submissions are read, never written: each runs in an
+empty temporary folder.
 """
 import argparse
+import ast
+import csv
+import json
 import re
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
 
-from .run_notebooks import execute
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-VERDICT_LINE = re.compile(r"^\[(\w+)\] (correct|not yet|not attempted yet)(?:: (.*))?$", re.M)
-CHECK_CALL = re.compile(r"\bcheck_(\w+)\(")
+from .exercises import REGISTRY
+from .exercises.core import CORRECT, NOT_ATTEMPTED, VERDICT_MIME, WRONG
+
+ERROR, TIMED_OUT, MISSING = "error", "timed out", "missing"
+STATUSES = (CORRECT, WRONG, NOT_ATTEMPTED, ERROR, TIMED_OUT, MISSING)
+CHECK_CALL = re.compile(r"\bcheck_(\w+)\s*\(")
+#: the module, importable in the learner's kernel, whose checkers the grader arms
+CHECKERS = "backprop_helpers.exercises.core"
 
 
-def grade_notebook(path, timeout=600):
-    """Run a learner's notebook (never saved) and return {exercise: (status, message)}.
+def expected_exercises(notebook):
+    """The exercises of course notebook ``notebook`` ("01" ... "05"), in the order they come."""
+    return [name for name, entry in REGISTRY.items() if entry.notebook == notebook]
 
-    Reads the verdict lines the exercise checkers print. A failing cell does not stop the
-    run, so one broken exercise hides no other; a check cell that failed before printing
-    its verdict (say, on a name the learner never defined) is reported with its error.
+
+def course_notebook_of(path, source=""):
+    """Which course notebook a submission answers: the first two-digit number of its file name
+    that is a course notebook's (``03_softmax_relu.ipynb``, ``alice-03.ipynb``), else the one
+    whose checkers its cells call, else None."""
+    numbers = {entry.notebook for entry in REGISTRY.values()}
+    for match in re.finditer(r"(?<!\d)(\d\d)(?!\d)", Path(path).name):
+        if match.group(1) in numbers:
+            return match.group(1)
+    called = [REGISTRY[name].notebook for name in CHECK_CALL.findall(source) if name in REGISTRY]
+    return max(set(called), key=called.count) if called else None
+
+
+class Result:
+    """One submission's grades: ``verdicts`` {exercise: (status, message)} in the course
+    notebook's order, and ``problem``, what stopped the run early, if anything."""
+
+    def __init__(self, path, notebook=None):
+        self.path, self.notebook, self.problem, self.seconds = str(path), notebook, None, 0.0
+        self.verdicts = {name: (MISSING, "no check of it ran") for name in
+                         (expected_exercises(notebook) if notebook else [])}
+
+    @property
+    def correct(self):
+        return sum(status == CORRECT for status, _ in self.verdicts.values())
+
+    def rows(self):
+        return [{"notebook": self.path, "course_notebook": self.notebook or "", "exercise": name,
+                 "status": status, "message": message, "problem": self.problem or ""}
+                for name, (status, message) in self.verdicts.items()]
+
+    def as_dict(self):
+        return {"notebook": self.path, "course_notebook": self.notebook, "problem": self.problem,
+                "correct": self.correct, "exercises": len(self.verdicts), "seconds": round(self.seconds, 1),
+                "verdicts": [{"exercise": name, "status": status, "message": message}
+                             for name, (status, message) in self.verdicts.items()]}
+
+
+def grade_notebook(path, cell_timeout=120, notebook_timeout=900, notebook=None):
+    """Run a learner's notebook (never written) and return its :class:`Result`.
+
+    ``notebook`` names the course notebook ("03") when the file name does not tell. A cell
+    running past ``cell_timeout`` seconds is interrupted and the run goes on; the whole run
+    stops at ``notebook_timeout`` seconds. Never raises on a bad submission: what went wrong
+    is in ``Result.problem``.
     """
-    notebook = execute(path, timeout, allow_errors=True)
-    verdicts = {}
-    for cell in notebook.cells:
-        outputs = cell.get("outputs", [])
-        for output in outputs:
-            for name, status, message in VERDICT_LINE.findall(output.get("text", "")):
-                verdicts[name] = (status, message)
-        errors = [o for o in outputs if o.get("output_type") == "error"]
-        for name in CHECK_CALL.findall(cell.source if cell.cell_type == "code" else ""):
-            if name not in verdicts and errors:
-                verdicts[name] = ("not yet", f"the check cell failed: {errors[0]['ename']}: "
-                                             f"{errors[0]['evalue']}")
-    return verdicts
+    start = time.monotonic()
+    try:
+        submission = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
+        code = [cell for cell in submission.cells if cell.get("cell_type") == "code"]
+        source = "\n".join(str(cell.get("source", "")) for cell in code)
+    except Exception as error:  # missing, unreadable, not JSON, not a notebook
+        result = Result(path, notebook or course_notebook_of(path))
+        result.problem = f"could not read the notebook: {type(error).__name__}: {error}"
+        return result
+    result = Result(path, notebook or course_notebook_of(path, source))
+    if result.notebook is None:
+        result.problem = ("could not tell which course notebook this is (no 01-05 in its name, no "
+                          "check_ call in it): give --notebook")
+    try:
+        with tempfile.TemporaryDirectory(prefix="grade-") as folder:
+            _run(submission, result, folder, cell_timeout, start + notebook_timeout)
+    except Exception as error:  # the kernel would not start, or the run broke in a way not foreseen
+        result.problem = result.problem or f"the run failed: {type(error).__name__}: {error}"
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def _run(submission, result, folder, cell_timeout, deadline):
+    """Execute ``submission`` in ``folder`` with the checkers armed; fill ``result``."""
+    for cell in submission.cells:
+        if cell.get("cell_type") == "code":
+            cell.outputs, cell.execution_count = [], None  # stored outputs are never evidence
+    nonce, timed_out, stopped, shadowed = secrets.token_hex(16), set(), None, []
+
+    def timeout_for(cell):
+        return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
+
+    client = NotebookClient(submission, kernel_name="python3", allow_errors=True, timeout=5,
+                            timeout_func=timeout_for, interrupt_on_timeout=True,
+                            error_on_timeout={"ename": "CellTimeoutError", "evalue": "timed out",
+                                              "traceback": []},
+                            resources={"metadata": {"path": folder}}, store_widget_state=False,
+                            record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
+    client.widget_registry = {}
+    with client.setup_kernel():
+        armed = _silent(client, f"import {CHECKERS} as _c; _c._arm_grading({nonce!r}); del _c")
+        if armed.get("status") != "ok":
+            stopped = (f"the kernel cannot use the course's checkers ({armed.get('ename', 'no answer')}: "
+                       f"{armed.get('evalue', '')}): install backprop-helpers where the kernel runs")
+        for index, cell in enumerate(submission.cells if stopped is None else []):
+            if cell.get("cell_type") != "code":
+                continue
+            if time.monotonic() >= deadline:
+                stopped = f"stopped at cell {index + 1}: the notebook's time limit was reached"
+                break
+            began, limit = time.monotonic(), timeout_for(cell)
+            try:
+                client.execute_cell(cell, index)
+            except DeadKernelError:
+                stopped = f"the kernel died in cell {index + 1}"
+                _mark_cell(result, cell, ERROR, stopped)
+                break
+            except CellTimeoutError:
+                timed_out.add(index)
+                stopped = f"stopped at cell {index + 1}: it ran past the time limit"
+                break
+            if time.monotonic() - began >= limit - 0.25:
+                timed_out.add(index)
+                if not _silent(client, "pass"):  # the interrupt did not stop it
+                    stopped = (f"stopped at cell {index + 1}: it ran past {limit:g} s and did not "
+                               f"stop when interrupted")
+                    break
+        if stopped is None:
+            shadowed = _audit(client)
+    _read_records(submission, result, nonce, timed_out, cell_timeout)
+    for name in shadowed:
+        if name in result.verdicts and result.verdicts[name][0] == MISSING:
+            result.verdicts[name] = (MISSING, f"check_{name} was redefined in the notebook; the "
+                                              f"package's checker never ran")
+    interrupted = [f"cell {index + 1} ran past the time limit and was interrupted"
+                   for index in sorted(timed_out) if f"cell {index + 1}:" not in (stopped or "")]
+    result.problem = "; ".join(filter(None, [result.problem, *interrupted, stopped])) or None
+    if stopped is not None:
+        for name, (status, _) in result.verdicts.items():
+            if status == MISSING:
+                status = TIMED_OUT if stopped.startswith("stopped") else ERROR
+                result.verdicts[name] = (status, f"not checked: {stopped}")
+
+
+def _silent(client, code, user_expressions=None):
+    """Run the grader's own ``code`` in the kernel: unseen by the notebook (not in its history,
+    no output); returns the reply's content, empty if the kernel gave none within 5 s."""
+    msg_id = client.kc.execute(code, silent=True, store_history=False,
+                               user_expressions=user_expressions or {})
+    reply = client.wait_for_reply(msg_id)
+    return reply["content"] if reply else {}
+
+
+def _audit(client):
+    """The exercises whose check_<name> in the notebook's namespace is not the package's."""
+    try:
+        content = _silent(client, "", {"audit": "__import__('backprop_helpers.exercises.core', "
+                                                "fromlist=['_']). _audit_checkers(globals())"})
+        text = content["user_expressions"]["audit"]["data"]["text/plain"]
+        return json.loads(ast.literal_eval(text))
+    except Exception:  # the kernel no longer answers: nothing to audit
+        return []
+
+
+def _mark_cell(result, cell, status, message):
+    for name in CHECK_CALL.findall(str(cell.get("source", ""))):
+        if name in result.verdicts and result.verdicts[name][0] == MISSING:
+            result.verdicts[name] = (status, message)
+
+
+def _read_records(submission, result, nonce, timed_out, cell_timeout):
+    """Fill ``result.verdicts`` from the genuine checkers' records (the last one of each
+    exercise wins), then from the check cells that failed or timed out before a verdict."""
+    checked = set()
+    for index, cell in enumerate(submission.cells):
+        for output in cell.get("outputs", []):
+            record = output.get("data", {}).get(VERDICT_MIME) if output.get("output_type") == "display_data" else None
+            if not isinstance(record, dict) or record.get("nonce") != nonce:
+                continue  # not from a genuine checker of this run
+            name = record.get("exercise")
+            if name in result.verdicts or result.notebook is None and name in REGISTRY:
+                result.verdicts[name] = (str(record.get("status")), str(record.get("message", "")))
+                checked.add(name)
+        if index in timed_out:
+            for name in CHECK_CALL.findall(str(cell.get("source", ""))):
+                if name in result.verdicts:
+                    result.verdicts[name] = (TIMED_OUT, f"its check cell ran past {cell_timeout} s and "
+                                                        f"was interrupted")
+                    checked.add(name)
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            for name in CHECK_CALL.findall(str(cell.get("source", ""))):
+                if name in result.verdicts and name not in checked:
+                    result.verdicts[name] = (ERROR, f"the check cell failed: {errors[0].get('ename')}: "
+                                                    f"{errors[0].get('evalue')}")
+
+
+def _print_table(result, out):
+    label = f" (notebook {result.notebook})" if result.notebook else ""
+    print(f"{result.path}{label}: {result.correct} of {len(result.verdicts)} exercises correct", file=out)
+    if result.problem:
+        print(f"  PROBLEM: {result.problem}", file=out)
+    for name, (status, message) in result.verdicts.items():
+        print(f"  {name:<28} {status}" + (f": {message}" if message else ""), file=out)
 
 
 def main(argv=None):
-    """Command line: grade-exercises NOTEBOOK [NOTEBOOK ...]."""
-    parser = argparse.ArgumentParser(description="Run learners' notebooks and list each exercise's verdict.")
-    parser.add_argument("notebooks", nargs="+", help="the learner's notebooks")
+    """Command line: grade-exercises [options] NOTEBOOK [NOTEBOOK ...]."""
+    parser = argparse.ArgumentParser(
+        description="Run learners' notebooks, each in a fresh kernel in an empty temporary folder, "
+                    "and list every exercise's verdict. This runs the learners' code with your "
+                    "rights: grade untrusted work as another user or in a container (README).")
+    parser.add_argument("notebooks", nargs="+", help="the learners' notebooks")
+    parser.add_argument("--notebook", metavar="NN", help="the course notebook they answer, e.g. 03 "
+                        "(default: from each file's name, else from the checkers it calls)")
+    parser.add_argument("--cell-timeout", type=float, default=120, metavar="SECONDS",
+                        help="interrupt a cell after this long, then go on (default 120)")
+    parser.add_argument("--notebook-timeout", type=float, default=900, metavar="SECONDS",
+                        help="stop a notebook after this long in all (default 900)")
+    parser.add_argument("--json", metavar="FILE", help="also write the grades as JSON")
+    parser.add_argument("--csv", metavar="FILE", help="also write the grades as CSV, one row per exercise")
     args = parser.parse_args(argv)
+    numbers = sorted({entry.notebook for entry in REGISTRY.values()})
+    if args.notebook is not None and args.notebook not in numbers:
+        parser.error(f"--notebook should be one of {', '.join(numbers)}, got {args.notebook!r}")
+    for option in ("cell_timeout", "notebook_timeout"):
+        if not getattr(args, option) > 0:
+            parser.error(f"--{option.replace('_', '-')} should be a positive number of seconds")
+    results = []
     for path in args.notebooks:
-        verdicts = grade_notebook(path)
-        solved = sum(status == "correct" for status, _ in verdicts.values())
-        print(f"{path}: {solved} of {len(verdicts)} exercises correct")
-        for name, (status, message) in verdicts.items():
-            print(f"  {name:<28} {status}" + (f": {message}" if message else ""))
-    return 0
+        result = grade_notebook(path, args.cell_timeout, args.notebook_timeout, args.notebook)
+        _print_table(result, sys.stdout)
+        sys.stdout.flush()
+        results.append(result)
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.as_dict() for r in results], indent=1, ensure_ascii=False)
+                                   + "\n", encoding="utf-8")
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as file:
+            writer = csv.DictWriter(file, ["notebook", "course_notebook", "exercise", "status",
+                                           "message", "problem"])
+            writer.writeheader()
+            for result in results:
+                writer.writerows(result.rows() or [{"notebook": result.path, "problem": result.problem or ""}])
+    return 1 if any(r.problem and r.problem.startswith("could not read") for r in results) else 0
 
 
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,12 +12,14 @@ them from 1, so the code's δ_j^(l) is the math's δ_{j+1}^(l) (``delta_name`` s
 once per path, so the number of calls grows like the number of paths through the network.
 ``cached_delta`` is the same function with a cache: each δ is evaluated once, and that is
 backpropagation. ``naive_call_counts`` gives the number of naive calls in closed form, so the
-count of a network too big to run can still be known.
+count of a network too big to run can still be known. ``trace_calls`` lists the calls either
+recursion makes, as a tree (who asked whom, and which calls a cache answered); it needs the
+layer sizes only, since which δ asks which does not depend on the numbers.
 """
 import math
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,12 +60,16 @@ def naive_call_counts(sizes):
 
         c_l = Σ_{k=1..l} (n_{k-1} + 1) · n_k n_{k+1} ... n_{l-1}
 
-    (for k = l the product is empty, = 1). Returns {l: c_l}; exact Python integers.
+    (for k = l the product is empty, = 1). The sum is evaluated by its recurrence
+    c_l = (n_{l-1} + 1) + n_{l-1} c_{l-1}, c_1 = n_0 + 1, in one pass over the layers.
+    Returns {l: c_l}; exact Python integers.
     """
     sizes = validate_sizes(sizes)
-    L = len(sizes) - 1
-    return {l: sum((sizes[k - 1] + 1) * math.prod(sizes[k:l]) for k in range(1, l + 1))
-            for l in range(1, L + 1)}
+    counts, previous = {}, 0
+    for l in range(1, len(sizes)):
+        previous = (sizes[l - 1] + 1) + sizes[l - 1] * previous
+        counts[l] = previous
+    return counts
 
 
 def naive_call_count(sizes):
@@ -221,11 +227,21 @@ def _validate_network(network):
         raise ValueError(f"expected a backprop_helpers Network, got {type(network).__name__}")
 
 
+def _stack_depth():
+    """How many frames deep the caller already is (they count against the recursion limit too)."""
+    depth, frame = 0, sys._getframe(1)
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
+
+
 def _check_recursion_depth(L):
-    limit = sys.getrecursionlimit()
-    if L + 50 > limit:
-        raise ValueError(f"the recursion is {L} calls deep but Python allows about {limit}; "
-                         f"use network.backward for networks this deep")
+    """A ValueError, before any work, if a recursion L calls deep would hit Python's limit here."""
+    limit, used = sys.getrecursionlimit(), _stack_depth()
+    if used + L + 50 > limit:
+        raise ValueError(f"the recursion is {L} calls deep, and with the {used} frames already "
+                         f"on the stack Python allows about {limit - used}; use network.backward "
+                         f"for networks this deep")
 
 
 def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
@@ -303,3 +319,92 @@ def call_growth(width, depths, max_measured_calls=MAX_MEASURED_CALLS):
         cached.append(counts[1])
         measured.append(is_cheap)
     return CallGrowth(int(width), list(depths), naive, cached, measured)
+
+
+# --------------------------------------------------------------------------------------------
+# The call tree: which δ asks which, step by step
+# --------------------------------------------------------------------------------------------
+
+#: a traced recursion is refused beyond this many calls (the tree is for looking at)
+MAX_TRACED_CALLS = 5_000
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of the recursion, a node of its call tree.
+
+    ``node`` = (l, j) is the δ asked for (code indices, j from 0); ``parent`` the index of the
+    call that asked (None for a request made by a parameter); ``depth`` its distance from that
+    request; ``looked_up`` is True when a cache answered (no evaluation, no further calls);
+    ``request`` the index of the parameter request it belongs to; ``end`` the number of calls
+    made when this one returned (so at any step, the calls still on the stack are known).
+    """
+    index: int
+    node: tuple
+    parent: object
+    depth: int
+    looked_up: bool
+    request: int
+    end: int
+
+
+def parameter_requests(sizes):
+    """The δ requests of a full gradient, in the order _all_gradients makes them.
+
+    For each neuron (l, j): one request per weight W_jk^(l) (k = 0..n_{l-1} - 1), then one for
+    the bias b_j^(l); n_l (n_{l-1} + 1) requests per layer.
+    """
+    sizes = validate_sizes(sizes)
+    return [(l, j) for l in range(1, len(sizes)) for j in range(sizes[l])
+            for _ in range(sizes[l - 1] + 1)]
+
+
+def trace_calls(sizes, requests, cached, max_calls=MAX_TRACED_CALLS):
+    """The call tree of the recursion for ``requests`` (a list of (l, j)), in the order made.
+
+    The tree depends on the layer sizes only, not on the numbers, so no network is needed.
+    ``cached`` False traces naive_delta; True traces cached_delta with one cache shared by all
+    requests (a call for a δ already in the cache is a look-up). Returns a list of Call.
+    Refuses (ValueError) more than ``max_calls`` calls, before making them when the count is
+    known in closed form.
+    """
+    sizes = validate_sizes(sizes)
+    L = len(sizes) - 1
+    requests = [tuple(int(v) for v in request) for request in requests]
+    if len(requests) > max_calls:
+        raise ValueError(f"{len(requests):,} requests make more than max_calls = {max_calls:,} calls")
+    for l, j in requests:
+        if not (1 <= l <= L and 0 <= j < sizes[l]):
+            raise ValueError(f"no neuron (l, j) = ({l}, {j}) in a network of sizes {sizes}: "
+                             f"l runs 1..{L}, j from 0 to n_l - 1")
+    if not cached:
+        per_request = {(l, j): 1 + sum(math.prod(sizes[l + 1:m + 1]) for m in range(l + 1, L + 1))
+                       for l, j in set(requests)}
+        needed = sum(per_request[r] for r in requests)
+        if needed > max_calls:
+            raise ValueError(f"the naive recursion makes {needed:,} calls for these requests on "
+                             f"sizes {sizes}, more than max_calls = {max_calls:,}")
+    calls, done = [], set()
+    # an explicit stack instead of Python recursion: (node, parent, depth, request)
+    for number, request in enumerate(requests):
+        stack = [(request, None, 0)]
+        while stack:
+            node, parent, depth = stack.pop()
+            if node == "return":
+                index = parent
+                calls[index] = replace(calls[index], end=len(calls))
+                done.add(calls[index].node)
+                continue
+            if len(calls) >= max_calls:
+                raise ValueError(f"the traced recursion passed max_calls = {max_calls:,} calls "
+                                 f"on sizes {sizes}")
+            index = len(calls)
+            looked_up = cached and node in done
+            calls.append(Call(index, node, parent, depth, looked_up, number, index + 1))
+            if looked_up:
+                continue
+            stack.append(("return", index, depth))
+            l, _ = node
+            if l < L:   # the neurons it feeds, pushed in reverse so they are visited in order
+                stack.extend(((l + 1, i), index, depth + 1) for i in reversed(range(sizes[l + 1])))
+    return calls

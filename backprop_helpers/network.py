@@ -268,7 +268,8 @@ class Network:
                              f"has layers 1..{self.L}; pass the record of this network's forward(x)")
         for l in range(1, self.L + 1):
             rows = self.W[l].shape[0]
-            if np.shape(record.z[l])[:1] != (rows,) or np.shape(record.a[l - 1])[:1] != (self.W[l].shape[1],):
+            inputs = self.W[l].shape[1]
+            if np.shape(record.z[l])[:1] != (rows,) or np.shape(record.a[l - 1])[:1] != (inputs,):
                 raise ValueError(f"backward: layer {l} of the record has z of shape "
                                  f"{np.shape(record.z[l])}, but W^({l}) is {self.W[l].shape}; pass "
                                  f"the record of this network's forward(x)")

@@ -1,12 +1,13 @@
 """Neuron, Layer and MLP built on ``Value``, and a small training loop with a progress bar.
 
-A neuron computes z = b + Σ_k w_k x_k and then its nonlinearity, a = φ(z). Without a
-nonlinearity a stack of layers collapses into one linear map, so hidden layers default to
-ReLU and only the output layer is the identity. The inputs ``x`` may be plain numbers or Values.
+A neuron computes z = b + Σ_k w_k x_k and then its activation function, a = φ(z). Without
+one, a stack of layers collapses into one affine map, so hidden layers default to ReLU and
+only the output layer defaults to the identity ("identity"). The inputs ``x`` may be plain numbers or Values.
 
 Parameters are drawn from a ``random.Random(seed)``, so the same seed gives the same network.
 """
 import random
+from numbers import Integral, Real
 
 from .network import Network
 from .scalar import Value
@@ -34,6 +35,7 @@ class Neuron(Module):
     def __init__(self, n_inputs, nonlinearity="relu", rng=None):
         if nonlinearity not in NONLINEARITIES:
             raise ValueError(f"unknown nonlinearity {nonlinearity!r}; choose one of {NONLINEARITIES}")
+        _check_whole(n_inputs, "Neuron: the number of inputs", minimum=1)
         rng = rng or random.Random()
         self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(n_inputs)]
         self.b = Value(0.0)
@@ -60,6 +62,7 @@ class Layer(Module):
     """``n_outputs`` neurons, each reading the same ``n_inputs`` inputs; returns a list."""
 
     def __init__(self, n_inputs, n_outputs, nonlinearity="relu", rng=None):
+        _check_whole(n_outputs, "Layer: the number of neurons", minimum=1)
         rng = rng or random.Random()
         self.neurons = [Neuron(n_inputs, nonlinearity, rng) for _ in range(n_outputs)]
 
@@ -83,6 +86,8 @@ class MLP(Module):
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
         rng = random.Random(seed)
         sizes = [n_inputs] + list(layer_sizes)
+        for l, n in enumerate(sizes):
+            _check_whole(n, "MLP: the number of inputs" if l == 0 else f"MLP: the size of layer {l}", minimum=1)
         last = len(layer_sizes) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], output if i == last else hidden, rng)
                        for i in range(len(layer_sizes))]
@@ -115,22 +120,57 @@ def train(model, loss_function, steps, learning_rate=0.1, progress=True):
 
     Shows a tqdm progress bar with the current loss (``progress=False`` hides it) and
     returns the list of losses, one float per step, each taken before that step's update.
+    In a notebook the bar is replaced, once training ends, by one line saying what happened
+    (steps, first and last loss), so a saved notebook shows that line rather than a bar
+    frozen where it was first drawn.
     """
-    from tqdm.auto import tqdm  # imported here: only training needs it
-
+    _check_whole(steps, "steps", minimum=0)
     rate = learning_rate if callable(learning_rate) else (lambda step: learning_rate)
     parameters = model.parameters()
     losses = []
-    bar = tqdm(range(steps), desc="training", disable=not progress)
-    for step in bar:
-        for p in parameters:
-            p.grad = 0.0
-        loss = loss_function()
-        loss.backward()
-        lr = rate(step)
-        for p in parameters:
-            p.data -= lr * p.grad
-        losses.append(loss.data)
-        bar.set_postfix(loss=f"{loss.data:.4f}", refresh=False)
-    bar.close()
+    bar, shown = _progress_bar(steps, progress)
+    try:
+        for step in bar:
+            for p in parameters:
+                p.grad = 0.0
+            loss = loss_function()
+            if not isinstance(loss, Value):
+                raise TypeError(f"train: loss_function() must return a Value (one number), got "
+                                f"{type(loss).__name__}; e.g. sum the squared errors of model(x)[0]")
+            loss.backward()
+            lr = rate(step)
+            if isinstance(lr, bool) or not isinstance(lr, Real):
+                raise TypeError(f"train: the learning rate must be a number, got {lr!r} at step {step}")
+            for p in parameters:
+                p.data -= lr * p.grad
+            losses.append(loss.data)
+            bar.set_postfix(loss=f"{loss.data:.4f}", refresh=False)
+    finally:
+        bar.close()
+        if shown is not None:
+            from IPython.display import Pretty
+            done = (f"training stopped after {len(losses)} of {steps} steps" if len(losses) < steps else
+                    f"training: {steps} steps, loss {losses[0]:.4f} at the first, {losses[-1]:.4f} at the last"
+                    if steps else "training: 0 steps")
+            shown.update(Pretty(done))
     return losses
+
+
+def _progress_bar(steps, progress):
+    """A tqdm bar over ``range(steps)``; in a notebook also the display handle it is shown in."""
+    from tqdm.auto import tqdm  # imported here: only training needs it
+    try:
+        from tqdm.notebook import tqdm as notebook_tqdm
+    except ImportError:  # no ipywidgets: tqdm.auto is the text bar
+        notebook_tqdm = None
+    if progress and notebook_tqdm is not None and issubclass(tqdm, notebook_tqdm):
+        from IPython.display import display
+        bar = tqdm(range(steps), desc="training", display=False)
+        return bar, display(bar.container, display_id=True)
+    return tqdm(range(steps), desc="training", disable=not progress), None
+
+
+def _check_whole(n, what, minimum):
+    """A clear error unless ``n`` is a whole number (not a bool) of at least ``minimum``."""
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < minimum:
+        raise ValueError(f"{what} must be a whole number >= {minimum}, got {n!r}")

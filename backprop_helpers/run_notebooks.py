@@ -75,7 +75,11 @@ def run_notebook(path, timeout=600):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
+    parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
+                        help="fail a notebook whose cell runs longer than this (default 600)")
     args = parser.parse_args(argv)
+    if not args.timeout > 0:
+        parser.error(f"--timeout should be a positive number of seconds, got {args.timeout}")
     paths = args.notebooks or sorted(glob.glob("notebooks/*.ipynb"))
     if not paths:
         parser.error("no notebooks given and none found in notebooks/ (run from the project root)")
@@ -83,7 +87,7 @@ def main(argv=None):
         start = time.perf_counter()
         print(f"running {path} ...", end=" ", flush=True)
         try:
-            run_notebook(path)
+            run_notebook(path, timeout=args.timeout)
         except Exception as error:  # report which notebook failed, then stop
             print("FAILED")
             print(f"{path}: {type(error).__name__}: {error}", file=sys.stderr)

@@ -11,8 +11,12 @@ PyTorch). The same step is timed, interleaved in one run, three ways:
     numpy    the gradients written out by hand in numpy (the floor for any numpy engine)
     torch    PyTorch CPU autograd, if torch is installed (it is not a project dependency)
 
-Targets: at batch 256, 64 → 128 → 10, Node at most 2x numpy; at the notebook's size (4 samples,
+Targets: at batch 256, 64 → 128 → 10, Node at most 1.5x numpy; at the notebook's size (4 samples,
 3 → 4 → 1), Node at most 0.7x torch.
+
+A third run times notebook 05's digit classifier: one mini-batch step (32 images, 64 → 64 → 10,
+ReLU, softmax cross-entropy with the max-shift, samples as columns as in the notebook) on the
+real digits, the same three ways. It is reported without a target.
 
     python benchmarks/bench_tensor.py [--repeats 300] [--blas-threads N]
 
@@ -116,6 +120,78 @@ def torch_step_factory(X, T, params):
     return step, P
 
 
+def digits_problem(batch=32, hidden=64, seed=10):
+    """The first mini-batch of notebook 05's digits training and its initial weights."""
+    from backprop_helpers.exercises import digits_exercise_data
+
+    X_train, Y_train, _, _ = digits_exercise_data()
+    rng = np.random.default_rng(seed)
+    params = [rng.normal(size=(hidden, 64)) * np.sqrt(2 / 64), np.zeros((hidden, 1)),
+              rng.normal(size=(10, hidden)) * np.sqrt(1 / hidden), np.zeros((10, 1))]
+    return X_train[:, :batch].copy(), Y_train[:, :batch].copy(), params
+
+
+def digits_node_factory(X, Y, params):
+    W1, b1, W2, b2 = P = [Node(p.copy()) for p in params]
+
+    def step():
+        for p in P:
+            p.zero_grad()
+        z = W2 @ (W1 @ X + b1).relu() + b2
+        shifted = z - z.data.max(axis=0, keepdims=True)
+        log_p = shifted - shifted.exp().sum(axis=0, keepdims=True).log()
+        loss = -(Y * log_p).sum() * (1 / Y.shape[1])
+        loss.backward()
+        for p in P:
+            p.data -= 0.1 * p.grad
+        return loss.data
+
+    return step, P
+
+
+def digits_numpy_factory(X, Y, params):
+    P = [p.copy() for p in params]
+    m = X.shape[1]
+
+    def step():
+        W1, b1, W2, b2 = P
+        z1 = W1 @ X + b1
+        a1 = np.maximum(z1, 0.0)
+        z = W2 @ a1 + b2
+        shifted = z - z.max(axis=0, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=0, keepdims=True)
+        loss = -np.sum(Y * (shifted - np.log(total))) / m
+        delta2 = (e / total - Y) / m                      # BP1, softmax with cross-entropy
+        delta1 = (W2.T @ delta2) * (z1 > 0)               # BP2
+        grads = (delta1 @ X.T, delta1.sum(axis=1, keepdims=True),   # BP4, BP3
+                 delta2 @ a1.T, delta2.sum(axis=1, keepdims=True))
+        for p, g in zip(P, grads):
+            p -= 0.1 * g
+        return loss
+
+    return step, P
+
+
+def digits_torch_factory(X, Y, params):
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    W1, b1, W2, b2 = P = [torch.tensor(p, requires_grad=True) for p in params]
+
+    def step():
+        z = W2 @ torch.relu(W1 @ Xt + b1) + b2
+        shifted = z - z.detach().max(dim=0, keepdim=True).values
+        log_p = shifted - torch.log(torch.exp(shifted).sum(dim=0, keepdim=True))
+        loss = -(Yt * log_p).sum() / Yt.shape[1]
+        loss.backward()
+        with torch.no_grad():
+            for p in P:
+                p -= 0.1 * p.grad
+                p.grad = None
+        return loss.detach().numpy()
+
+    return step, P
+
+
 def blas_config():
     """One line saying which BLAS numpy uses and how it is configured here."""
     try:
@@ -145,11 +221,17 @@ def measure(steps, repeats):
     return {name: float(np.median(t)) for name, t in times.items()}
 
 
-def run(label, sizes, repeats, target):
-    X, T, params = problem(*sizes)
-    factories = {"Node": node_step_factory, "numpy": numpy_step_factory}
-    if torch is not None:
-        factories["torch"] = torch_step_factory
+def run(label, sizes, repeats, target, digits=False):
+    if digits:
+        X, T, params = digits_problem(*sizes)
+        factories = {"Node": digits_node_factory, "numpy": digits_numpy_factory}
+        if torch is not None:
+            factories["torch"] = digits_torch_factory
+    else:
+        X, T, params = problem(*sizes)
+        factories = {"Node": node_step_factory, "numpy": numpy_step_factory}
+        if torch is not None:
+            factories["torch"] = torch_step_factory
     built = {name: factory(X, T, params) for name, factory in factories.items()}
     # the engines compute the same step: check the first one agrees before timing anything
     losses = {name: float(step()) for name, (step, _) in built.items()}
@@ -160,10 +242,18 @@ def run(label, sizes, repeats, target):
         assert np.isclose(losses[name], losses["Node"], rtol=1e-10), (name, losses)
         assert np.allclose(first[name], first["Node"], rtol=1e-9, atol=1e-12), name
     medians = measure({name: step for name, (step, _) in built.items()}, repeats)
-    batch, n_in, n_hidden, n_out = sizes
-    print(f"\n{label}: batch {batch}, {n_in} → {n_hidden} → {n_out}, median of {repeats} steps")
+    if digits:
+        print(f"\n{label}: batch {sizes[0]}, 64 → {sizes[1]} → 10, softmax cross-entropy, "
+              f"median of {repeats} steps")
+    else:
+        batch, n_in, n_hidden, n_out = sizes
+        print(f"\n{label}: batch {batch}, {n_in} → {n_hidden} → {n_out}, median of {repeats} steps")
     for name, seconds in medians.items():
         print(f"  {name:<6} {seconds * 1e6:10.1f} µs per step")
+    if target is None:
+        print("  " + ";  ".join(f"Node / {name} = {medians['Node'] / s:.2f}" for name, s in medians.items()
+                                if name != "Node") + "  (no target)")
+        return None
     reference, limit = target
     if reference not in medians:
         print(f"  Node / {reference}: skipped ({reference} is not installed)")
@@ -198,8 +288,9 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch is not None
           else "torch not installed: the comparison with PyTorch is skipped")
     results = [
-        run("training size", (256, 64, 128, 10), ARGS.repeats, ("numpy", 2.0)),
+        run("training size", (256, 64, 128, 10), ARGS.repeats, ("numpy", 1.5)),
         run("notebook size", (4, 3, 4, 1), ARGS.repeats, ("torch", 0.7)),
+        run("notebook 05's digits step", (32, 64), ARGS.repeats, None, digits=True),
     ]
     missed = [r for r in results if r is False]
     print("\nall measured targets met" if not missed else f"\n{len(missed)} target(s) missed")

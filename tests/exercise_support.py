@@ -21,11 +21,15 @@ def solutions(number):
 
 def learner_copy(tmp_path, notebook_name, fills, name="student.ipynb"):
     """A learner's copy of a course notebook, written to ``tmp_path / name``: it keeps the
-    title, the imports and the exercise section; ``fills`` maps the start of a stub cell to
-    what the learner wrote there (each must match exactly one cell)."""
+    preamble (the Colab cell, the title, the imports: everything before the first "## " section)
+    and the exercise section; ``fills`` maps the start of a stub cell to what the learner wrote
+    there (each must match exactly one cell)."""
     notebook = nbformat.read(NOTEBOOKS / notebook_name, as_version=4)
     start = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith("## Exercises"))
-    notebook.cells = notebook.cells[:2] + notebook.cells[start:]
+    # the head: every cell before the first section (a Colab cell, the title, the imports)
+    head = next(i for i, cell in enumerate(notebook.cells)
+                if cell.cell_type == "markdown" and cell.source.startswith("## "))
+    notebook.cells = notebook.cells[:head] + notebook.cells[start:]
     for prefix, source in fills.items():
         stubs = [cell for cell in notebook.cells if cell.source.startswith(prefix)]
         assert len(stubs) == 1, f"{notebook_name}: {len(stubs)} cells start with {prefix!r}"

@@ -48,34 +48,48 @@ class Notebook:
     run_timeout: float = 180  # seconds Run All Cells may take
 
 
-def call_count_line(values):
-    """What the notebook-01 explorer prints for its depth and width sliders."""
-    from backprop_helpers.widgets import naive_vs_cached_counts
-    summary = naive_vs_cached_counts(int(values["depth"]), int(values["width"]))
-    return f"naive calls = {summary.naive_calls}"
+def recursion_line(values):
+    """What the notebook-01 explorer prints first after "calls made" calls (its other
+    controls at their defaults: this notebook's network, a full gradient, cache off)."""
+    from backprop_helpers.widgets import FULL_GRADIENT, recursion_step
+    return recursion_step((2, 2, 2, 2, 1), FULL_GRADIENT, cached=False,
+                          step=int(values["calls made"])).lines()[0]
 
 
-def logits_line(values):
-    """What the notebook-03 explorer prints for its logits z1, z2 (target y of the example)."""
-    from backprop_helpers.examples import softmax_relu_example
-    from backprop_helpers.widgets import logits_readout
-    y = softmax_relu_example().y[:, 0]
-    return logits_readout(values["z1"], values["z2"], y).lines()[0]
+def margin_line(values):
+    """What the notebook-03 margin explorer prints first for its margin slider."""
+    from backprop_helpers.widgets import MARGIN_LABEL, margin_readout
+    return margin_readout(values[MARGIN_LABEL]).lines()[0]
+
+
+def three_class_line(values):
+    """What the notebook-03 three-class explorer prints first for its logit sliders (the true
+    class stays at its starting value, class 3)."""
+    from backprop_helpers.widgets import LOGIT_LABELS, three_class_readout
+    return three_class_readout(*(values[label] for label in LOGIT_LABELS), true_class=3).lines()[0]
 
 
 def walkthrough_line(values):
-    """What the notebook-02 explorer prints for first-layer weights w11..w23."""
-    from backprop_helpers.widgets import walkthrough_state
-    W1 = np.array([[values[f"w{j}{k}"] for k in (1, 2, 3)] for j in (1, 2)])
-    return f"dL/dw11 = {walkthrough_state(W1).dL_dw11:.8f}"
+    """What the notebook-02 gradient explorer prints as ∂𝓛/∂W⁽¹⁾ for its sliders w₁₁⁽¹⁾..w₂₃⁽¹⁾."""
+    from backprop_helpers.widgets import parameter_label, walkthrough_state
+    W1 = np.array([[values[parameter_label("W", 1, j, k)] for k in range(3)] for j in range(2)])
+    return walkthrough_state(W1).gradient_line(1, "W")
+
+
+def nudge_line(values):
+    """What the notebook-02 nudge explorer predicts for a nudge of w₁₁⁽¹⁾ (its menu's default)."""
+    from backprop_helpers.widgets import nudge_readout
+    return nudge_readout("w₁₁⁽¹⁾", values["nudge Δθ"]).lines()[2]
 
 
 NOTEBOOKS = [
-    Notebook("01_naive_recursion.ipynb", (Explorer("depth", call_count_line, typed=9),)),
-    Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w11", walkthrough_line, typed=-1.5),)),
-    Notebook("03_softmax_relu.ipynb", (Explorer("z2", logits_line, typed=-3.5),)),
-    Notebook("04_scalar_autograd.ipynb"),
-    Notebook("05_tensor_autograd.ipynb"),
+    Notebook("01_naive_recursion.ipynb", (Explorer("calls made", recursion_line, typed=9),)),
+    Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w₁₁⁽¹⁾", walkthrough_line, typed=-1.5),
+                                              Explorer("nudge Δθ", nudge_line, typed=0.5))),
+    Notebook("03_softmax_relu.ipynb", (Explorer("margin z₂ − z₁", margin_line, typed=-6),
+                                       Explorer("z₃ (class 3)", three_class_line, typed=4.5))),
+    Notebook("04_scalar_autograd.ipynb", run_timeout=300),  # two trainings of 50 steps on Value
+    Notebook("05_tensor_autograd.ipynb", run_timeout=300),  # two trainings, about 40 s unloaded
 ]
 
 

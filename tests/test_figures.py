@@ -24,7 +24,7 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 def shown(monkeypatch):
     """What show_figure sends to the notebook: a list of (data, metadata) pairs."""
     calls = []
-    monkeypatch.setattr(plots, "display",
+    monkeypatch.setattr(plots.style, "display",
                         lambda data, raw, metadata: calls.append((data, metadata)))
     return calls
 

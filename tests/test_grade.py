@@ -1,39 +1,61 @@
-"""grade-exercises: a learner's copy of each course notebook, graded in a fresh kernel."""
+"""grade-exercises: a learner's copy of each course notebook graded in a fresh kernel, and a
+batch of bad, hostile and hanging submissions that never stops the grading or fools it."""
+import csv
 import inspect
+import json
+import os
 
+import nbformat
+import pytest
 
+from backprop_helpers import exercises as ex
+from backprop_helpers import grade
 from backprop_helpers.grade import grade_notebook
 from exercise_support import learner_copy, solutions
 
+#: notebook 02's exercises, in the order the grader lists them
+
 
 def grade_copy(tmp_path, notebook_name, fills):
-    """An instructor's run of ``grade-exercises`` on a learner's copy of a course notebook."""
-    return grade_notebook(learner_copy(tmp_path, notebook_name, fills))
+    """An instructor's run of ``grade-exercises`` on a learner's copy of a course notebook:
+    every exercise of that notebook listed, with its (status, message)."""
+    result = grade_notebook(learner_copy(tmp_path, notebook_name, fills))
+    assert result.problem is None, result.problem
+    assert list(result.verdicts) == grade.expected_exercises(notebook_name[:2])
+    return result.verdicts
 
 
-def test_grader_reads_notebook_01_with_one_answer_right_and_one_wrong(tmp_path):
+def test_grader_reads_notebook_01_with_answers_right_wrong_and_untouched(tmp_path):
     verdicts = grade_copy(tmp_path, "01_naive_recursion.ipynb", {
-        "my_naive_calls = None": "my_naive_calls = 2 + 4 + 1",
-        "def my_cached_delta(": inspect.getsource(solutions("01").my_cached_delta),
+        "naive_calls_by_hand = None": "naive_calls_by_hand = 2 + 4 + 1",
+        "def bottom_up_deltas(": inspect.getsource(solutions("01").bottom_up_deltas),
     })
-    assert verdicts["cached_delta"] == ("correct", "")
+    assert verdicts["bottom_up_deltas"] == ("correct", "")
     assert verdicts["naive_calls_by_hand"][0] == "not yet"
     assert "with a cache" in verdicts["naive_calls_by_hand"][1]
+    assert verdicts["graph_delta"][0] == "not attempted yet"
 
 
-def test_grader_reads_notebook_02_with_one_answer_right_and_one_cell_crashing(tmp_path):
+def test_grader_reads_notebook_02_with_answers_right_wrong_untouched_and_crashing(tmp_path):
     verdicts = grade_copy(tmp_path, "02_bp1_bp4_walkthrough.ipynb", {
-        "ex_net, ex_x, ex_y": "ex_net, ex_x, ex_y = delta2_exercise_network()\nmy_delta2 = 1 / 0",
+        "ex_net, ex_x, ex_y": "ex_net, ex_x, ex_y = delta2_exercise_network()\ndelta2_by_hand = 1 / 0",
         "def bp4_batch(": "def bp4_batch(delta, a_prev):\n    return delta @ a_prev.T\n",
+        "def bce_output_delta(": ("def bce_output_delta(z, y):\n"
+                                  "    return (sigmoid(z) - y) * sigmoid_prime(z)\n"),
+        "def backprop_tanh(": inspect.getsource(solutions("02").backprop_tanh),
     })
     assert verdicts["bp4_batch"] == ("correct", "")
-    assert verdicts["delta2_by_hand"] == ("not yet", "the check cell failed: NameError: "
-                                                     "name 'my_delta2' is not defined")
+    assert verdicts["backprop_tanh"] == ("correct", "")
+    assert verdicts["delta2_by_hand"] == ("error", "the check cell failed: NameError: "
+                                                   "name 'delta2_by_hand' is not defined")
+    assert verdicts["bce_output_delta"][0] == "not yet"
+    assert "half squared error" in verdicts["bce_output_delta"][1]
+    assert verdicts["input_gradient"] == ("not attempted yet", "")
 
 
 def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_path):
     verdicts = grade_copy(tmp_path, "03_softmax_relu.ipynb", {
-        "def my_softmax_jacobian(": inspect.getsource(solutions("03").my_softmax_jacobian),
+        "def softmax_jacobian(": inspect.getsource(solutions("03").softmax_jacobian),
         "def batch_cross_entropy_gradient(": ("def batch_cross_entropy_gradient(Z, Y):\n"
                                               "    e = np.exp(Z - Z.max(axis=0))\n"
                                               "    return e / e.sum(axis=0) - Y\n"),
@@ -46,12 +68,13 @@ def test_grader_reads_notebook_03_with_answers_right_wrong_and_untouched(tmp_pat
 
 def test_grader_reads_notebook_04_with_answers_right_wrong_and_untouched(tmp_path):
     verdicts = grade_copy(tmp_path, "04_scalar_autograd.ipynb", {
-        "def value_abs(": inspect.getsource(solutions("04").value_abs),
-        "def gradient_descent(": inspect.getsource(solutions("04").gradient_descent).replace("p.grad = 0.0", "pass"),
+        "accumulation_prediction = None": "accumulation_prediction = (24.0, -36.0, -12.0)",
+        "def divide(": inspect.getsource(solutions("04").divide),
     })
-    assert verdicts["value_abs"] == ("correct", "")
-    assert verdicts["gradient_descent"][0] == "not yet" and "zero the gradients" in verdicts["gradient_descent"][1]
-    assert verdicts["xor_recipe"] == ("not attempted yet", "")
+    assert verdicts["divide"] == ("correct", "")
+    assert verdicts["accumulation_prediction"][0] == "not yet"
+    assert "leaves accumulate" in verdicts["accumulation_prediction"][1]
+    assert verdicts["accumulated_step"] == verdicts["backward_by_counting"] == ("not attempted yet", "")
 
 
 def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_path):
@@ -65,3 +88,103 @@ def test_grader_reads_notebook_05_with_answers_right_wrong_and_untouched(tmp_pat
     assert verdicts["mean_backward"] == ("correct", "")
     assert verdicts["max_backward"][0] == "not yet" and "others get 0" in verdicts["max_backward"][1]
     assert verdicts["softmax_on_node"] == ("not attempted yet", "")
+    for untouched in ("batched_weight_gradient", "log_softmax_cross_entropy", "digits_recipe"):
+        assert verdicts[untouched] == ("not attempted yet", "")
+
+
+def write_notebook(path, *cells):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(notebook, path)
+    return path
+
+
+IMPORTS = "import contextlib, io\nfrom backprop_helpers.exercises import check_bp4_batch, check_delta2_by_hand"
+RIGHT = "check_bp4_batch(lambda delta, a_prev: delta @ a_prev.T)"
+
+
+def test_a_batch_of_bad_and_hostile_submissions_is_graded_to_the_end_and_never_written(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    write_notebook(folder / "02_cheat.ipynb", IMPORTS,
+                   "def bp4_batch(delta, a_prev):\n    return 0 * delta",
+                   "with contextlib.redirect_stdout(io.StringIO()):  # the verdict still counts\n"
+                   "    check_bp4_batch(bp4_batch)",
+                   "print('[bp4_batch] correct')\nfor i in range(20):\n    print(f'[bonus_{i}] correct')",
+                   "def check_delta2_by_hand(answer):\n    print('[delta2_by_hand] correct')\n"
+                   "check_delta2_by_hand(None)",
+                   "from IPython.display import display\n"
+                   f"display({{{ex.core.VERDICT_MIME!r}: {{'exercise': 'delta2_by_hand', 'status': 'correct', "
+                   "'message': '', 'nonce': 'a guess'}}, raw=True)",
+                   "open('02_cheat.ipynb', 'w').write('overwritten')\n"
+                   "open('02_dead.ipynb', 'w').write('overwritten')")
+    write_notebook(folder / "02_dead.ipynb", IMPORTS, RIGHT, "import os\nos._exit(1)",
+                   "check_delta2_by_hand(None)")
+    write_notebook(folder / "02_hang.ipynb", IMPORTS, "while True:\n    pass", RIGHT,
+                   "import time\nfor _ in range(30):\n    time.sleep(0.5)", "time.sleep(30)",
+                   "check_delta2_by_hand(None)")
+    (folder / "02_not_json.ipynb").write_text("{not json")
+    (folder / "02_empty.ipynb").write_text("")
+    before = {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in folder.iterdir()}
+    names = ["02_missing.ipynb", "02_not_json.ipynb", "02_empty.ipynb", "02_dead.ipynb",
+             "02_hang.ipynb", "02_cheat.ipynb"]
+    report, table = tmp_path / "grades.json", tmp_path / "grades.csv"
+    status = grade.main(["--cell-timeout", "4", "--notebook-timeout", "12", "--json", str(report),
+                         "--csv", str(table), *[str(folder / name) for name in names]])
+    assert status == 1                                      # some submissions could not be read
+    after = {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in folder.iterdir()}
+    assert after == before                                  # nothing written, not even by the learners
+    results = {os.path.basename(r["notebook"]): r for r in json.loads(report.read_text())}
+    assert list(results) == names                           # each reported, in order
+    verdicts = {name: {v["exercise"]: (v["status"], v["message"]) for v in r["verdicts"]}
+                for name, r in results.items()}
+    for name in names[:3]:
+        assert results[name]["problem"].startswith("could not read the notebook")
+        assert verdicts[name] == {exercise: ("missing", "no check of it ran")
+                                  for exercise in grade.expected_exercises("02")}
+    assert "kernel died in cell 3" in results["02_dead.ipynb"]["problem"]
+    assert verdicts["02_dead.ipynb"]["bp4_batch"] == ("correct", "")
+    assert verdicts["02_dead.ipynb"]["delta2_by_hand"][0] == "error"
+    hang = results["02_hang.ipynb"]
+    assert "cell 2 ran past the time limit and was interrupted" in hang["problem"]
+    assert "the notebook's time limit was reached" in hang["problem"]
+    assert verdicts["02_hang.ipynb"]["bp4_batch"] == ("correct", "")  # graded after the interrupted cell
+    assert verdicts["02_hang.ipynb"]["delta2_by_hand"][0] == "timed out"
+    cheat = verdicts["02_cheat.ipynb"]
+    assert list(cheat) == grade.expected_exercises("02")    # invented exercises are not listed
+    assert cheat["bp4_batch"][0] == "not yet"               # printing "correct" forges nothing
+    assert cheat["delta2_by_hand"][0] == "missing" and "redefined" in cheat["delta2_by_hand"][1]
+    assert results["02_cheat.ipynb"]["correct"] == 0 and results["02_cheat.ipynb"]["problem"] is None
+    rows = list(csv.DictReader(table.open()))
+    assert {(os.path.basename(r["notebook"]), r["exercise"], r["status"]) for r in rows} >= {
+        ("02_cheat.ipynb", "bp4_batch", "not yet"), ("02_dead.ipynb", "bp4_batch", "correct")}
+
+
+def test_a_kernel_that_ignores_interrupts_is_stopped(tmp_path, capsys):
+    path = write_notebook(tmp_path / "stubborn-02.ipynb",
+                          "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+                          IMPORTS + "\n" + RIGHT)
+    result = grade_notebook(path, cell_timeout=2, notebook_timeout=30)
+    assert "did not stop when interrupted" in result.problem and result.seconds < 25
+    assert {status for status, _ in result.verdicts.values()} == {"timed out"}
+
+
+def test_which_course_notebook_a_submission_answers():
+    assert grade.course_notebook_of("alice/03_softmax_relu.ipynb") == "03"
+    assert grade.course_notebook_of("bob-05.ipynb") == "05"
+    assert grade.course_notebook_of("work.ipynb", "check_divide(divide)") == "04"
+    assert grade.course_notebook_of("2024_work.ipynb") is None
+
+
+def test_the_command_refuses_bad_options(capsys):
+    for options in (["--notebook", "07"], ["--cell-timeout", "0"], ["--notebook-timeout", "-1"]):
+        with pytest.raises(SystemExit) as stop:
+            grade.main([*options, "x.ipynb"])
+        assert stop.value.code == 2
+
+
+def test_a_kernel_without_the_checkers_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(grade, "CHECKERS", "no_such_package.core")
+    result = grade_notebook(write_notebook(tmp_path / "02.ipynb", IMPORTS, RIGHT))
+    assert "cannot use the course's checkers" in result.problem and "ModuleNotFoundError" in result.problem
+    assert {status for status, _ in result.verdicts.values()} == {"error"}

@@ -1,10 +1,9 @@
 """Naive and cached recursive gradients, their call counts and the closed form.
 
-Independent routes: reference values for notebook 01's network (computed with plain Python
-floats), the HIPS autograd package, central differences, the package's BP1–BP4 backward pass,
-a hand recurrence for the counts, and the path enumeration of network.paths_to_output.
+Independent routes: the HIPS autograd package, the package's BP1–BP4 backward pass, a hand
+recurrence for the counts, and the path enumeration of network.paths_to_output (notebook 01's
+reference values: test_notebook_01_naive.py).
 """
-import math
 import sys
 from collections import Counter
 
@@ -16,7 +15,6 @@ from oracles import AUTOGRAD_ACTIVATIONS, autograd_network_gradients, recurrence
 
 from backprop_helpers import naive
 from backprop_helpers.examples import naive_recursion_example
-from backprop_helpers.gradcheck import numerical_gradient, relative_error
 from backprop_helpers.network import Network, paths_to_output
 
 # ---------------------------------------------------------------------------------------------
@@ -33,27 +31,8 @@ architectures = st.lists(st.integers(1, 3), min_size=2, max_size=5)
 
 
 # ---------------------------------------------------------------------------------------------
-# The network of notebook 01 against its reference values
+# The cache on notebook 01's network (its reference values: test_notebook_01_naive.py)
 # ---------------------------------------------------------------------------------------------
-
-def test_notebook_01_network_counts_match_the_reference_values():
-    net, x, y = naive_recursion_example()
-    result = naive.naive_gradients(net, x, y)
-    assert result.calls_by_layer() == {1: [3, 3], 2: [9, 9], 3: [21, 21], 4: [45]}
-    assert result.total_calls == 111
-    assert math.isclose(result.loss, 0.055878068519147776, rel_tol=1e-13)
-
-
-def test_notebook_01_network_gradients_match_the_reference_values_and_autograd():
-    net, x, y = naive_recursion_example()
-    g = naive.naive_gradients(net, x, y).gradients
-    assert f"{g.dW[1][0, 0]:.8f}" == "0.00035822"
-    assert f"{g.db[4][0, 0]:.8f}" == "-0.08213184"
-    dW, db = autograd_network_gradients(net, x, y)
-    for l in range(1, net.L + 1):
-        np.testing.assert_allclose(g.dW[l], dW[l], rtol=1e-12, atol=0)
-        np.testing.assert_allclose(g.db[l], db[l], rtol=1e-12, atol=0)
-
 
 def test_cached_evaluates_each_neuron_once_with_identical_gradients():
     net, x, y = naive_recursion_example()
@@ -65,25 +44,6 @@ def test_cached_evaluates_each_neuron_once_with_identical_gradients():
         assert np.array_equal(slow.gradients.dW[l], fast.gradients.dW[l])
         assert np.array_equal(slow.gradients.db[l], fast.gradients.db[l])
         assert np.array_equal(slow.gradients.delta[l], fast.gradients.delta[l])
-
-
-def test_notebook_01_gradients_pass_central_differences_with_an_honest_tolerance():
-    """Central differences have an absolute round-off floor of about u|L|/ε (u = 2^-53), which
-    is large *relative* to the tiniest gradients here (|∂L/∂W_10^(1)| ≈ 4.5e-6). Checked two ways:
-    at ε = 1e-5 every absolute error is under 10 u|L|/ε; at ε = 1e-4, where truncation
-    (∝ ε²) and round-off (∝ 1/ε) balance for these entries, every relative error is under 1e-7."""
-    net, x, y = naive_recursion_example()
-    g = naive.naive_gradients(net, x, y).gradients
-    loss = net.loss(x, y)
-    u = np.finfo(float).eps / 2
-    for eps, check in ((1e-5, "absolute"), (1e-4, "relative")):
-        for l in range(1, net.L + 1):
-            for analytic, array in ((g.dW[l], net.W[l]), (g.db[l], net.b[l])):
-                numeric = numerical_gradient(lambda: net.loss(x, y), array, eps)
-                if check == "absolute":
-                    assert np.all(np.abs(analytic - numeric) < 10 * u * loss / eps)
-                else:
-                    assert np.all(relative_error(analytic, numeric) < 1e-7)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,6 +183,81 @@ def test_recursion_rejects_what_it_does_not_handle():
         naive.cached_gradients(softmax, x, [[1.0], [0.0]])
     with pytest.raises(ValueError, match="expected a backprop_helpers Network"):
         naive.naive_gradients("not a network", x, y)
+
+
+def test_the_recursion_guard_counts_the_frames_the_caller_already_uses():
+    # a width-1 chain that fits the limit from the top level, asked from deep inside a caller
+    depth = sys.getrecursionlimit() - 100
+    net, x, y = random_case(naive.architecture(depth, 1), "identity", 0)
+
+    def nested(k):
+        return naive.cached_gradients(net, x, y) if k == 0 else nested(k - 1)
+    with pytest.raises(ValueError, match="frames already on the stack"):
+        nested(80)
+
+
+def test_closed_form_counts_are_linear_in_depth():
+    import time
+    start = time.perf_counter()
+    total = naive.naive_call_count([2] * 2000 + [1])
+    assert time.perf_counter() - start < 0.5            # was seconds: O(L^2) big-integer products
+    assert total == recurrence_total([2] * 2000 + [1])
+    growth = naive.call_growth(6, range(1, 401), max_measured_calls=1_000)
+    assert growth.naive[-1] == recurrence_total(naive.architecture(400, 6))
+
+
+def recurrence_total(sizes):
+    return sum(sizes[l] * c for l, c in recurrence_counts(sizes).items())
+
+
+# ---------------------------------------------------------------------------------------------
+# The call tree
+# ---------------------------------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 3), min_size=2, max_size=5))
+def test_traced_calls_equal_the_counters_of_both_recursions(sizes):
+    net, x, y = random_case(sizes, "tanh", 3)
+    requests = naive.parameter_requests(sizes)
+    assert len(requests) == sum(p.size for p in net.parameters().values())
+    naive_tree = naive.trace_calls(sizes, requests, cached=False)
+    cached_tree = naive.trace_calls(sizes, requests, cached=True)
+    assert Counter(c.node for c in naive_tree) == naive.naive_gradients(net, x, y).calls
+    assert Counter(c.node for c in cached_tree if not c.looked_up) == naive.cached_gradients(net, x, y).calls
+    L = len(sizes) - 1
+    # every call is made by a parameter or by an evaluated δ, once per neuron that δ feeds
+    inner = sum(sizes[l] * sizes[l + 1] for l in range(1, L))
+    assert len(cached_tree) == len(requests) + inner
+    for tree in (naive_tree, cached_tree):
+        for call in tree:
+            if call.parent is None:
+                assert call.depth == 0 and requests[call.request] == call.node
+            else:
+                parent = tree[call.parent]
+                assert parent.node[0] + 1 == call.node[0] and not parent.looked_up
+                assert call.depth == parent.depth + 1 and parent.index < call.index <= parent.end - 1
+            assert call.end >= call.index + 1
+
+
+def test_one_request_call_tree_of_the_notebook_network():
+    tree = naive.trace_calls([2, 2, 2, 2, 1], [(1, 0)], cached=False)
+    assert [c.node for c in tree] == [(1, 0), (2, 0), (3, 0), (4, 0), (3, 1), (4, 0),
+                                      (2, 1), (3, 0), (4, 0), (3, 1), (4, 0)]
+    cached = naive.trace_calls([2, 2, 2, 2, 1], [(1, 0)], cached=True)
+    assert [(c.node, c.looked_up) for c in cached] == [
+        ((1, 0), False), ((2, 0), False), ((3, 0), False), ((4, 0), False), ((3, 1), False),
+        ((4, 0), True), ((2, 1), False), ((3, 0), True), ((3, 1), True)]
+
+
+def test_trace_calls_refuses_bad_requests_and_big_trees():
+    with pytest.raises(ValueError, match=r"no neuron \(l, j\) = \(5, 0\)"):
+        naive.trace_calls([2, 2, 1], [(5, 0)], cached=False)
+    with pytest.raises(ValueError, match=r"no neuron \(l, j\) = \(1, 2\)"):
+        naive.trace_calls([2, 2, 1], [(1, 2)], cached=True)
+    sizes = naive.architecture(12, 3)
+    with pytest.raises(ValueError, match="more than max_calls"):
+        naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=False)
+    assert len(naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=True)) < 500
 
 
 # ---------------------------------------------------------------------------------------------

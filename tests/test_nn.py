@@ -1,5 +1,7 @@
 """backprop_helpers.nn (Neuron, Layer, MLP, train) and the two-moons data, checked against a
 numpy forward pass, HIPS autograd, central differences and the geometry of the moons."""
+import math
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -208,3 +210,49 @@ def test_train_shows_a_progress_bar_with_the_loss(capsys):
     assert losses == pytest.approx([start * 0.36 ** k for k in range(5)], rel=1e-12)
     train(model, loss, steps=2, learning_rate=0.1, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_a_nan_input_gives_a_nan_output_not_a_finite_prediction():
+    model = MLP(2, [3, 1], seed=0)
+    assert math.isnan(model([float("nan"), 1.0])[0].data)
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: Neuron(0), "number of inputs must be a whole number >= 1, got 0"),
+    (lambda: Neuron(2.5), "got 2.5"),
+    (lambda: MLP(2, [3, -1]), "size of layer 2 must be a whole number >= 1, got -1"),
+    (lambda: MLP(-2, [3]), "MLP: the number of inputs"),
+    (lambda: MLP(2, [0]), "size of layer 1"),
+    (lambda: MLP(2, [True]), "got True"),
+])
+def test_sizes_must_be_positive_whole_numbers(make, words):
+    with pytest.raises(ValueError, match=words.replace("(", r"\(")):
+        make()
+
+
+def test_train_refuses_a_loss_that_is_not_a_value_and_bad_steps_or_rates():
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(TypeError, match="must return a Value .*got list"):
+        train(model, lambda: model([1.0]), 2, progress=False)
+    for steps in (2.5, "3", None, -1, True):
+        with pytest.raises(ValueError, match="steps must be a whole number"):
+            train(model, lambda: model([1.0])[0], steps, progress=False)
+    for rate in ("0.1", None, np.array([0.1])):
+        with pytest.raises(TypeError, match="learning rate must be a number"):
+            train(model, lambda: model([1.0])[0], 2, learning_rate=rate, progress=False)
+
+
+def test_in_a_notebook_the_bar_gives_way_to_a_summary_line(tmp_path):
+    import nbformat
+    from backprop_helpers.run_notebooks import execute
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "from backprop_helpers.nn import MLP, train\n"
+        "m = MLP(1, [1], seed=0)\n"
+        "losses = train(m, lambda: (m([1.0])[0] - 3.0) ** 2, 5)\n"
+        "print(f'{losses[0]:.4f} {losses[-1]:.4f}')")]
+    path = tmp_path / "train.ipynb"
+    nbformat.write(notebook, path)
+    outputs = execute(path).cells[0].outputs
+    first, last = outputs[1].text.split()
+    assert outputs[0].data == {"text/plain": f"training: 5 steps, loss {first} at the first, {last} at the last"}

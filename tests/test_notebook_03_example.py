@@ -1,4 +1,4 @@
-"""Notebook 03's example network: its reference values, by the network and by the logits explorer.
+"""Notebook 03's example network: its reference values.
 
 The reference values were computed by an earlier numpy forward and backward pass of this
 network, printed to 8 decimals, or hand formulas written here with the math module.
@@ -11,7 +11,6 @@ import pytest
 from backprop_helpers.activations import softmax_jacobian
 from backprop_helpers.examples import softmax_relu_example
 from backprop_helpers.gradcheck import gradient_check_network
-from backprop_helpers.widgets import logits_readout
 
 REFERENCE_Y_HAT = [0.36818758, 0.63181242]
 REFERENCE_DW2 = [[0.11045627, 0.22091255, 0.33136882], [-0.11045627, -0.22091255, -0.33136882]]
@@ -149,18 +148,7 @@ def test_batch_gradients_are_the_mean_of_the_sample_gradients(example):
     assert gradient_check_network(net, X, Y).max_relative_error < 1e-7
 
 
-# --- the logits explorer's pure computation ----------------------------------------------------
-
-def test_logits_readout_of_the_example(example):
-    net, x, y = example
-    r = logits_readout(1.7, 2.24)
-    np.testing.assert_allclose(r.probabilities, REFERENCE_Y_HAT, **PRINTED)
-    assert r.loss == pytest.approx(net.loss(x, y), rel=1e-14)
-    np.testing.assert_allclose(r.delta, REFERENCE_DB2, **PRINTED)
-    assert r.lines() == ["loss = 0.45916274", "delta = [0.36818758, -0.36818758]"]
-
-
-# --- figures -----------------------------------------------------------------------------------
+# --- the stored notebook -------------------------------------------------------------------------
 
 def test_notebook_stores_no_warnings_or_errors():
     """The naive ±1000 formulas run under np.errstate: no RuntimeWarning reaches the page."""
@@ -172,4 +160,4 @@ def test_notebook_stores_no_warnings_or_errors():
     assert outputs, "the notebook has no stored outputs"
     assert not [o for o in outputs if o.get("name") == "stderr" or o["output_type"] == "error"]
     stdout = "".join("".join(o.get("text", "")) for o in outputs)
-    assert "Warning" not in stdout and "L = 0.45916274" in stdout
+    assert "Warning" not in stdout and "𝓛 = 0.45916274" in stdout

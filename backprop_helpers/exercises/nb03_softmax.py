@@ -1,10 +1,13 @@
-"""Exercises of notebook 03 (softmax and cross-entropy): the softmax Jacobian, and the loss of a
-batch and its gradient, stable at any logits."""
+"""Exercises of notebook 03 (softmax and cross-entropy): the loss of a batch and its gradient,
+stable at any logits, the softmax Jacobian, targets that are not one-hot, and the softmax
+backward in O(n)."""
+import tracemalloc
+
 import numpy as np
 
 from ..activations import log_softmax, softmax, softmax_backward, softmax_jacobian
 from ..losses import cross_entropy, cross_entropy_gradient
-from .core import WrongAnswer, as_array, close, diagnose, exercise
+from .core import AnswerTimeout, WrongAnswer, as_array, close, diagnose, exercise, time_limit
 
 
 
@@ -28,7 +31,7 @@ SOFTMAX_JACOBIAN_EXERCISE_LOGITS = [
 
 @exercise(callable_answer=True, references=(softmax_jacobian,))
 def check_softmax_jacobian(function):
-    """Exercise 03.1: ``my_softmax_jacobian(z)`` for one sample, z a 1-D array of n logits,
+    """Exercise 03.1: ``softmax_jacobian(z)`` for one sample, z a 1-D array of n logits,
     returns the n × n matrix J[i, k] = ∂a_i/∂z_k of a = softmax(z)."""
     for logits in SOFTMAX_JACOBIAN_EXERCISE_LOGITS:
         z = np.array(logits)
@@ -179,3 +182,102 @@ def check_batch_cross_entropy(function):
                      f"class with Y, sum over the classes, average over the samples")
 
 
+#: Exercise 03.4's cases (logits z, target y), one sample each: one-hot, label smoothing (sums to
+#: 1), targets summing to 2 and to 0.5 (where ŷ - y is wrong), all zero, and logits near 1000
+SOFT_TARGET_EXERCISE_CASES = [
+    ([1.7, 2.24], [0.0, 1.0]),
+    ([0.5, -1.2, 2.0, 0.0], [0.025, 0.025, 0.925, 0.025]),
+    ([0.3, 1.5, -0.7], [1.0, 0.0, 1.0]),
+    ([2.0, -1.0, 0.5, 0.0], [0.0, 0.5, 0.0, 0.0]),
+    ([0.4, -0.4], [0.0, 0.0]),
+    ([1000.0, 997.0, 1001.0], [0.2, 0.3, 0.9]),
+]
+
+
+@exercise(callable_answer=True, references=(cross_entropy_gradient, softmax_backward))
+def check_soft_target_gradient(function):
+    """Exercise 03.4: ``soft_target_gradient(z, y)`` returns ∂𝓛/∂z of 𝓛 = -Σ_i y_i log softmax(z)_i
+    for one sample (1-D z and y), for any targets y >= 0, whatever they sum to."""
+    for logits, target in SOFT_TARGET_EXERCISE_CASES:
+        z, y = np.array(logits), np.array(target)
+        what = (f"your ∂𝓛/∂z for z = [{', '.join(f'{v:g}' for v in z)}], "
+                f"y = [{', '.join(f'{v:g}' for v in y)}]")
+        got = _run_quietly(function, what, z, y)
+        if got.shape == z.shape and not np.all(np.isfinite(got)):
+            raise WrongAnswer(f"{what} contains nan or inf: subtract the largest logit before exponentiating, "
+                         f"softmax(z - max z) = softmax(z)")
+        a = softmax(z)
+        expected = softmax_backward(a, -y / a)     # Jᵀ ∇_a 𝓛, ∇_a 𝓛 = -y / a
+        total = np.sum(y)
+        variants = [(-expected, "wrong sign: 𝓛 falls as the logit of a class with a large target rises")]
+        if not np.isclose(total, 1.0):
+            variants += [(a - y, f"that is ŷ - y, which assumes the targets sum to 1; these sum to {total:g}: "
+                                 f"redo the sum that collapses Jᵀ∇ₐ𝓛 to ŷ - y, without that step")]
+        if total > 0:
+            variants += [(a - y / total, "you normalised the targets to sum to 1; the loss uses y as it is")]
+        variants += [(-y / a, "that is ∂𝓛/∂ŷ, the gradient with respect to the probabilities; "
+                              "go on through the softmax Jacobian to reach the logits")]
+        diagnose(got, expected, variants, what)
+
+
+def _softmax_vjp_cases():
+    """(a, g) for exercise 03.5: this notebook's ŷ and ∇_a𝓛 = -y/ŷ, five classes with a random g,
+    a constant g (the answer is 0: softmax ignores a shift), a single class, a near one-hot a."""
+    rng = np.random.default_rng(5)
+    y_hat = softmax(np.array([1.7, 2.24]))
+    five = softmax(np.array([0.5, -1.2, 2.0, 0.0, 1.1]))
+    return [(y_hat, np.array([0.0, -1.0]) / y_hat), (five, rng.normal(size=5)), (five, np.full(5, 2.5)),
+            (np.array([1.0]), np.array([0.7])), (softmax(np.array([12.0, 0.0, -3.0])), rng.normal(size=3))]
+
+
+#: exercise 03.5 runs the learner's function at these sizes: the first must use far less memory
+#: than an n × n matrix, the second must finish within the time limit (an O(n) answer: milliseconds)
+SOFTMAX_VJP_MEMORY_SIZE, SOFTMAX_VJP_LARGE_SIZE, SOFTMAX_VJP_TIME_LIMIT = 2_000, 100_000, 2.0
+
+
+@exercise(callable_answer=True, references=(softmax_backward, softmax_jacobian))
+def check_softmax_vjp(function):
+    """Exercise 03.5: ``softmax_vjp(a, g)`` returns Jᵀg, where J is the softmax Jacobian at
+    a = softmax(z) (1-D) and g = ∂𝓛/∂a, in O(n) time and memory: without building J."""
+    for a, g in _softmax_vjp_cases():
+        what = f"your Jᵀg for n = {a.size}"
+        got = _run_quietly(function, what, a, g)
+        J = np.diag(a) - np.outer(a, a)
+        expected = J.T @ g
+        diagnose(got, expected, [
+            (-expected, "wrong sign: Jᵀg = diag(a) g - a (aᵀg); J is positive on its diagonal"),
+            (a * g, "that is diag(a) g alone: the -a aᵀ part of J is missing (every a_i depends on every z_k)"),
+            (a * (1 - a) * g, "that uses only J's diagonal a_i (1 - a_i): softmax is not elementwise"),
+            (a * g - a * np.sum(g), "the sum that multiplies a must weight each g_k by a_k: it is aᵀg, not Σ g"),
+            (g - a * np.dot(a, g), "the first term of Jᵀg is diag(a) g = a ⊙ g, not g itself"),
+        ], what)
+    # complexity: an n × n Jacobian at n = 2000 takes 32 MB; an O(n) answer takes kilobytes
+    n = SOFTMAX_VJP_MEMORY_SIZE
+    a, g = softmax(np.linspace(-3.0, 3.0, n)), np.cos(np.arange(n))
+    tracemalloc.start()
+    try:
+        with time_limit(SOFTMAX_VJP_TIME_LIMIT):
+            _run_quietly(function, f"your Jᵀg for n = {n}", a, g)
+        peak = tracemalloc.get_traced_memory()[1]
+    except AnswerTimeout:
+        raise WrongAnswer(f"right values, but at n = {n} your function ran longer than {SOFTMAX_VJP_TIME_LIMIT:g} s "
+                     f"(an O(n) answer takes milliseconds): loops over i and k are n² steps; "
+                     f"work with whole vectors, and compute aᵀg once") from None
+    finally:
+        tracemalloc.stop()
+    if peak > 8 * n * n / 4:
+        raise WrongAnswer(f"right values, but at n = {n} your function took {peak / 1e6:.0f} MB: it builds an "
+                     f"n × n array (J, diag(a) or an outer product). At n = {SOFTMAX_VJP_LARGE_SIZE} that "
+                     f"would be {8 * SOFTMAX_VJP_LARGE_SIZE ** 2 / 1e9:.0f} GB: compute aᵀg once, a number, "
+                     f"and work with vectors only")
+    n = SOFTMAX_VJP_LARGE_SIZE
+    a, g = softmax(np.sin(np.arange(n))), np.cos(np.arange(n)) + 0.5
+    what = f"your Jᵀg for n = {n}"
+    try:
+        with time_limit(SOFTMAX_VJP_TIME_LIMIT):
+            got = _run_quietly(function, what, a, g)
+    except AnswerTimeout:
+        raise WrongAnswer(f"right values, but at n = {n} your function ran longer than {SOFTMAX_VJP_TIME_LIMIT:g} s "
+                     f"(an O(n) answer takes milliseconds): is aᵀg recomputed inside a loop over the "
+                     f"entries? Compute it once") from None
+    diagnose(got, softmax_backward(a, g), [], what)

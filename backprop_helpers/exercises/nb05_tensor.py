@@ -1,11 +1,11 @@
-"""Exercises of notebook 05 (tensor autograd): the backward rules of mean and max, and softmax
-built from Node operations."""
+"""Exercises of notebook 05 (tensor autograd): the backward rules of mean and max, the weight
+gradient of a stacked matrix product, softmax built from Node operations, a fused log-softmax
+cross-entropy with its own rule, and an open recipe for the digits."""
 import numpy as np
 
-from ..activations import softmax, softmax_backward
+from ..activations import log_softmax, softmax, softmax_backward
 from ..tensor import Node
 from .core import WrongAnswer, as_array, close, diagnose, exercise, learner_error, numpy_error
-
 
 
 def _case(shape, axis, keepdims):
@@ -189,6 +189,11 @@ def check_softmax_on_node(function):
                 a = function(z)
         except NotImplementedError:
             raise  # an untouched stub: not attempted
+        except OverflowError as error:  # Node.exp refuses to overflow
+            raise learner_error(error, f"e^z overflows {case} (logits up to {np.max(np.abs(logits)):.0f}), "
+                                       f"which would give nan or inf; subtract each column's own maximum "
+                                       f"first, as a constant (z.data.max(axis=0, keepdims=True)): "
+                                       f"softmax does not change under a shift") from None
         except Exception as error:
             raise learner_error(error, case) from None
         if a is None:
@@ -202,9 +207,11 @@ def check_softmax_on_node(function):
             raise WrongAnswer(f"your softmax has shape {got.shape} {case}; it must keep z's shape "
                          f"{expected.shape} (sum with keepdims=True, so the sums stay a row)")
         if not np.all(np.isfinite(got)):
-            raise WrongAnswer(f"your softmax has nan or inf {case} (logits up to {np.max(np.abs(logits)):.0f}): "
-                         f"e^z overflows; subtract each column's own maximum first, as a constant "
-                         f"(z.data.max(axis=0, keepdims=True)): softmax does not change under a shift")
+            raise WrongAnswer(f"your softmax has nan or inf {case}: the columns' logits lie far apart, "
+                              f"so shifted by one maximum for the whole array, a column far below it "
+                              f"underflows to 0 / 0; subtract each column's own maximum instead, as a "
+                              f"constant (z.data.max(axis=0, keepdims=True)): softmax does not change "
+                              f"under a shift")
         e, e_columns = np.exp(logits - logits.max()), np.exp(logits - logits.max(axis=0, keepdims=True))
         whole = (f"the whole array sums to 1 {case}: normalise each column (one sample) on its own, "
                  f".sum(axis=0, keepdims=True)")
@@ -234,3 +241,220 @@ def check_softmax_on_node(function):
                            f"denominator Σ e^z depends on z too, so it must stay a Node "
                            f"(e.sum(axis=0, keepdims=True)), not a constant from .data"),
         ], f"∂L/∂z through your softmax {case}")
+
+
+# ----- exercises 2, 5 and 6: a stacked matmul's weight, a fused cross-entropy, the digits recipe
+
+def batched_weight_exercise_cases():
+    """(X shape, p) for exercise 05.2: a plain matrix first, then stacks of one, of three,
+    of 2 × 3 (two leading axes), and square matrices (where a wrong transpose still fits)."""
+    return [((4, 3), 2), ((1, 4, 3), 2), ((3, 4, 3), 2), ((2, 3, 5, 4), 3), ((3, 3, 3), 3),
+            ((2, 2, 2, 2), 2)]
+
+
+@exercise(callable_answer=True)
+def check_batched_weight_gradient(function):
+    """Exercise 05.2: ``batched_weight_gradient(G, X)`` returns ∂L/∂W for Y = X @ W, where X is a
+    stack of matrices (..., m, n), W one (n, p) matrix and G = ∂L/∂Y of shape (..., m, p)."""
+    rng = np.random.default_rng(11)
+    for shape, p in batched_weight_exercise_cases():
+        X = rng.normal(size=shape)
+        G = rng.normal(size=shape[:-1] + (p,))
+        n, stack = shape[-1], shape[:-2]
+        case = f"for X of shape {shape} and G of shape {G.shape}"
+        try:
+            result = function(G.copy(), X.copy())
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            hint = case + ("; for a stack, .T reverses every axis, not only the last two"
+                           if len(shape) > 2 else "")
+            raise learner_error(error, hint) from None
+        if result is None:
+            raise WrongAnswer(f"your function returned None {case}: did you forget to return the gradient?")
+        got = as_array(result, "your gradient")
+        per_matrix = np.swapaxes(X, -1, -2) @ G
+        expected = per_matrix.reshape((-1, n, p)).sum(axis=0)
+        if got.shape == per_matrix.shape and got.shape != expected.shape:
+            raise WrongAnswer(f"your gradient has shape {got.shape} {case}: one gradient per matrix of "
+                              f"the stack. W itself has shape {(n, p)}, and it was used by every matrix "
+                              f"of the stack: what does the chain rule do with the gradients of all its uses?")
+        count = int(np.prod(stack)) if stack else 1
+        wrong = [(expected / count, f"you averaged over the stack {case}; W was used once per matrix, "
+                                    f"and the chain rule adds the gradients of all its uses"),
+                 (-expected, f"wrong sign {case}")]
+        if stack:
+            first = per_matrix.reshape((-1, n, p))[0]
+            wrong.append((first, f"only the first matrix of the stack counted {case}; every matrix "
+                                 f"used W"))
+        diagnose(got, expected, [(v, h) for v, h in wrong if not close(v, expected)],
+                 f"your gradient {case}")
+
+
+class _ExerciseLogits:
+    """The logits handed to a learner's fused op: a leaf with the attributes of a MiniNode."""
+
+    def __init__(self, data):
+        self.data = data
+        self.grad = np.zeros_like(data)
+        self.inputs = ()
+        self.rule = None
+
+
+def log_softmax_exercise_cases():
+    """(logits, one-hot Y) for exercise 05.5: several shapes, one sample, one far-apart column,
+    and logits near ±1000 (exp overflows unless shifted)."""
+    rng = np.random.default_rng(12)
+    shapes_and_scales = [((3, 4), 1.0), ((10, 5), 2.0), ((4, 1), 1.0), ((2, 6), 3.0), ((3, 2), 1000.0)]
+    cases = []
+    for shape, scale in shapes_and_scales:
+        z = rng.normal(size=shape) * scale
+        cases.append((z, np.eye(shape[0])[:, rng.integers(0, shape[0], size=shape[1])]))
+    far = rng.normal(size=(3, 3)) + np.array([[0.0, 800.0, -800.0]])
+    cases.append((far, np.eye(3)[:, [2, 0, 1]]))
+    return cases
+
+
+def _mean_cross_entropy(z, Y):
+    return float(-np.mean(np.sum(Y * log_softmax(z, axis=0), axis=0)))
+
+
+@exercise(callable_answer=True)
+def check_log_softmax_cross_entropy(function):
+    """Exercise 05.5: ``log_softmax_cross_entropy(z, Y)`` returns a MiniNode holding the mean
+    cross-entropy of the logits z (classes × samples) against one-hot Y, with inputs (z,) and a
+    rule that returns (∂L/∂z,) for an upstream gradient g."""
+    for index, (logits, Y) in enumerate(log_softmax_exercise_cases()):
+        case = f"for logits of shape {logits.shape}" + (
+            f" (up to {np.max(np.abs(logits)):.0f})" if np.max(np.abs(logits)) > 100 else "")
+        z = _ExerciseLogits(logits.copy())
+        try:
+            with np.errstate(all="ignore"):  # nan and inf get their hint below
+                node = function(z, Y.copy())
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            raise learner_error(error, case) from None
+        if node is None:
+            raise WrongAnswer("your function returned None: did you forget to return the new MiniNode?")
+        if not all(hasattr(node, name) for name in ("data", "inputs", "rule")):
+            raise WrongAnswer(f"your function returned a {type(node).__name__}; return a new MiniNode, "
+                              f"MiniNode(loss, (z,), rule), with the loss as data and your rule")
+        value = as_array(node.data, "the node's data")
+        expected = _mean_cross_entropy(logits, Y)
+        if value.size != 1:
+            raise WrongAnswer(f"the node's data has shape {value.shape} {case}; the loss is one number, "
+                              f"the mean over the samples")
+        value = float(value.ravel()[0])
+        if not np.isfinite(value):
+            raise WrongAnswer(f"the loss is {value} {case}: e^z overflows (or log of 0); shift each "
+                              f"column by its own maximum before exponentiating, and take the log of "
+                              f"the sum, not of a softmax that may have underflowed to 0")
+        m = logits.shape[1]
+        loss_variants = [(expected * m, "the loss is the sum over the samples; this exercise asks for "
+                                        "the mean (divide by the number of columns)"),
+                         (-expected, "the sign: cross-entropy is minus the log-probability of the true class"),
+                         (-float(np.mean(np.sum(Y * log_softmax(logits, axis=1), axis=0))),
+                          "the softmax runs along the wrong axis: the classes run down each column (axis 0)")]
+        if not close(value, expected):
+            for variant, hint in loss_variants:
+                if m > 1 and close(value, variant):
+                    raise WrongAnswer(f"{hint} ({case})")
+            raise WrongAnswer(f"the loss is off {case} (yours {value:.6g}); compute log-softmax as "
+                              f"z minus the log of the column's sum of e^z, then average -Σ Y log p")
+        if tuple(node.inputs) != (z,) or node.inputs[0] is not z:
+            raise WrongAnswer("the new node's inputs should be (z,), the logits you were given, so "
+                              "that the backward pass reaches them")
+        for g in (1.0, 0.37, -2.5) if index == 0 else (0.37,):
+            try:
+                with np.errstate(all="ignore"):
+                    grads = node.rule(node, np.array(g))
+            except Exception as error:
+                raise learner_error(error, f"{case}, in your rule") from None
+            if not isinstance(grads, (tuple, list)) or len(grads) != 1:
+                raise WrongAnswer("a rule returns one gradient per input, as a tuple: (dL_dz,), "
+                                  f"got {type(grads).__name__}"
+                                  + (f" of length {len(grads)}" if isinstance(grads, (tuple, list)) else ""))
+            got = as_array(grads[0], "your rule's gradient")
+            p = softmax(logits, axis=0)
+            exact = g * (p - Y) / m
+            wrong = [(exact / g, f"your rule ignores g {case}: the upstream gradient multiplies the "
+                                 f"whole vector–Jacobian product (try g = {g})"),
+                     (exact * m, f"the gradient misses the 1/m of the mean {case}"),
+                     (-exact, f"wrong sign {case}"),
+                     (g * p / m, f"the gradient misses the −Y term {case}: the true class's "
+                                 f"log-probability has a derivative of its own")]
+            diagnose(got, exact, [(v, h) for v, h in wrong if not close(v, exact)],
+                     f"your rule's ∂L/∂z {case} with g = {g}")
+
+
+DIGITS_RECIPE_TARGET = 0.98
+DIGITS_RECIPE_SECONDS = 60.0
+
+
+def digits_exercise_data():
+    """Notebook 05's digits split, as the notebook makes it: (X_train, Y_train, X_test, y_test).
+
+    36 images of each digit held out (seeded), pixels scaled to 0..1 and standardised with the
+    training set's per-pixel mean and spread + 0.1, one column per image, one-hot Y."""
+    from ..examples import load_digits
+
+    images, labels = load_digits()
+    split_rng = np.random.default_rng(0)
+    test_index = np.sort(np.concatenate([split_rng.choice(np.flatnonzero(labels == digit), 36, replace=False)
+                                         for digit in range(10)]))
+    train_index = np.setdiff1d(np.arange(len(labels)), test_index)
+    pixels = images.reshape(len(images), 64).T / 16.0
+    mean = pixels[:, train_index].mean(axis=1, keepdims=True)
+    spread = pixels[:, train_index].std(axis=1, keepdims=True) + 0.1
+    X = (pixels - mean) / spread
+    Y = np.eye(10)[:, labels]
+    return X[:, train_index], Y[:, train_index], X[:, test_index], labels[test_index]
+
+
+@exercise(callable_answer=True)
+def check_digits_recipe(function):
+    """Exercise 05.6: ``digits_recipe(X_train, Y_train)`` trains on the notebook's training digits
+    and returns ``predict(X)``; it must reach 98% on the held-out digits within 60 seconds."""
+    import time
+
+    X_train, Y_train, X_test, y_test = digits_exercise_data()
+    start = time.perf_counter()
+    try:
+        predict = function(X_train.copy(), Y_train.copy())
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        raise learner_error(error, "while training") from None
+    seconds = time.perf_counter() - start
+    if predict is None:
+        raise WrongAnswer("digits_recipe returned None: return the function predict(X) that your "
+                          "training made")
+    if not callable(predict):
+        raise WrongAnswer(f"digits_recipe returned a {type(predict).__name__}; return a function "
+                          f"predict(X) that maps a 64 × n array of images to n digits")
+    try:
+        predicted = predict(X_test.copy())
+    except Exception as error:
+        raise learner_error(error, "in predict, on the 360 test images") from None
+    if isinstance(predicted, Node):
+        raise WrongAnswer("predict returned a Node; return plain digits, e.g. from the logits' "
+                          ".data with argmax over axis 0")
+    predicted = as_array(predicted, "predict's answer")
+    if predicted.shape == (10, len(y_test)):
+        raise WrongAnswer("predict returned 10 scores per image; return one digit per image, the "
+                          "class with the largest score (argmax over axis 0)")
+    if predicted.shape != y_test.shape:
+        raise WrongAnswer(f"predict returned shape {predicted.shape} for 360 images; return one digit "
+                          f"per image, shape (360,)")
+    if not np.all(np.isin(predicted, np.arange(10))):
+        raise WrongAnswer("predict should return whole digits 0 to 9 (class indices), not "
+                          "probabilities or scores")
+    correct = int(np.sum(predicted == y_test))
+    if seconds > DIGITS_RECIPE_SECONDS:
+        raise WrongAnswer(f"training took {seconds:.0f} s, over the {DIGITS_RECIPE_SECONDS:.0f} s budget "
+                          f"(test accuracy {100 * correct / len(y_test):.1f}%): fewer epochs or units")
+    if correct / len(y_test) < DIGITS_RECIPE_TARGET:
+        raise WrongAnswer(f"test accuracy {100 * correct / len(y_test):.1f}% ({correct} of "
+                          f"{len(y_test)}), the target is {100 * DIGITS_RECIPE_TARGET:.0f}%: change one "
+                          f"thing at a time and measure it on data held out from the training set")

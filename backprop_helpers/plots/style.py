@@ -1,0 +1,54 @@
+"""What every figure shares: the Okabe–Ito palette and `show_figure`, which shows a figure with
+its alt text."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+from matplotlib.figure import Figure
+
+# The Okabe-Ito palette: eight colours that stay distinct under the common colour-vision
+# deficiencies (Okabe & Ito, "Color Universal Design", 2008). Where colour carries meaning,
+# pair it with a second cue (line style, marker, hatch) as well.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+
+def show_figure(fig, alt):
+    """Show ``fig`` in the notebook as a PNG whose alt text is ``alt``, then close it.
+
+    ``fig`` is a matplotlib Figure (or an Axes, or a sequence of Axes, of one figure: what the
+    drawing functions here return). ``alt`` says what the figure shows, for a reader who cannot
+    see it; it travels in the output's metadata (``{"image/png": {"alt": alt}}``), from where
+    ``run-notebooks`` copies it into the cell metadata the course website is built from.
+    The output's text form stays ``<Figure size WxH with N Axes>``, like the inline backend's.
+    The figure is closed, so the inline backend does not show it a second time.
+
+        show_figure(network_diagram([3, 2, 2, 1]), alt="A 3-2-2-1 network, every edge drawn.")
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"show_figure: alt must be a non-empty text saying what the figure "
+                         f"shows (for a reader who cannot see it), got {alt!r}")
+    figure = fig
+    if not isinstance(figure, Figure):
+        axes = [fig] if hasattr(fig, "figure") else list(np.ravel(fig)) if np.ndim(fig) else []
+        figures = {id(getattr(a, "figure", None)): getattr(a, "figure", None) for a in axes}
+        figure = next(iter(figures.values())) if len(figures) == 1 else None
+        if not isinstance(figure, Figure):
+            raise TypeError(f"show_figure: expected a matplotlib Figure (or Axes of one figure), "
+                            f"got {type(fig).__name__}")
+    from IPython.core.pylabtools import print_figure  # what the inline backend draws with
+    png = print_figure(figure, "png", bbox_inches="tight", base64=True)
+    if png is None:
+        raise ValueError("show_figure: the figure is empty (no axes, nothing drawn)")
+    text = repr(figure)
+    plt.close(figure)
+    display({"image/png": png, "text/plain": text}, raw=True,
+            metadata={"image/png": {"alt": alt.strip()}})

@@ -11,11 +11,10 @@ from with ∂out/∂node (for a non-scalar ``out``: the gradient of ``out.sum()`
     >>> x.grad, y.grad        # ∂z/∂x = y + 1 = 4 for each entry, ∂z/∂y = x1 + x2 = 3
     (array([4., 4.]), array(3.))
 
-``Node`` shares the vocabulary and the semantics of ``scalar.Value`` (``inputs``, ``op``,
-``label``; one visit per node in topological order, without recursion; leaves accumulate,
-intermediate nodes hold the latest pass; no closures, so no reference cycles; log of a
-number <= 0 and an exp that overflows raise an error naming the op, the first bad entry and
-its index; ``number ** node`` works; ``.grad`` can be assigned). Where they differ, on purpose:
+``Node`` shares ``scalar.Value``'s vocabulary (``inputs``, ``op``, ``label``) and semantics: one
+visit per node, no recursion; leaves accumulate, intermediate nodes hold the latest pass; no
+closures; log(x <= 0) and an overflowing exp raise an error naming the op, the first bad entry
+and its index; ``number ** node`` works. Where they differ, on purpose:
 
     =====================  ====================================  ==================================
     what                   Value                                 Node
@@ -32,42 +31,16 @@ its index; ``number ** node`` works; ``.grad`` can be assigned). Where they diff
     in the graph
     =====================  ====================================  ==================================
 """
-import sys
 from itertools import count
 from operator import attrgetter
 
 import numpy as np
 
-from .activations import _describe as _describe_value
-from .activations import _float64_array
+from .activations import _describe as _describe_value, _float64_array, sigmoid as _stable_sigmoid
 from .broadcasting import broadcast_error, matmul_error, reduce_to_shape
-from .activations import sigmoid as _stable_sigmoid
+from .memory import keep_freed_memory_for_reuse
 
-
-def _keep_freed_memory_for_reuse():
-    """Ask glibc to keep freed memory for the next training step instead of returning it.
-
-    A graph holds every array of its forward pass until the step ends, then frees them all at
-    once: megabytes at batch 256. glibc hands free memory at the top of its heap back to the
-    system once more than a few hundred KB lie there, so the next step pays a page fault for
-    every page of every new array again; measured at batch 256 (64 → 128 → 10), that made a
-    step 1.2 to 5 times slower, more so on a busy machine. Keeping up to 64 MB (and serving
-    arrays up to 32 MB from the heap) avoids it. glibc only: elsewhere nothing changes.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
-    mallopt(m_mmap_threshold, 32 << 20)
-    mallopt(m_trim_threshold, 64 << 20)
-
-
-_keep_freed_memory_for_reuse()
+keep_freed_memory_for_reuse()  # training steps reuse the heap instead of faulting in new pages
 
 
 def _describe(value):
@@ -128,12 +101,8 @@ class Node:
         node._saved = saved
         node.label = label
         if requires_grad is None:  # an op's result: it needs a gradient if an input does
-            requires_grad = False
-            for parent in inputs:
-                if parent.requires_grad:
-                    requires_grad = True
-                    break
-            else:  # computed from constants only: a constant itself
+            requires_grad = inputs[0].requires_grad or (len(inputs) > 1 and inputs[1].requires_grad)
+            if not requires_grad:  # computed from constants only: a constant itself
                 inputs, rule = (), None
         node.requires_grad = requires_grad
         node.inputs = inputs

@@ -4,7 +4,7 @@ The example networks (``naive_recursion_example``, ``bp_walkthrough_example``,
 ``softmax_relu_example``) return an ``Example(network, x, y)``, which unpacks as
 ``net, x, y``; their parameters are written in the course's notation (``W[l]`` is
 n_l × n_{l-1}, biases and samples are columns). ``two_moons`` returns arrays ``(X, y)``,
-samples as columns; ``xor_data`` returns plain lists for the scalar engine; ``load_digits``
+samples as columns; ``load_digits``
 returns ``Digits(images, labels)``, the 1,797 images of 8 × 8 pixels as stored in the package
 (the notebook turns them into columns).
 """
@@ -73,17 +73,6 @@ def two_moons(n=100, noise=0.1, seed=0):
     X = np.concatenate([upper, lower], axis=1) + noise * rng.standard_normal((2, n))
     y = np.concatenate([-np.ones(n_upper), np.ones(n_lower)])
     return X, y
-
-
-def xor_data(n_per_cluster=6, noise=0.2, seed=0):
-    """Exercise 04.3's data: four clusters around (±1, ±1); the label is +1 where x1 and x2 have
-    the same sign, -1 where they differ (XOR), so no straight line separates the classes.
-    Returns (points, labels): a list of [x1, x2] and a list of ±1.0, made with numpy alone."""
-    rng = np.random.default_rng(seed)
-    centres = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
-    X = np.repeat(centres, n_per_cluster, axis=0) + noise * rng.standard_normal((4 * n_per_cluster, 2))
-    y = np.repeat([1.0, 1.0, -1.0, -1.0], n_per_cluster)
-    return [[float(a), float(b)] for a, b in X], [float(label) for label in y]
 
 
 # ---------------------------------------------------------------- 8 × 8 digits (notebook 05)

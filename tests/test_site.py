@@ -30,7 +30,7 @@ def require_site_tools():
     reason = None
     if missing:
         reason = f"building the site needs {', '.join(missing)}: pip install -e \".[site]\""
-    elif not (REPO / "build" / "cache").glob("mathjax-*.tgz") and not site.shutil.which("npm"):
+    elif not any((REPO / "build" / "cache").glob("mathjax-*.tgz")) and not site.shutil.which("npm"):
         reason = "building the site needs npm (Node.js) once, to fetch MathJax"
     if reason and os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail(f"CI=true, so this is a failure: {reason}", pytrace=False)

@@ -444,24 +444,6 @@ def test_public_vocabulary_inputs_op_label():
     assert "label='x'" in repr(x)
 
 
-def test_draw_graph_reads_the_public_names_of_a_node():
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Circle, FancyBboxPatch
-    from backprop_helpers.plots import draw_graph
-    w, b = Node([[1.0, 2.0]], label="w"), Node(0.5, label="b")
-    out = (w @ np.array([3.0, 4.0]) + b).tanh()
-    out.backward()
-    ax = draw_graph(out)
-    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
-    circles = [p for p in ax.patches if isinstance(p, Circle)]
-    assert (len(boxes), len(circles)) == (5, 3)  # w, b, w@x, +, tanh; @, +, tanh
-    texts = [t.get_text() for t in ax.texts]
-    assert "w\ndata shape (1, 2)\ngrad shape (1, 2)" in texts and "@" in texts
-    plt.close(ax.figure)
-
-
-# ----- the speed-minded rules keep their meaning
-
 def test_division_by_a_node_matches_central_differences_for_every_kind_of_numerator():
     from backprop_helpers.gradcheck import numerical_gradient
     rng = np.random.default_rng(3)

@@ -96,9 +96,12 @@ def cache_look_ups(sizes):
     Evaluations: one per neuron. The order of the requests does not matter.
     """
     sizes = validate_sizes(sizes)
-    L = len(sizes) - 1
-    calls = _parameter_count(sizes) + sum(sizes[l] * sizes[l + 1] for l in range(1, L))
-    return calls - naive.cached_call_count(sizes)
+    return _parameter_count(sizes) + _inner_calls(sizes) - naive.cached_call_count(sizes)
+
+
+def _inner_calls(sizes):
+    """The calls evaluated δs make: each δ of a layer 0 < l < L calls the n_{l+1} δs it feeds."""
+    return sum(sizes[l] * sizes[l + 1] for l in range(1, len(sizes) - 1))
 
 
 @exercise
@@ -108,9 +111,7 @@ def check_cache_look_ups_by_hand(answer):
     expected = cache_look_ups(sizes)
     if got == expected:
         return
-    L = len(sizes) - 1
-    parameters = _parameter_count(sizes)
-    inner = sum(sizes[l] * sizes[l + 1] for l in range(1, L))
+    parameters, inner = _parameter_count(sizes), _inner_calls(sizes)
     evaluations = naive.cached_call_count(sizes)
     hints = [
         (parameters + inner, "that counts every call; the first call for each δ evaluates it, and "

@@ -127,6 +127,15 @@ def _layer_positions(sizes):
     return {(l, j): (1.6 * l, 1.4 * ((n - 1) / 2 - j)) for l, n in enumerate(sizes) for j in range(n)}
 
 
+def _draw_edges(ax, sizes, position, colour, lw):
+    """Every weight of a layered network as a thin line from neuron k of layer l to neuron j of l + 1."""
+    for l in range(len(sizes) - 1):
+        for k in range(sizes[l]):
+            for j in range(sizes[l + 1]):
+                (x0, y0), (x1, y1) = position[l, k], position[l + 1, j]
+                ax.plot([x0, x1], [y0, y1], color=colour, lw=lw, zorder=1)
+
+
 def plot_counts_on_network(sizes, calls, ax=None, title=None, stack=(), stored=()):
     """The network's neurons with how often each δ_j^(l) was evaluated written inside.
 
@@ -139,11 +148,7 @@ def plot_counts_on_network(sizes, calls, ax=None, title=None, stack=(), stored=(
     if ax is None:
         _, ax = plt.subplots(figsize=(1.4 * len(sizes) + 1.0, 1.1 * max(sizes) + 1.4))
     position = _layer_positions(sizes)
-    for l in range(len(sizes) - 1):
-        for k in range(sizes[l]):
-            for j in range(sizes[l + 1]):
-                (x0, y0), (x1, y1) = position[l, k], position[l + 1, j]
-                ax.plot([x0, x1], [y0, y1], color="0.75", lw=0.8, zorder=1)
+    _draw_edges(ax, sizes, position, colour="0.75", lw=0.8)
     for a, b in zip(list(stack)[:-1], list(stack)[1:]):
         (x0, y0), (x1, y1) = position[a], position[b]
         length = np.hypot(x1 - x0, y1 - y0)
@@ -208,11 +213,7 @@ def plot_skip_network(sizes, skips, ax=None, title=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 * len(sizes) + 1.0, 1.1 * max(sizes) + 1.6))
     position = _layer_positions(sizes)
-    for l in range(len(sizes) - 1):
-        for k in range(sizes[l]):
-            for j in range(sizes[l + 1]):
-                (x0, y0), (x1, y1) = position[l, k], position[l + 1, j]
-                ax.plot([x0, x1], [y0, y1], color="0.6", lw=0.9, zorder=1)
+    _draw_edges(ax, sizes, position, colour="0.6", lw=0.9)
     for l, m in skips:
         for k in range(sizes[l]):
             for j in range(sizes[m]):

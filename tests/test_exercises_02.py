@@ -83,6 +83,27 @@ def test_input_gradient_typical_mistakes_get_their_hints():
     assert_hint("input_gradient", "dL/dx", "pass your function itself")
 
 
+def test_input_gradient_refuses_finite_differences():
+    """The exercise asks for the derived gradient: finite differences, the package's or written by
+    hand, are refused though their numbers agree."""
+    from backprop_helpers.gradcheck import numerical_gradient
+
+    def by_package(net, x, y):
+        return numerical_gradient(lambda: net.loss(x, y), x)
+
+    def by_hand(net, x, y, eps=1e-6):
+        gradient = np.zeros_like(x)
+        for i in range(x.shape[0]):
+            up, down = x.copy(), x.copy()
+            up[i] += eps
+            down[i] -= eps
+            gradient[i] = (net.loss(up, y) - net.loss(down, y)) / (2 * eps)
+        return gradient
+
+    assert_hint("input_gradient", by_package, "numerical_gradient")
+    assert_hint("input_gradient", by_hand, "that is finite differences")
+
+
 def test_bce_output_delta_solution_passes_and_matches_the_loss_slope():
     solution = solutions("02")
     assert ex.judge("bce_output_delta", solution.bce_output_delta).passed
@@ -99,7 +120,7 @@ def test_bce_output_delta_typical_mistakes_get_their_hints():
     # the unsimplified chain rule: right on paper, nan where σ(z) rounds to 0 or 1
     unsimplified = lambda z, y: ((-y / sigmoid(z) + (1 - y) / (1 - sigmoid(z)))  # noqa: E731
                                  * sigmoid_prime(z))
-    assert_hint("bce_output_delta", unsimplified, "rounds to exactly 0 or 1", "what cancels")
+    assert_hint("bce_output_delta", unsimplified, "and 1 - σ(z) = 0 in floating point", "what cancels")
     assert_hint("bce_output_delta", lambda z, y: -y / sigmoid(z) + (1 - y) / (1 - sigmoid(z)),
                 "that is ∂𝓛/∂a")
     assert_hint("bce_output_delta", lambda z, y: sigmoid(z).T - y.T, "transposed")

@@ -365,3 +365,25 @@ def test_three_class_view_shows_the_readouts_jacobian_and_point():
         dot = [line for line in view.left.lines if line.get_marker() == "o"][0]
         np.testing.assert_allclose(dot.get_xydata()[0], simplex_point(r.probabilities))
         assert f"target: class {k}" in [t.get_text() for t in view.left.get_legend().get_texts()]
+
+
+@given(st.lists(st.floats(-30, 30), min_size=2, max_size=6))
+def test_no_softmax_jacobian_entry_passes_the_colour_bound(z):
+    from backprop_helpers.activations import softmax_jacobian
+    from backprop_helpers.plots import SOFTMAX_JACOBIAN_BOUND
+
+    assert np.max(np.abs(softmax_jacobian(np.array(z)))) <= SOFTMAX_JACOBIAN_BOUND + 1e-15
+    # reached: two equal logits far above the rest give a = (1/2, 1/2, 0, ...), a diagonal entry 1/4
+    assert abs(softmax_jacobian(np.array([0.0, 0.0, -60.0]))[0, 0] - SOFTMAX_JACOBIAN_BOUND) < 1e-15
+
+
+def test_three_class_view_keeps_its_colour_scale_so_saturation_shows_white():
+    from backprop_helpers.plots import SOFTMAX_JACOBIAN_BOUND
+    from backprop_helpers.widgets.nb03_softmax import _ThreeClassView
+
+    view = _ThreeClassView()
+    for logits in [(1.0, 0.5, -0.5), (6.0, -6.0, -6.0)]:
+        r = three_class_readout(*logits, 1)
+        view.draw(r)
+        assert view.right.images[0].get_clim() == (-SOFTMAX_JACOBIAN_BOUND, SOFTMAX_JACOBIAN_BOUND)
+    assert np.max(np.abs(r.jacobian)) < 0.01 * SOFTMAX_JACOBIAN_BOUND  # saturated: a nearly white map

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..activations import sigmoid, sigmoid_prime
 from ..examples import bp_walkthrough_example
+from ..gradcheck import numerical_gradient
 from ..network import Network
 from .core import WrongAnswer, as_array, close, diagnose, exercise
 
@@ -84,15 +85,33 @@ def _numerical_input_gradient(net, x, y, eps=1e-6):
     return gradient
 
 
-@exercise(callable_answer=True)
+class _CountingNetwork(Network):
+    """The network the checker hands over: it counts forward passes, so an answer that nudges x
+    and re-runs the network (finite differences) is told apart from one that carries δ back."""
+
+    forward_passes = 0
+
+    def forward(self, x):
+        self.forward_passes += 1
+        return super().forward(x)
+
+
+@exercise(callable_answer=True, references=(numerical_gradient,))
 def check_input_gradient(function):
-    """Exercise 02.3: ``input_gradient(net, x, y)`` returns ∂𝓛/∂x, an n_0 × 1 column."""
+    """Exercise 02.3: ``input_gradient(net, x, y)`` returns ∂𝓛/∂x, an n_0 × 1 column, derived
+    with the chain rule (one forward and one backward pass), not by finite differences."""
     for net, x, y in input_gradient_exercise_cases():
         grads = net.gradients(x, y)
         expected = net.W[1].T @ grads.delta[1]
         assert np.allclose(expected, _numerical_input_gradient(net, x, y), rtol=1e-5, atol=1e-10)
         z1 = net.forward(x).z[1]
-        got = as_array(function(net.copy(), x.copy(), y.copy()), "input_gradient's result")
+        counted = net.copy()
+        counted.__class__ = _CountingNetwork
+        got = as_array(function(counted, x.copy(), y.copy()), "input_gradient's result")
+        if counted.forward_passes > 2:
+            raise WrongAnswer(f"your function ran the network forward {counted.forward_passes} times "
+                              f"for one gradient: that is finite differences. Derive ∂𝓛/∂x instead: "
+                              f"one forward pass, one backward pass, then one more step of BP2")
         what = f"your ∂𝓛/∂x for the network {net.sizes}"
         if got.shape == grads.dW[1].shape and got.shape != expected.shape and close(got, grads.dW[1]):
             raise WrongAnswer("that is ∂𝓛/∂W^(1) (BP4); the exercise asks how the loss changes with "
@@ -135,9 +154,11 @@ def check_bce_output_delta(function):
         what = f"your δ for z of shape {z.shape}"
         if got.shape == expected.shape and not np.all(np.isfinite(got)):
             bad = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0])
-            raise WrongAnswer(f"{what} is {got[bad]} at z = {z[bad]:g}, y = {y[bad]:g}: there σ(z) "
-                              f"rounds to exactly 0 or 1 and a log or a division by a(1 - a) blows "
-                              f"up. Multiply ∂𝓛/∂a by σ'(z) on paper and simplify: what cancels?")
+            a = float(sigmoid(z[bad]))
+            raise WrongAnswer(f"{what} is {got[bad]} at z = {z[bad]:g}, y = {y[bad]:g}: there σ(z) = {a:g} "
+                              f"and 1 - σ(z) = {1 - a:g} in floating point, and a log or a division by "
+                              f"a(1 - a) blows up. Multiply ∂𝓛/∂a by σ'(z) on paper and simplify: what "
+                              f"cancels?")
         a = sigmoid(z)
         with np.errstate(all="ignore"):
             d_loss_da = -y / a + (1 - y) / (1 - a)

@@ -35,6 +35,7 @@ from .nb02_bp import (
 )
 from .nb03_softmax import (
     MARGIN_RANGE,
+    SOFTMAX_JACOBIAN_BOUND,
     MarginCurves,
     margin_curves,
     plot_dead_unit,

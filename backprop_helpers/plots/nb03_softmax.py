@@ -16,17 +16,22 @@ def _axes(ax, figsize):
     return ax
 
 
-def plot_jacobian(J, ax=None, title=r"softmax Jacobian $\partial a_i / \partial z_k$"):
+#: the largest size an entry of a softmax Jacobian can reach: a(1 - a) and a_i a_k are at most 1/4
+SOFTMAX_JACOBIAN_BOUND = 0.25
+
+
+def plot_jacobian(J, ax=None, title=r"softmax Jacobian $\partial a_i / \partial z_k$", limit=None):
     """A heat map of a square Jacobian with each entry written in its cell.
 
     The colour scale is symmetric about 0 (red positive, blue negative), so the positive
-    diagonal a_i(1 - a_i) and the negative off-diagonal -a_i a_k stand out.
+    diagonal a_i(1 - a_i) and the negative off-diagonal -a_i a_k stand out. It ends at ±``limit``
+    (default: the largest entry's size); a fixed limit lets small entries look small.
     """
     J = np.asarray(J, dtype=float)
     if J.ndim != 2 or J.shape[0] != J.shape[1]:
         raise ValueError(f"plot_jacobian: expected a square matrix, got shape {J.shape}")
     ax = _axes(ax, (3.4, 2.8))
-    limit = max(float(np.max(np.abs(J))), 1e-12)
+    limit = max(float(np.max(np.abs(J))), 1e-12) if limit is None else float(limit)
     image = ax.imshow(J, cmap="RdBu_r", vmin=-limit, vmax=limit)
     n = J.shape[0]
     for i in range(n):

@@ -13,6 +13,7 @@ from ..activations import softmax, softmax_jacobian
 from ..losses import cross_entropy, cross_entropy_gradient
 from ..plots import (
     OKABE_ITO,
+    SOFTMAX_JACOBIAN_BOUND,
     margin_curves,
     plot_jacobian,
     plot_margin_losses,
@@ -186,20 +187,17 @@ class _ThreeClassView:
     def __init__(self):
         self.figure = Figure(figsize=(7.6, 3.2))
         self.left, self.right = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
-        plot_jacobian(np.zeros((3, 3)), ax=self.right)  # rows a_i = ŷ_i, columns z_k
+        plot_jacobian(np.zeros((3, 3)), ax=self.right, limit=SOFTMAX_JACOBIAN_BOUND)  # rows ŷ_i, columns z_k
         self.figure.tight_layout()
 
     def draw(self, r):
         self.left.clear()
         plot_simplex(r.probabilities, r.true_class, r.new_probabilities - r.probabilities, ax=self.left)
         self.left.set_title("ŷ among all probability vectors", fontsize=10)
-        limit = max(float(np.max(np.abs(r.jacobian))), 1e-12)
-        image = self.right.images[0]
-        image.set_data(r.jacobian)
-        image.set_clim(-limit, limit)
+        self.right.images[0].set_data(r.jacobian)  # the colour scale stays at ±1/4: saturation shows white
         for text, value in zip(self.right.texts, r.jacobian.ravel()):
             text.set_text(f"{value:.4f}")
-            text.set_color("white" if abs(value) > 0.6 * limit else "black")
+            text.set_color("white" if abs(value) > 0.6 * SOFTMAX_JACOBIAN_BOUND else "black")
         return self.figure
 
 

@@ -94,7 +94,7 @@ class MLP(Module):
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
         check_seed(seed, "MLP: seed")
         rng = random.Random(seed)
-        sizes = [n_inputs] + list(layer_sizes)
+        sizes = [n_inputs] + layer_sizes
         for l, n in enumerate(sizes):
             check_whole(n, "MLP: the number of inputs" if l == 0 else f"MLP: the size of layer {l}", minimum=1)
         last = len(layer_sizes) - 1

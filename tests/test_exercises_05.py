@@ -414,3 +414,20 @@ def test_digits_recipe_wrong_answers_get_their_hints():
     assert_hint("digits_recipe", lambda X_train, Y_train: 3, "return a function predict")
     assert_hint("digits_recipe", lambda X_train, Y_train: None, "returned None")
     assert_hint("digits_recipe", lambda X_train, Y_train: X_train @ np.ones(7), "while training")
+
+
+def test_digits_recipe_gets_its_own_time_budget_not_the_default(monkeypatch):
+    """A recipe slower than the checkers' default limit but inside the exercise's budget is judged
+    on its accuracy, not stopped as a hang (here the default is shrunk to keep the test quick)."""
+    import time
+
+    from backprop_helpers.exercises import core
+
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.2)
+
+    def slow_recipe(X_train, Y_train):
+        time.sleep(0.5)
+        return lambda X: np.full(X.shape[1], 3)
+
+    assert ex.REGISTRY["digits_recipe"].time_limit > ex.DIGITS_RECIPE_SECONDS
+    assert_hint("digits_recipe", slow_recipe, "test accuracy", "the target is 98%")

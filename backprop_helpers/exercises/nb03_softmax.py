@@ -96,11 +96,11 @@ def _nan_hint(what, got, Z):
 
 @exercise(callable_answer=True, references=(cross_entropy_gradient, softmax_backward))
 def check_batch_cross_entropy_gradient(function):
-    """Exercise 03.2: ``batch_cross_entropy_gradient(Z, Y)`` returns ∂L/∂Z of the mean
+    """Exercise 03.2: ``batch_cross_entropy_gradient(Z, Y)`` returns ∂𝓛/∂Z of the mean
     cross-entropy over a batch of logits Z (classes × samples) and one-hot targets Y."""
     for Z, Y, note in batch_exercise_cases():
         n, m = Z.shape
-        what = f"your ∂L/∂Z for Z of shape {Z.shape}{note}"
+        what = f"your ∂𝓛/∂Z for Z of shape {Z.shape}{note}"
         got = _run_quietly(function, what, Z, Y)
         if got.shape == Z.shape and not np.all(np.isfinite(got)):
             raise WrongAnswer(_nan_hint(what, got, Z))

@@ -70,7 +70,7 @@ def _check_gradient_shape(got, shape, g, case, keepdims):
 @exercise(callable_answer=True, references=(Node.mean,))
 def check_mean_backward(function):
     """Exercise 05.1: ``mean_backward(g, input_shape, axis=None, keepdims=False)`` returns the
-    gradient of ``x.mean(axis, keepdims)`` with respect to x, given g = ∂L/∂(mean)."""
+    gradient of ``x.mean(axis, keepdims)`` with respect to x, given g = ∂𝓛/∂(mean)."""
     rng = np.random.default_rng(5)
     for shape, axis, keepdims in reduction_exercise_cases():
         case = _case(shape, axis, keepdims)
@@ -240,7 +240,7 @@ def check_softmax_on_node(function):
             (expected * G, f"the gradient misses the −a aᵀ term of the softmax Jacobian {case}: the "
                            f"denominator Σ e^z depends on z too, so it must stay a Node "
                            f"(e.sum(axis=0, keepdims=True)), not a constant from .data"),
-        ], f"∂L/∂z through your softmax {case}")
+        ], f"∂𝓛/∂z through your softmax {case}")
 
 
 # ----- exercises 2, 5 and 6: a stacked matmul's weight, a fused cross-entropy, the digits recipe
@@ -254,8 +254,8 @@ def batched_weight_exercise_cases():
 
 @exercise(callable_answer=True)
 def check_batched_weight_gradient(function):
-    """Exercise 05.2: ``batched_weight_gradient(G, X)`` returns ∂L/∂W for Y = X @ W, where X is a
-    stack of matrices (..., m, n), W one (n, p) matrix and G = ∂L/∂Y of shape (..., m, p)."""
+    """Exercise 05.2: ``batched_weight_gradient(G, X)`` returns ∂𝓛/∂W for Y = X @ W, where X is a
+    stack of matrices (..., m, n), W one (n, p) matrix and G = ∂𝓛/∂Y of shape (..., m, p)."""
     rng = np.random.default_rng(11)
     for shape, p in batched_weight_exercise_cases():
         X = rng.normal(size=shape)
@@ -323,7 +323,7 @@ def _mean_cross_entropy(z, Y):
 def check_log_softmax_cross_entropy(function):
     """Exercise 05.5: ``log_softmax_cross_entropy(z, Y)`` returns a MiniNode holding the mean
     cross-entropy of the logits z (classes × samples) against one-hot Y, with inputs (z,) and a
-    rule that returns (∂L/∂z,) for an upstream gradient g."""
+    rule that returns (∂𝓛/∂z,) for an upstream gradient g."""
     for index, (logits, Y) in enumerate(log_softmax_exercise_cases()):
         case = f"for logits of shape {logits.shape}" + (
             f" (up to {np.max(np.abs(logits)):.0f})" if np.max(np.abs(logits)) > 100 else "")
@@ -385,7 +385,7 @@ def check_log_softmax_cross_entropy(function):
                      (g * p / m, f"the gradient misses the −Y term {case}: the true class's "
                                  f"log-probability has a derivative of its own")]
             diagnose(got, exact, [(v, h) for v, h in wrong if not close(v, exact)],
-                     f"your rule's ∂L/∂z {case} with g = {g}")
+                     f"your rule's ∂𝓛/∂z {case} with g = {g}")
 
 
 DIGITS_RECIPE_TARGET = 0.98
@@ -412,7 +412,7 @@ def digits_exercise_data():
     return X[:, train_index], Y[:, train_index], X[:, test_index], labels[test_index]
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, time_limit=DIGITS_RECIPE_SECONDS + 5)  # the budget, not the default
 def check_digits_recipe(function):
     """Exercise 05.6: ``digits_recipe(X_train, Y_train)`` trains on the notebook's training digits
     and returns ``predict(X)``; it must reach 98% on the held-out digits within 60 seconds."""

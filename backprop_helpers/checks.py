@@ -19,7 +19,7 @@ def check_callable(f, what, example):
 def check_mapping(d, what):
     """A TypeError unless ``d`` is a dict name -> array."""
     if not isinstance(d, Mapping):
-        raise TypeError(f"{what} must be a dict name -> array (e.g. network.parameters()), "
+        raise TypeError(f"{what} must be a dict name -> array (e.g. {{\"W^(1)\": W1}}), "
                         f"got {type(d).__name__} {d!r}")
 
 

@@ -12,6 +12,9 @@ from numbers import Real
 
 import numpy as np
 
+from .checks import check_callable, check_mapping
+from .network import Network
+
 
 def relative_error(analytic, numeric):
     """|a - n| / max(|a|, |n|), elementwise; 0 where both are exactly 0; inf where either is
@@ -30,7 +33,10 @@ def _float_values(value, what):
     if value is None:
         raise TypeError(f"{what} is None; expected a number or an array of numbers")
     try:
-        array = np.asarray(value, dtype=float)
+        array = np.asarray(value)
+        if array.dtype.kind in "USV":
+            raise TypeError("text is not a number")
+        array = array.astype(float, copy=False)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{what} must be numbers, got {value!r}: {error}") from None
     return array
@@ -54,6 +60,7 @@ def numerical_gradient(loss, array, eps=1e-5):
     ``loss`` takes no arguments and reads ``array``, a float64 numpy array, which is nudged in
     place and restored, even when ``loss()`` raises.
     """
+    check_callable(loss, "numerical_gradient: loss", "lambda: network.loss(x, y)")
     if not isinstance(array, np.ndarray):
         raise TypeError(f"numerical_gradient: array must be the numpy array loss() reads (it is "
                         f"nudged in place), got {type(array).__name__} {array!r}")
@@ -127,6 +134,9 @@ def gradient_check(loss, parameters, gradients, eps=1e-5, tolerance=1e-7):
     restored). An entry passes when its relative error is below ``tolerance``; nan or inf on
     either side fails.
     """
+    check_callable(loss, "gradient_check: loss", "lambda: network.loss(x, y)")
+    check_mapping(parameters, "gradient_check: parameters")
+    check_mapping(gradients, "gradient_check: gradients")
     if not parameters:
         raise ValueError("gradient_check: no parameters to check (an empty check would pass)")
     unknown = sorted(set(gradients) - set(parameters))
@@ -154,6 +164,9 @@ def gradient_check(loss, parameters, gradients, eps=1e-5, tolerance=1e-7):
 
 def gradient_check_network(network, x, y, eps=1e-5, tolerance=1e-7):
     """Gradient-check the BP1–BP4 backward pass of ``network`` over all its parameters."""
+    if not isinstance(network, Network):
+        raise TypeError(f"gradient_check_network: network must be a backprop_helpers Network, "
+                        f"got {type(network).__name__} {network!r}")
     gradients = network.gradients(x, y).by_name()
     return gradient_check(lambda: network.loss(x, y), network.parameters(), gradients,
                           eps, tolerance)

@@ -20,10 +20,12 @@ import math
 import sys
 from collections import Counter
 from dataclasses import dataclass, replace
+from numbers import Integral
 
 import numpy as np
 
 from .activations import ELEMENTWISE
+from .checks import check_whole
 from .losses import half_squared_error_gradient
 from .network import Gradients, Network, validate_sizes
 
@@ -251,6 +253,7 @@ def naive_gradients(network, x, y, max_calls=MAX_NAIVE_CALLS):
     many pure-Python calls would not finish in reasonable time.
     """
     _validate_network(network)
+    check_whole(max_calls, "naive_gradients: max_calls", minimum=0)
     needed = naive_call_count(network.sizes)
     if needed > max_calls:
         raise ValueError(f"naive recursion on a network of sizes {network.sizes} would make "
@@ -309,6 +312,10 @@ def call_growth(width, depths, max_measured_calls=MAX_MEASURED_CALLS):
     Counts are measured by running the recursions where the closed form promises at most
     ``max_measured_calls`` naive calls, and taken from the closed form beyond.
     """
+    check_whole(max_measured_calls, "call_growth: max_measured_calls", minimum=0)
+    depths = _items(depths, "call_growth: depths")
+    if not depths:
+        raise ValueError("call_growth: depths is empty; give at least one depth, e.g. [1, 2, 3]")
     naive, cached, measured = [], [], []
     for depth in depths:
         sizes = architecture(depth, width)
@@ -318,7 +325,7 @@ def call_growth(width, depths, max_measured_calls=MAX_MEASURED_CALLS):
         naive.append(counts[0])
         cached.append(counts[1])
         measured.append(is_cheap)
-    return CallGrowth(int(width), list(depths), naive, cached, measured)
+    return CallGrowth(int(width), depths, naive, cached, measured)
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,6 +366,21 @@ def parameter_requests(sizes):
             for _ in range(sizes[l - 1] + 1)]
 
 
+def _items(values, what):
+    """``values`` as a list, or a TypeError naming ``what`` when it is not a collection."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{what} must be a list, got {type(values).__name__} {values!r}")
+    return list(values)
+
+
+def _request(request):
+    """One request (l, j) as a pair of ints, or a ValueError naming it."""
+    pair = tuple(request) if hasattr(request, "__iter__") and not isinstance(request, str) else ()
+    if len(pair) != 2 or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in pair):
+        raise ValueError(f"trace_calls: each request must be a pair of ints (l, j), got {request!r}")
+    return tuple(int(v) for v in pair)
+
+
 def trace_calls(sizes, requests, cached, max_calls=MAX_TRACED_CALLS):
     """The call tree of the recursion for ``requests`` (a list of (l, j)), in the order made.
 
@@ -370,7 +392,8 @@ def trace_calls(sizes, requests, cached, max_calls=MAX_TRACED_CALLS):
     """
     sizes = validate_sizes(sizes)
     L = len(sizes) - 1
-    requests = [tuple(int(v) for v in request) for request in requests]
+    check_whole(max_calls, "trace_calls: max_calls", minimum=0)
+    requests = [_request(request) for request in _items(requests, "trace_calls: requests")]
     if len(requests) > max_calls:
         raise ValueError(f"{len(requests):,} requests make more than max_calls = {max_calls:,} calls")
     for l, j in requests:

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import activations as act
 from .activations import _float64_array
+from .checks import check_seed, check_whole
 from .losses import (cross_entropy, cross_entropy_gradient, half_squared_error,
                      half_squared_error_gradient)
 
@@ -145,9 +146,7 @@ class Network:
     def random(cls, sizes, activations="sigmoid", loss="half_squared_error", seed=0):
         """A network with layer sizes [n_0, ..., n_L] and weights drawn from N(0, 1/n_{l-1})."""
         sizes = validate_sizes(sizes)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                                 or seed < 0):
-            raise ValueError(f"Network.random: seed must be a whole number >= 0 (or None), got {seed!r}")
+        check_seed(seed, "Network.random: seed")
         rng = np.random.default_rng(seed)
         W = [rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
              for n_in, n_out in zip(sizes[:-1], sizes[1:])]
@@ -228,7 +227,10 @@ class Network:
 
     def loss(self, x, y, record=None):
         """The mean loss over the samples (columns) of x against the targets y."""
-        record = record or self.forward(x)
+        if record is None:
+            record = self.forward(x)
+        else:
+            self._check_record(record)
         y = self._target(y, record.a[0].shape[1])
         if self.loss_name == "cross_entropy":
             return cross_entropy(record.z[self.L], y)
@@ -290,6 +292,9 @@ def paths_to_output(sizes, layer, neuron):
     sums one product of local derivatives per path; their number is Π n_k over the layers after
     ``layer``.
     """
+    sizes = validate_sizes(sizes)
+    check_whole(layer, "paths_to_output: layer", minimum=0)
+    check_whole(neuron, "paths_to_output: neuron", minimum=0)
     if not 0 <= layer < len(sizes) or not 0 <= neuron < sizes[layer]:
         raise ValueError(f"no neuron {neuron} in layer {layer} of a network with sizes {list(sizes)}")
     return [(neuron,) + rest for rest in product(*(range(n) for n in sizes[layer + 1:]))]

@@ -7,8 +7,9 @@ only the output layer defaults to the identity ("identity"). The inputs ``x`` ma
 Parameters are drawn from a ``random.Random(seed)``, so the same seed gives the same network.
 """
 import random
-from numbers import Integral, Real
+from numbers import Real
 
+from .checks import check_callable, check_seed, check_whole
 from .network import Network
 from .scalar import Value
 
@@ -35,13 +36,16 @@ class Neuron(Module):
     def __init__(self, n_inputs, nonlinearity="relu", rng=None):
         if nonlinearity not in NONLINEARITIES:
             raise ValueError(f"unknown nonlinearity {nonlinearity!r}; choose one of {NONLINEARITIES}")
-        _check_whole(n_inputs, "Neuron: the number of inputs", minimum=1)
-        rng = rng or random.Random()
+        check_whole(n_inputs, "Neuron: the number of inputs", minimum=1)
+        rng = _random_source(rng)
         self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(n_inputs)]
         self.b = Value(0.0)
         self.nonlinearity = nonlinearity
 
     def __call__(self, x):
+        if not hasattr(x, "__len__") or isinstance(x, (str, bytes)):
+            raise TypeError(f"Neuron with {len(self.w)} inputs: x must be a list of "
+                            f"{len(self.w)} numbers or Values, got {type(x).__name__} {x!r}")
         if len(x) != len(self.w):
             raise ValueError(f"Neuron with {len(self.w)} inputs got {len(x)} of them")
         z = self.b
@@ -62,8 +66,8 @@ class Layer(Module):
     """``n_outputs`` neurons, each reading the same ``n_inputs`` inputs; returns a list."""
 
     def __init__(self, n_inputs, n_outputs, nonlinearity="relu", rng=None):
-        _check_whole(n_outputs, "Layer: the number of neurons", minimum=1)
-        rng = rng or random.Random()
+        check_whole(n_outputs, "Layer: the number of neurons", minimum=1)
+        rng = _random_source(rng)
         self.neurons = [Neuron(n_inputs, nonlinearity, rng) for _ in range(n_outputs)]
 
     def __call__(self, x):
@@ -82,12 +86,17 @@ class MLP(Module):
     the identity by default). Calling it on one sample returns a list of output Values."""
 
     def __init__(self, n_inputs, layer_sizes, hidden="relu", output="identity", seed=None):
+        if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+            raise TypeError(f"MLP: layer_sizes must be a list of whole numbers, e.g. "
+                            f"MLP(2, [16, 16, 1]), got {layer_sizes!r}")
+        layer_sizes = list(layer_sizes)
         if not layer_sizes:
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
+        check_seed(seed, "MLP: seed")
         rng = random.Random(seed)
-        sizes = [n_inputs] + list(layer_sizes)
+        sizes = [n_inputs] + layer_sizes
         for l, n in enumerate(sizes):
-            _check_whole(n, "MLP: the number of inputs" if l == 0 else f"MLP: the size of layer {l}", minimum=1)
+            check_whole(n, "MLP: the number of inputs" if l == 0 else f"MLP: the size of layer {l}", minimum=1)
         last = len(layer_sizes) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], output if i == last else hidden, rng)
                        for i in range(len(layer_sizes))]
@@ -124,7 +133,11 @@ def train(model, loss_function, steps, learning_rate=0.1, progress=True):
     (steps, first and last loss), so a saved notebook shows that line rather than a bar
     frozen where it was first drawn.
     """
-    _check_whole(steps, "steps", minimum=0)
+    check_whole(steps, "steps", minimum=0)
+    if not callable(getattr(model, "parameters", None)):
+        raise TypeError(f"train: model must have a parameters() method (a Module such as an "
+                        f"MLP), got {type(model).__name__} {model!r}")
+    check_callable(loss_function, "train: loss_function", "lambda: (model([1.0])[0] - 2.0) ** 2")
     rate = learning_rate if callable(learning_rate) else (lambda step: learning_rate)
     parameters = model.parameters()
     losses = []
@@ -170,7 +183,12 @@ def _progress_bar(steps, progress):
     return tqdm(range(steps), desc="training", disable=not progress), None
 
 
-def _check_whole(n, what, minimum):
-    """A clear error unless ``n`` is a whole number (not a bool) of at least ``minimum``."""
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < minimum:
-        raise ValueError(f"{what} must be a whole number >= {minimum}, got {n!r}")
+
+def _random_source(rng):
+    """``rng`` itself, or a fresh ``random.Random()`` when None; a TypeError for anything else."""
+    if rng is None:
+        return random.Random()
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"rng must be a random.Random (e.g. random.Random(0)) or None, got "
+                        f"{type(rng).__name__} {rng!r}")
+    return rng

@@ -30,6 +30,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from . import judge
 from .exercises import REGISTRY
 from .exercises.core import CORRECT, NOT_ATTEMPTED, VERDICT_MIME, WRONG
 
@@ -63,6 +64,7 @@ class Result:
 
     def __init__(self, path, notebook=None):
         self.path, self.notebook, self.problem, self.seconds = str(path), notebook, None, 0.0
+        self.seed = judge.fresh_seed()  # of the judge's inputs (judge.py), logged with the grades
         self.verdicts = {name: (MISSING, "no check of it ran") for name in
                          (expected_exercises(notebook) if notebook else [])}
 
@@ -78,6 +80,7 @@ class Result:
     def as_dict(self):
         return {"notebook": self.path, "course_notebook": self.notebook, "problem": self.problem,
                 "correct": self.correct, "exercises": len(self.verdicts), "seconds": round(self.seconds, 1),
+                "seed": self.seed,
                 "verdicts": [{"exercise": name, "status": status, "message": message}
                              for name, (status, message) in self.verdicts.items()]}
 
@@ -159,6 +162,9 @@ def _run(submission, result, folder, cell_timeout, deadline):
                     break
         if stopped is None:
             shadowed = _audit(client)
+        # the verdicts: decided by the judge in this process (judge.py), from the answers' results
+        judged = judge.judge_kernel(client, folder, list(result.verdicts), submission.cells, result.seed,
+                                    cell_timeout)
     _read_records(submission, result, nonce, timed_out, cell_timeout)
     for name in shadowed:
         if name in result.verdicts and result.verdicts[name][0] == MISSING:
@@ -172,6 +178,7 @@ def _run(submission, result, folder, cell_timeout, deadline):
             if status == MISSING:
                 status = TIMED_OUT if stopped.startswith("stopped") else ERROR
                 result.verdicts[name] = (status, f"not checked: {stopped}")
+    judge.overrule(result.verdicts, judged)
 
 
 def _silent(client, code, user_expressions=None):
@@ -230,7 +237,8 @@ def _read_records(submission, result, nonce, timed_out, cell_timeout):
 
 def _print_table(result, out):
     label = f" (notebook {result.notebook})" if result.notebook else ""
-    print(f"{result.path}{label}: {result.correct} of {len(result.verdicts)} exercises correct", file=out)
+    print(f"{result.path}{label}: {result.correct} of {len(result.verdicts)} exercises correct "
+          f"(judged on fresh inputs, seed {result.seed})", file=out)
     if result.problem:
         print(f"  PROBLEM: {result.problem}", file=out)
     for name, (status, message) in result.verdicts.items():

@@ -174,6 +174,57 @@ def test_which_course_notebook_a_submission_answers():
     assert grade.course_notebook_of("bob-05.ipynb") == "05"
     assert grade.course_notebook_of("work.ipynb", "check_divide(divide)") == "04"
     assert grade.course_notebook_of("2024_work.ipynb") is None
+    # what the cells answer wins over the name; a tie goes to the checker called first
+    assert grade.course_notebook_of("team05_nb02.ipynb", "check_bp4_batch(f)") == "02"
+    assert grade.notebook_called("check_divide(d)\ncheck_bp4_batch(f)") == "04"
+    assert grade.notebook_called("check_bp4_batch(f)\ncheck_divide(d)") == "02"
+    assert grade.notebook_called("check_divide(d)\ncheck_bp4_batch(f)\ncheck_input_gradient(g)") == "02"
+
+
+def test_a_misnamed_submission_is_graded_by_what_it_answers_and_says_so(tmp_path, capsys):
+    # named like notebook 05, answers notebook 02, and also runs a checker of notebook 04
+    path = write_notebook(tmp_path / "team05_nb02.ipynb", IMPORTS, RIGHT,
+                          "from backprop_helpers.exercises import check_divide\n"
+                          "check_divide(lambda a, b: a)")
+    result = grade_notebook(path)
+    assert result.notebook == "02" and result.problem is None
+    assert list(result.verdicts) == grade.expected_exercises("02")
+    assert result.verdicts["bp4_batch"] == ("correct", "")
+    assert "name says notebook 05" in result.note and "answer notebook 02" in result.note
+    assert "other notebooks, not counted here: divide (not yet)" in result.note
+    grade._print_table(result, __import__("sys").stdout)
+    assert "NOTE: its name says notebook 05" in capsys.readouterr().out
+
+
+def test_a_notebook_given_against_what_the_cells_answer_is_a_problem(tmp_path, monkeypatch):
+    monkeypatch.setattr(grade, "_run", lambda *args: None)  # the decision is made before the run
+    path = write_notebook(tmp_path / "alice.ipynb", IMPORTS, RIGHT)
+    result = grade_notebook(path, notebook="03")
+    assert result.notebook == "03"
+    assert result.problem == "graded as notebook 03 (--notebook), but its check cells answer notebook 02"
+    assert grade_notebook(path, notebook="02").problem is None
+    assert grade_notebook(write_notebook(tmp_path / "02_empty.ipynb", "x = 1")).note is None
+
+
+def fake_results(monkeypatch, statuses_by_path):
+    """grade_notebook replaced by one returning the given statuses (no kernel started)."""
+    def fake(path, *args):
+        result = grade.Result(path, "02")
+        result.verdicts = {f"exercise_{i}": (status, "") for i, status in enumerate(statuses_by_path[path])}
+        if not statuses_by_path[path]:
+            result.problem = "could not read the notebook: JSONDecodeError"
+        return result
+    monkeypatch.setattr(grade, "grade_notebook", fake)
+
+
+def test_the_exit_status_is_1_unless_every_exercise_is_correct(monkeypatch, capsys):
+    fake_results(monkeypatch, {"a.ipynb": ["correct", "correct"], "b.ipynb": ["correct", "not yet"],
+                               "c.ipynb": ["timed out"], "d.ipynb": []})
+    assert grade.main(["a.ipynb"]) == 0
+    for wrong in ("b.ipynb", "c.ipynb", "d.ipynb"):
+        assert grade.main(["a.ipynb", wrong]) == 1
+    assert grade.main(["--exit-zero", "a.ipynb", "b.ipynb", "c.ipynb"]) == 0
+    assert grade.main(["--exit-zero", "a.ipynb", "d.ipynb"]) == 1  # a file that cannot be read
 
 
 def test_the_command_refuses_bad_options(capsys):

@@ -20,17 +20,22 @@ empty temporary folder.
 import argparse
 import ast
 import csv
+import io
 import json
+import os
 import re
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from tqdm.auto import tqdm
 
 from .exercises import REGISTRY
 from .exercises.core import CORRECT, NOT_ATTEMPTED, VERDICT_MIME, WRONG
@@ -40,6 +45,9 @@ STATUSES = (CORRECT, WRONG, NOT_ATTEMPTED, ERROR, TIMED_OUT, MISSING)
 CHECK_CALL = re.compile(r"\bcheck_(\w+)\s*\(")
 #: the module, importable in the learner's kernel, whose checkers the grader arms
 CHECKERS = "backprop_helpers.exercises.core"
+#: run in the kernel before the learner's first cell: grading never reads printed output, so
+#: it goes nowhere, and a loop that prints without end costs its own time and nothing more
+QUIET = "import os as _o, sys as _s; _s.stdout = _s.stderr = open(_o.devnull, 'w'); del _o, _s"
 
 
 def expected_exercises(notebook):
@@ -140,6 +148,36 @@ def grade_notebook(path, cell_timeout=120, notebook_timeout=900, notebook=None):
     return result
 
 
+def grade_all(paths, cell_timeout=120, notebook_timeout=900, notebook=None, jobs=1, progress=False):
+    """Grade ``paths``, ``jobs`` at a time, each as :func:`grade_notebook` does (its own fresh
+    kernel, folder and time limits); yield their Results in the order of ``paths``, each as soon
+    as it and those before it are done. ``progress`` shows a bar of submissions done (on a
+    terminal). Threads suffice: the learners' code runs in the kernels, which are processes."""
+    with ThreadPoolExecutor(max_workers=jobs) as pool, \
+            tqdm(total=len(paths), desc="grading", unit="notebook", disable=None if progress else True) as bar:
+        futures = [pool.submit(grade_notebook, path, cell_timeout, notebook_timeout, notebook)
+                   for path in paths]
+        for future in futures:
+            future.add_done_callback(lambda _: bar.update())
+        for future in futures:
+            yield future.result()
+
+
+class _Client(NotebookClient):
+    """A client that keeps only what grading reads: errors and this run's verdict records.
+    Printed output and other displays are dropped as they arrive, so a submission that floods
+    its output cannot fill the grader's memory."""
+
+    nonce = None
+
+    def output(self, outs, msg, display_id, cell_index):
+        content, kind = msg.get("content", {}), msg.get("msg_type")
+        record = content.get("data", {}).get(VERDICT_MIME) if kind == "display_data" else None
+        if kind == "error" or isinstance(record, dict) and record.get("nonce") == self.nonce:
+            return super().output(outs, msg, display_id, cell_index)
+        return None
+
+
 def _run(submission, result, folder, cell_timeout, deadline):
     """Execute ``submission`` in ``folder`` with the checkers armed; fill ``result``."""
     for cell in submission.cells:
@@ -150,15 +188,15 @@ def _run(submission, result, folder, cell_timeout, deadline):
     def timeout_for(cell):
         return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
 
-    client = NotebookClient(submission, kernel_name="python3", allow_errors=True, timeout=5,
+    client = _Client(submission, kernel_name="python3", allow_errors=True, timeout=5,
                             timeout_func=timeout_for, interrupt_on_timeout=True,
                             error_on_timeout={"ename": "CellTimeoutError", "evalue": "timed out",
                                               "traceback": []},
                             resources={"metadata": {"path": folder}}, store_widget_state=False,
                             record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
-    client.widget_registry = {}
-    with client.setup_kernel():
-        armed = _silent(client, f"import {CHECKERS} as _c; _c._arm_grading({nonce!r}); del _c")
+    client.widget_registry, client.nonce = {}, nonce
+    with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        armed = _silent(client, f"import {CHECKERS} as _c; _c._arm_grading({nonce!r}); del _c; {QUIET}")
         if armed.get("status") != "ok":
             stopped = (f"the kernel cannot use the course's checkers ({armed.get('ename', 'no answer')}: "
                        f"{armed.get('evalue', '')}): install backprop-helpers where the kernel runs")
@@ -275,6 +313,11 @@ def _print_table(result, out):
         print(f"  {name:<28} {status}" + (f": {message}" if message else ""), file=out)
 
 
+def _cores():
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def main(argv=None):
     """Command line: grade-exercises [options] NOTEBOOK [NOTEBOOK ...]. Exit status: 0 when
     every exercise of every submission is correct, else 1 (with --exit-zero: 1 only when a file
@@ -290,6 +333,9 @@ def main(argv=None):
                         help="interrupt a cell after this long, then go on (default 120)")
     parser.add_argument("--notebook-timeout", type=float, default=900, metavar="SECONDS",
                         help="stop a notebook after this long in all (default 900)")
+    parser.add_argument("-j", "--jobs", type=int, default=_cores(), metavar="N",
+                        help=f"grade N submissions at once, each in its own kernel (default: the "
+                             f"number of cores, here {_cores()})")
     parser.add_argument("--json", metavar="FILE", help="also write the grades as JSON")
     parser.add_argument("--csv", metavar="FILE", help="also write the grades as CSV, one row per exercise")
     parser.add_argument("--exit-zero", action="store_true",
@@ -302,10 +348,14 @@ def main(argv=None):
     for option in ("cell_timeout", "notebook_timeout"):
         if not getattr(args, option) > 0:
             parser.error(f"--{option.replace('_', '-')} should be a positive number of seconds")
+    if args.jobs < 1:
+        parser.error(f"--jobs should be at least 1, got {args.jobs}")
     results = []
-    for path in args.notebooks:
-        result = grade_notebook(path, args.cell_timeout, args.notebook_timeout, args.notebook)
-        _print_table(result, sys.stdout)
+    for result in grade_all(args.notebooks, args.cell_timeout, args.notebook_timeout, args.notebook,
+                            args.jobs, progress=True):
+        table = io.StringIO()
+        _print_table(result, table)
+        tqdm.write(table.getvalue().rstrip("\n"), file=sys.stdout)
         sys.stdout.flush()
         results.append(result)
     if args.json:

@@ -239,3 +239,45 @@ def test_a_kernel_without_the_checkers_is_reported(tmp_path, monkeypatch):
     result = grade_notebook(write_notebook(tmp_path / "02.ipynb", IMPORTS, RIGHT))
     assert "cannot use the course's checkers" in result.problem and "ModuleNotFoundError" in result.problem
     assert {status for status, _ in result.verdicts.values()} == {"error"}
+
+
+WRONG_ANSWER = "check_bp4_batch(lambda delta, a_prev: delta @ a_prev)"
+
+
+def test_parallel_grading_keeps_the_order_and_gives_the_same_grades(tmp_path, capsys):
+    names = ["02_right.ipynb", "02_wrong.ipynb", "02_raises.ipynb", "02_dies.ipynb"]
+    write_notebook(tmp_path / names[0], IMPORTS, RIGHT)
+    write_notebook(tmp_path / names[1], IMPORTS, WRONG_ANSWER)
+    write_notebook(tmp_path / names[2], IMPORTS, "check_delta2_by_hand(1 / 0)", RIGHT)
+    write_notebook(tmp_path / names[3], IMPORTS, "import os\nos._exit(3)", RIGHT)
+    graded = {}
+    for jobs in ("1", "2"):
+        report = tmp_path / f"grades-{jobs}.json"
+        assert grade.main(["-j", jobs, "--json", str(report), *[str(tmp_path / n) for n in names]]) == 1
+        out = capsys.readouterr().out
+        assert [out.index(name) for name in names] == sorted(out.index(name) for name in names)
+        graded[jobs] = [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(report.read_text())]
+    assert [os.path.basename(r["notebook"]) for r in graded["1"]] == names
+    assert graded["1"] == graded["2"]
+    by_name = {os.path.basename(r["notebook"]): {v["exercise"]: v["status"] for v in r["verdicts"]}
+               for r in graded["2"]}
+    assert [by_name[n]["bp4_batch"] for n in names] == ["correct", "not yet", "correct", "error"]
+    assert by_name["02_raises.ipynb"]["delta2_by_hand"] == "error"
+
+
+def test_a_hanging_flooding_submission_does_not_hold_up_the_others(tmp_path):
+    bad = write_notebook(tmp_path / "02_bad.ipynb", IMPORTS,
+                         "while True:\n    print('x' * 100_000)",   # floods until interrupted
+                         "while True:\n    pass", RIGHT)             # then hangs
+    right = [write_notebook(tmp_path / f"02_right_{i}.ipynb", IMPORTS, RIGHT) for i in range(3)]
+    start = __import__("time").monotonic()
+    results = list(grade.grade_all([bad, *right], cell_timeout=4, notebook_timeout=20, jobs=2))
+    wall = __import__("time").monotonic() - start
+    assert [r.path for r in results] == [str(p) for p in [bad, *right]]
+    assert "cell 2 ran past the time limit" in results[0].problem
+    assert "cell 3 ran past the time limit" in results[0].problem
+    assert results[0].verdicts["bp4_batch"] == ("correct", "")  # graded after both
+    assert all(r.verdicts["bp4_batch"] == ("correct", "") and r.problem is None for r in results[1:])
+    # the three others were graded beside the bad one, not after it
+    assert wall < results[0].seconds + min(r.seconds for r in results[1:]), (
+        wall, [r.seconds for r in results])

@@ -37,6 +37,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from tqdm.auto import tqdm
 
+from . import grade_export
 from .exercises import REGISTRY
 from .exercises.core import CORRECT, NOT_ATTEMPTED, VERDICT_MIME, WRONG
 
@@ -326,7 +327,7 @@ def main(argv=None):
         description="Run learners' notebooks, each in a fresh kernel in an empty temporary folder, "
                     "and list every exercise's verdict. This runs the learners' code with your "
                     "rights: grade untrusted work as another user or in a container (README).")
-    parser.add_argument("notebooks", nargs="+", help="the learners' notebooks")
+    parser.add_argument("notebooks", nargs="*", help="the learners' notebooks")
     parser.add_argument("--notebook", metavar="NN", help="the course notebook they answer, e.g. 03 "
                         "(default: from each file's name, else from the checkers it calls)")
     parser.add_argument("--cell-timeout", type=float, default=120, metavar="SECONDS",
@@ -338,6 +339,19 @@ def main(argv=None):
                              f"number of cores, here {_cores()})")
     parser.add_argument("--json", metavar="FILE", help="also write the grades as JSON")
     parser.add_argument("--csv", metavar="FILE", help="also write the grades as CSV, one row per exercise")
+    parser.add_argument("--gradescope", metavar="FILE",
+                        help="also write the grades as Gradescope's results.json")
+    parser.add_argument("--gradescope-visibility", choices=grade_export.VISIBILITIES, default="visible",
+                        help="when learners see the Gradescope results (default: visible)")
+    parser.add_argument("--classroom", metavar="FILE",
+                        help="also write the grades as GitHub Classroom's test results (JSON; "
+                             "classroom/README.md says how the workflow hands them on)")
+    parser.add_argument("--gradescope-autograder", metavar="ZIP",
+                        help="instead of grading, write Gradescope's autograder zip, which grades "
+                             "each submission with the timeouts and --notebook given here")
+    parser.add_argument("--autograder-install", metavar="REQUIREMENT",
+                        help="what the autograder's setup.sh pip-installs (default: this version's "
+                             "release, 'backprop-helpers @ git+REPOSITORY@vVERSION')")
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when some exercise is not correct (default: exit 1, so "
                              "that a CI or Classroom test fails); a file that cannot be read still exits 1")
@@ -350,6 +364,20 @@ def main(argv=None):
             parser.error(f"--{option.replace('_', '-')} should be a positive number of seconds")
     if args.jobs < 1:
         parser.error(f"--jobs should be at least 1, got {args.jobs}")
+    if args.gradescope_autograder:
+        if args.notebooks:
+            parser.error("--gradescope-autograder writes the autograder and grades nothing: "
+                         "give it without notebooks")
+        options = ["--cell-timeout", f"{args.cell_timeout:g}", "--notebook-timeout", f"{args.notebook_timeout:g}",
+                   "--gradescope-visibility", args.gradescope_visibility]
+        files = grade_export.gradescope_autograder(args.gradescope_autograder,
+                                                   options + (["--notebook", args.notebook] if args.notebook else []),
+                                                   args.autograder_install)
+        print(f"wrote {args.gradescope_autograder} ({', '.join(files)}): upload it as the "
+              f"assignment's autograder on Gradescope")
+        return 0
+    if not args.notebooks:
+        parser.error("give the notebooks to grade")
     results = []
     for result in grade_all(args.notebooks, args.cell_timeout, args.notebook_timeout, args.notebook,
                             args.jobs, progress=True):
@@ -358,9 +386,16 @@ def main(argv=None):
         tqdm.write(table.getvalue().rstrip("\n"), file=sys.stdout)
         sys.stdout.flush()
         results.append(result)
+    dicts = [r.as_dict() for r in results]
     if args.json:
-        Path(args.json).write_text(json.dumps([r.as_dict() for r in results], indent=1, ensure_ascii=False)
+        Path(args.json).write_text(json.dumps(dicts, indent=1, ensure_ascii=False)
                                    + "\n", encoding="utf-8")
+    if args.gradescope:
+        Path(args.gradescope).write_text(json.dumps(grade_export.gradescope_results(
+            dicts, args.gradescope_visibility), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.classroom:
+        Path(args.classroom).write_text(json.dumps(grade_export.classroom_results(dicts), ensure_ascii=False)
+                                        + "\n", encoding="utf-8")
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8") as file:
             writer = csv.DictWriter(file, ["notebook", "course_notebook", "exercise", "status",

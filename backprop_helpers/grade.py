@@ -4,11 +4,11 @@
     grade-exercises --cell-timeout 60 --notebook-timeout 600 --json grades.json submissions/*.ipynb
 
 Grading runs each learner's code with your rights (see the README for running it isolated).
-How a verdict is trusted: before the learner's first cell, the grader gives the checkers a
-secret it made for this run; each genuine checker then publishes its verdict as a record
-carrying that secret (a display output of its own MIME type), besides the line it prints.
-Printed lines are never read, so a learner cannot print a verdict, and a checker the
-notebook redefines publishes nothing and is reported. A submission is graded as the course
+How a verdict is trusted: after the notebook has run, the judge (``judge.py``) calls each
+answer in the kernel on fresh inputs and compares what it returned with the package's
+reference in this process; nothing the notebook prints, displays or records is a verdict.
+The checkers' records (carrying a secret the grader gives the kernel) only tell the run's
+story: which check ran, which checker the notebook redefined. A submission is graded as the course
 notebook whose checkers its cells call (a file name that says otherwise gets a NOTE naming
 both). Every exercise of that notebook is listed, each with one status: correct, not yet,
 not attempted yet, error (its check cell failed first), timed out, missing (no genuine check
@@ -229,7 +229,7 @@ def _run(submission, result, folder, cell_timeout, deadline):
         if stopped is None:
             shadowed = _audit(client)
         # the verdicts: decided by the judge in this process (judge.py), from the answers' results
-        judged = judge.judge_kernel(client, folder, list(result.verdicts), submission.cells, result.seed,
+        judged = judge.judge_kernel(client, list(result.verdicts), submission.cells, result.seed,
                                     cell_timeout)
     others = _read_records(submission, result, nonce, timed_out, cell_timeout)
     if others:  # genuine verdicts on exercises of another notebook: said, never dropped unseen

@@ -1,29 +1,28 @@
 """The grader's judge: every exercise's verdict decided in the grader's own process.
 
 ``grade-exercises`` runs a learner's notebook in a kernel, and that kernel is the learner's:
-anything that runs there can be read, replaced or faked by the notebook, so nothing it prints
-or displays is taken as a verdict. After the notebook has run, the judge, for each exercise:
+anything that runs there can be read, replaced or faked by the notebook, so nothing it prints,
+displays or records is taken as a verdict. After the notebook has run, the judge, for each
+exercise:
 
-1. draws fresh inputs (seeded per submission; the grader logs the seed) and writes them, as
-   JSON, to a file in the submission's temporary folder;
+1. draws fresh inputs (seeded per submission; the grader logs the seed);
 2. asks the kernel (:func:`_drive`, the judge's only code that runs there) to call the
-   learner's answer by its name on them and to write what it returned, as plain numbers in
-   JSON, to a file named by a random token drawn for that call; the kernel's reply carries
-   the digest of what it wrote, so a process the notebook left running cannot swap the file;
-3. reads the file strictly (size, numbers, shapes) and compares it with the package's
+   learner's answer by its name on them and to reply with what it returned, as plain numbers
+   in JSON: inputs and results travel in the grader's request and the kernel's reply, never
+   through files, which a process the notebook left running could change;
+3. reads the reply strictly (size, numbers, shapes) and compares it with the package's
    reference, computed here on the same inputs.
 
 Answers computed by hand (a number, an array) are read the same way and judged here by the
-package's own checker. An exercise that forbids the package's answer runs a second time, on
+package's checker. An exercise that forbids the package's own answer is run a second time, on
 other fresh inputs, with those package functions made to raise inside the kernel. When an
 answer is wrong, the notebook's checker (in the kernel) is asked for its hint, shown as a hint
-only: the verdict is the judge's.
+only.
 
-Adding an exercise: one :class:`Spec` in ``SPECS``. ``tests/test_judge.py`` lists every
-exercise without one.
+Adding an exercise: one :class:`Spec` in ``SPECS``; ``tests/test_judge.py`` names every
+exercise that has none.
 """
 import ast
-import hashlib
 import json
 import math
 import re
@@ -31,7 +30,6 @@ import secrets
 import sys
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from queue import Empty
 from typing import NamedTuple
 
@@ -50,8 +48,8 @@ from .tensor import Node
 
 MISSING, TIMED_OUT, ERROR = "missing", "timed out", "error"
 
-#: the largest result file the grader reads, in bytes, and the longest message it keeps
-MAX_RESULT_BYTES, MAX_MESSAGE = 64_000_000, 400
+#: the longest reply the grader reads from the kernel, in characters, and the longest message it keeps
+MAX_REPLY, MAX_MESSAGE = 64_000_000, 400
 #: seconds the grader waits for the kernel beyond an exercise's own time limit
 REPLY_MARGIN = 15.0
 
@@ -168,10 +166,10 @@ def _switched_off(functions):
             f.__code__ = code
 
 
-def _drive(namespace, name, expression, inputs, output, guarded):
+def _drive(namespace, name, expression, inputs, guarded):
     """In the learner's kernel: call exercise ``name``'s answer (``expression`` evaluated in
-    the notebook's ``namespace``) on the cases in file ``inputs``, write the outcome as JSON to
-    file ``output``, return its sha256 digest. ``guarded``: with the forbidden functions off."""
+    the notebook's ``namespace``) on the cases in ``inputs`` (JSON) and return the outcome as
+    JSON. ``guarded``: with the package's forbidden functions switched off."""
     spec = SPECS[name]
     try:
         answer = eval(expression, namespace)
@@ -180,11 +178,9 @@ def _drive(namespace, name, expression, inputs, output, guarded):
     else:
         outcome = _outcome(spec, answer, inputs, guarded)
     try:
-        data = json.dumps(encode(outcome)).encode()
+        return json.dumps(encode(outcome))
     except (TypeError, ValueError) as error:
-        data = json.dumps({"status": "wrong", "message": f"the result is not numbers: {error}"}).encode()
-    Path(output).write_bytes(data)
-    return hashlib.sha256(data).hexdigest()
+        return json.dumps({"status": "wrong", "message": f"the result is not numbers: {error}"})
 
 
 def _outcome(spec, answer, inputs, guarded):
@@ -194,7 +190,7 @@ def _outcome(spec, answer, inputs, guarded):
         return {"status": "value", "value": _plain_value(answer)}
     if not callable(answer):
         return {"status": "wrong", "message": f"{spec.name} should be a function, got {type(answer).__name__}"}
-    cases = decode(json.loads(Path(inputs).read_text()))
+    cases = decode(json.loads(inputs))
     learner = core._Answer(answer, ())
     try:
         with core.time_limit(spec.time_limit), _switched_off(spec.forbidden if guarded else ()):
@@ -208,8 +204,7 @@ def _outcome(spec, answer, inputs, guarded):
             return {"status": "stub"}
         return {"status": "raised", "message": str(core.learner_error(error))[:MAX_MESSAGE]}
     except BaseException as error:  # the learner's, SystemExit and KeyboardInterrupt included
-        return {"status": "raised", "message": str(core.learner_error(error))[:MAX_MESSAGE],
-                "switched_off": guarded and "is switched off while the grader" in str(error)}
+        return {"status": "raised", "message": str(core.learner_error(error))[:MAX_MESSAGE]}
 
 
 # --------------------------------------------------------------------------- in the grader
@@ -263,53 +258,56 @@ def _wait(client, msg_id, seconds):
     return None
 
 
+class NoAnswer(Exception):
+    """The kernel gave nothing the grader can read: ``status`` (error, timed out) and why."""
+
+    def __init__(self, status, message):
+        super().__init__(status, message)
+        self.status, self.message = status, message
+
+
 def _ask(client, expression, seconds, interrupt=True):
-    """Evaluate the grader's ``expression`` in the kernel, unseen by the notebook: its value
-    (a Python literal), else a (status, message) pair saying why there is none."""
+    """The value (a Python literal) of the grader's ``expression`` evaluated in the kernel,
+    unseen by the notebook; raises NoAnswer when there is none."""
     msg_id = client.kc.execute("", silent=True, store_history=False, user_expressions={"r": expression})
     reply = _wait(client, msg_id, seconds)
     if reply is None:
         if not _sync(client.km.is_alive):
-            return ERROR, "the kernel died while the grader called the answer"
+            raise NoAnswer(ERROR, "the kernel died while the grader called the answer")
         if not interrupt:
-            return TIMED_OUT, f"the kernel gave no answer within {seconds:g} s"
+            raise NoAnswer(TIMED_OUT, f"the kernel gave no answer within {seconds:g} s")
         _sync(client.km.interrupt_kernel)
         _wait(client, msg_id, 5)
-        return TIMED_OUT, f"the kernel gave no answer within {seconds:g} s and was interrupted"
+        raise NoAnswer(TIMED_OUT, f"the kernel gave no answer within {seconds:g} s and was interrupted")
     result = reply["content"].get("user_expressions", {}).get("r", {})
     if result.get("status") != "ok":
-        return ERROR, (f"the grader's call failed in the kernel: {result.get('ename', 'no reply')}: "
-                       f"{result.get('evalue', '')}")[:MAX_MESSAGE]
+        raise NoAnswer(ERROR, (f"the grader's call failed in the kernel: {result.get('ename', 'no reply')}: "
+                               f"{result.get('evalue', '')}")[:MAX_MESSAGE])
     try:
-        return ast.literal_eval(result["data"]["text/plain"])
-    except (KeyError, ValueError, SyntaxError, TypeError):
-        return ERROR, "the kernel's reply could not be read"
+        text = result["data"]["text/plain"]
+        if len(text) > 2 * MAX_REPLY:
+            raise ValueError("too long")
+        return ast.literal_eval(text)
+    except (KeyError, ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        raise NoAnswer(ERROR, "the kernel's reply could not be read") from None
 
 
-def _call(client, folder, spec, expression, cases, guarded):
-    """One call of the answer in the kernel: the outcome it wrote (a dict), read strictly,
-    or a (status, message) pair when there is none to trust."""
-    folder = Path(folder)
-    inputs = folder / f"judge-inputs-{secrets.token_hex(8)}.json"
-    output = folder / f"judge-{secrets.token_hex(16)}.json"   # drawn now, after the notebook ran
-    inputs.write_text(json.dumps(encode(cases or [])))
+def _call(client, spec, expression, cases, guarded):
+    """One call of the answer in the kernel: the outcome it gave (a dict), read strictly, or a
+    (status, message) pair when there is none to trust. Inputs and outcome travel in the
+    grader's request and the kernel's own reply, never through a file that another process
+    could change."""
     call = (f"__import__('backprop_helpers.judge', fromlist=['_'])._drive(globals(), {spec.name!r}, "
-            f"{expression!r}, {str(inputs)!r}, {str(output)!r}, {guarded!r})")
-    digest = _ask(client, call, spec.time_limit + REPLY_MARGIN)
-    if isinstance(digest, tuple):
-        return digest
+            f"{expression!r}, {json.dumps(encode(cases or []))!r}, {guarded!r})")
     try:
-        if not isinstance(digest, str) or output.stat().st_size > MAX_RESULT_BYTES:
-            return ERROR, "the answer's result is missing or too large"
-        data = output.read_bytes()
-        if hashlib.sha256(data).hexdigest() != digest:
-            return ERROR, "the answer's result file was changed after the kernel wrote it"
-        outcome = decode(json.loads(data))
-    except (OSError, ValueError, RecursionError) as error:
+        text = _ask(client, call, spec.time_limit + REPLY_MARGIN)
+        if not isinstance(text, str) or len(text) > MAX_REPLY:
+            raise NoAnswer(ERROR, "the answer's result could not be read (not JSON text, or too long)")
+        outcome = decode(json.loads(text))
+    except NoAnswer as none:
+        return none.status, none.message
+    except (ValueError, RecursionError) as error:
         return ERROR, f"the answer's result could not be read ({type(error).__name__})"
-    finally:
-        for path in (inputs, output):
-            path.unlink(missing_ok=True)
     if not isinstance(outcome, dict) or not isinstance(outcome.get("status"), str):
         return ERROR, "the answer's result could not be read"
     return outcome
@@ -320,9 +318,12 @@ def _hint(client, spec, expression):
     a verdict), or ""."""
     if not spec.hint:
         return ""
-    said = _ask(client, f"__import__('backprop_helpers.exercises', fromlist=['_']).judge("
-                        f"{spec.name!r}, {expression}).message[:{MAX_MESSAGE}]",
-                (spec.time_limit or core.TIME_LIMIT) * 2 + REPLY_MARGIN)
+    try:
+        said = _ask(client, f"__import__('backprop_helpers.exercises', fromlist=['_']).judge("
+                            f"{spec.name!r}, {expression}).message[:{MAX_MESSAGE}]",
+                    spec.time_limit * 2 + REPLY_MARGIN)
+    except NoAnswer:
+        return ""
     return f"; the notebook's checker says: {said[:MAX_MESSAGE]}" if isinstance(said, str) and said else ""
 
 
@@ -353,20 +354,20 @@ def _verdict_of(spec, outcome, cases):
     return CORRECT, ""
 
 
-def judge_answer(client, folder, spec, expression, rng):
-    """The Verdict on one exercise's answer, named ``expression`` in the kernel of ``client``."""
+def judge_answer(spec, call, rng, hint=lambda: ""):
+    """The Verdict on one exercise's answer. ``call(cases, guarded)`` runs it (in the kernel)
+    and gives its outcome; ``hint()`` asks the notebook's checker, when the answer is wrong."""
     cases = spec.cases(rng) if spec.cases else None
-    status, message = _verdict_of(spec, _call(client, folder, spec, expression, cases, False), cases)
+    status, message = _verdict_of(spec, call(cases, False), cases)
     if status == WRONG and spec.cases is not None:
-        message += _hint(client, spec, expression)
+        message += hint()
     elif status == CORRECT and spec.forbidden:
         cases = spec.cases(rng)   # other fresh inputs: an answer that stored the first ones fails
-        outcome = _call(client, folder, spec, expression, cases, True)
-        again, problem = _verdict_of(spec, outcome, cases)
+        again, problem = _verdict_of(spec, call(cases, True), cases)
         if again != CORRECT:
             names = ", ".join(f.__qualname__ for f in spec.forbidden)
-            status, message = WRONG, (f"right only with the package's own functions ({names}): with them "
-                                      f"switched off it fails ({problem}); write your own")[:2 * MAX_MESSAGE]
+            status, message = WRONG, (f"right only with the package's own {names}: with them switched "
+                                      f"off it fails ({problem[:MAX_MESSAGE]}); write your own")
     return Verdict(spec.name, status, message)
 
 
@@ -416,30 +417,41 @@ def _revive(client, cells, cell_timeout):
     so the answers they defined can still be called; whether that worked."""
     try:
         _sync(lambda: client.km.restart_kernel(now=True))
+        _sync(lambda: client.kc.wait_for_ready(timeout=60))
         for cell in cells:
             if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
                 msg_id = client.kc.execute(str(cell.get("source", "")), store_history=True)
-                if _wait(client, msg_id, cell_timeout) is None:
+                if _wait(client, msg_id, cell_timeout + REPLY_MARGIN) is None:
                     return False
-        return _ask(client, "1", 5) == 1
+        return _answers(client)
     except Exception:  # the kernel cannot be started again
         return False
 
 
-def judge_kernel(client, folder, names, cells, seed, cell_timeout=120):
+def _answers(client):
+    """Whether the kernel answers the grader at once (not still busy with a cell)."""
+    try:
+        return _ask(client, "1", 10, interrupt=False) == 1
+    except NoAnswer:
+        return False
+
+
+def judge_kernel(client, names, cells, seed, cell_timeout=120):
     """Verdicts {exercise: Verdict} on the answers in the kernel of ``client``, where the
     notebook ``cells`` have run, for those of the exercises ``names`` that have a spec, on
     inputs drawn from ``seed``. A kernel that died is started again and given the cells that
     had run; one that does not answer leaves every exercise unjudged."""
     names = [name for name in names if name in SPECS]
-    alive = _ask(client, "1", 3, interrupt=False) == 1 if _sync(client.km.is_alive) else \
-        _revive(client, cells, cell_timeout)
+    alive = _answers(client) if _sync(client.km.is_alive) else _revive(client, cells, cell_timeout)
     if not alive:
         return {name: Verdict(name, TIMED_OUT if _sync(client.km.is_alive) else ERROR,
                               "not judged: the kernel did not answer the grader") for name in names}
-    rng = np.random.default_rng(seed)
-    return {name: judge_answer(client, folder, SPECS[name], answer_expression(name, cells), rng)
-            for name in names}
+    rng, verdicts = np.random.default_rng(seed), {}
+    for name in names:
+        spec, expression = SPECS[name], answer_expression(name, cells)
+        verdicts[name] = judge_answer(spec, lambda cases, guarded: _call(client, spec, expression, cases, guarded),
+                                      rng, lambda: _hint(client, spec, expression))
+    return verdicts
 
 
 def overrule(verdicts, judged):
@@ -448,9 +460,9 @@ def overrule(verdicts, judged):
     and the run says its check cell failed or timed out, the run's reason stays; nothing
     the notebook displayed counts for an exercise the judge grades."""
     for name, verdict in judged.items():
-        ran = verdicts.get(name, (MISSING,))[0]
         if name not in verdicts:
             continue
+        ran = verdicts[name][0]
         if verdict.status == CORRECT or ran not in (ERROR, TIMED_OUT, MISSING) or (
                 verdict.status in (WRONG, NOT_ATTEMPTED) and ran == MISSING):
             verdicts[name] = (verdict.status, verdict.message)
@@ -587,8 +599,7 @@ def _expected_backprop_tanh(W, b, x, y):
 
 # ----- notebook 03
 def _logits(rng, n, m=None, scale=2.0):
-    z = rng.normal(scale=scale, size=(n,) if m is None else (n, m))
-    return z
+    return rng.normal(scale=scale, size=(n,) if m is None else (n, m))
 
 
 def _jacobian_cases(rng):

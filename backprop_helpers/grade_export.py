@@ -89,7 +89,7 @@ def gradescope_autograder(zip_path, grade_options=(), install=None):
 # grader in a virtual environment of its own.
 set -euo pipefail
 apt-get update
-apt-get install -y python3 python3-venv python3-pip
+apt-get install -y git python3 python3-venv python3-pip
 python3 -m venv {GRADER_VENV}
 {GRADER_VENV}/bin/pip install --no-cache-dir ipykernel {shlex.quote(install)}
 """

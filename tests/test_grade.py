@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -420,3 +421,41 @@ def test_the_gradescope_autograder_grades_a_right_and_a_wrong_submission(tmp_pat
     wrong = {t["name"]: t for t in graded["wrong"][0]}["notebook 02: bp4_batch"]
     assert wrong["score"] == 0.0 and wrong["output"].startswith("not yet: ") and "your code raised ValueError" in wrong["output"]
     assert graded["empty"][1]["score"] == 0.0 and "no notebook was graded" in graded["empty"][1]["output"]
+
+
+CLASSROOM = Path(__file__).resolve().parent.parent / "classroom" / ".github" / "workflows" / "classroom.yml"
+
+
+def workflow_step_script(path, step_id):
+    """The ``run: |`` script of the step with ``id: step_id`` in a workflow file."""
+    lines = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"id: {step_id}")
+    run = next(i for i in range(start, len(lines)) if lines[i].strip() == "run: |")
+    indent = len(lines[run]) - len(lines[run].lstrip()) + 2
+    body = []
+    for line in lines[run + 1:]:
+        if line.strip() and len(line) - len(line.lstrip()) < indent:
+            break
+        body.append(line[indent:])
+    return "\n".join(body)
+
+
+def test_the_classroom_workflow_grades_the_pushed_notebooks_into_points(tmp_path):
+    text = CLASSROOM.read_text()
+    assert "classroom-resources/autograding-grading-reporter@v1" in text
+    assert 'NOTEBOOKS_RESULTS: "${{ steps.notebooks.outputs.result }}"' in text and "runners: notebooks" in text
+    assert "git+https://github.com/backprop-course/backprop-course@v0.1.0" in text
+    repository = tmp_path / "learner"
+    (repository / "notebooks").mkdir(parents=True)
+    write_notebook(repository / "notebooks" / "02_bp1_bp4_walkthrough.ipynb", IMPORTS, RIGHT)
+    output = tmp_path / "github_output"
+    env = {**os.environ, "GITHUB_OUTPUT": str(output), "NOTEBOOKS": "*.ipynb notebooks/*.ipynb",
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    step = subprocess.run(["bash", "-e", "-c", workflow_step_script(CLASSROOM, "notebooks")], cwd=repository,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert step.returncode == 0, step.stderr
+    key, _, value = output.read_text().strip().partition("=")
+    results = json.loads(base64.b64decode(value))
+    assert key == "result" and results["max_score"] == len(grade.expected_exercises("02"))
+    assert [t["score"] for t in results["tests"]] == [name == "bp4_batch" for name in grade.expected_exercises("02")]
+    assert results["status"] == "fail"   # four exercises not answered: the reporter fails the run

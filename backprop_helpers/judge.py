@@ -560,7 +560,8 @@ def _network_cases(rng, activation, shapes=((3, 2, 2, 1), None, None)):
     for sizes in shapes:
         sizes = list(sizes) if sizes else _sizes(rng, int(rng.integers(1, 4)))
         net = Network.random(sizes, activation, seed=_seed(rng))
-        target = rng.uniform(size=(sizes[-1], 1)) if activation == "sigmoid" else rng.uniform(-1, 1, size=(sizes[-1], 1))
+        low = 0.0 if activation == "sigmoid" else -1.0   # a target the output can reach
+        target = rng.uniform(low, 1.0, size=(sizes[-1], 1))
         cases.append((dict(net.W), dict(net.b), rng.normal(size=(sizes[0], 1)), target))
     return cases
 

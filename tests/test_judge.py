@@ -64,7 +64,8 @@ def test_the_inputs_are_fresh_for_every_seed_and_the_same_for_a_logged_one():
     ("batch_cross_entropy", "functools.partial(cross_entropy)"),
     ("batch_cross_entropy_gradient", "cross_entropy_gradient"),
     ("mean_backward", "lambda g, shape, axis=None, keepdims=False: "
-                      "(lambda x: (x.mean(axis=axis, keepdims=keepdims).backward(g), x.grad)[1])(Node(np.zeros(shape)))"),
+                      "(lambda x: (x.mean(axis=axis, keepdims=keepdims).backward(g), x.grad)[1])"
+                      "(Node(np.zeros(shape)))"),
     ("backward_by_counting", "lambda root: root.backward()"),
     ("backprop_tanh", "lambda W, b, x, y: (lambda r: (r.dW, r.db))(Network(W, b, 'tanh').gradients(x, y))"),
 ])

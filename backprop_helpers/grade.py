@@ -329,7 +329,7 @@ def main(argv=None):
                     "rights: grade untrusted work as another user or in a container (README).")
     parser.add_argument("notebooks", nargs="*", help="the learners' notebooks")
     parser.add_argument("--notebook", metavar="NN", help="the course notebook they answer, e.g. 03 "
-                        "(default: from each file's name, else from the checkers it calls)")
+                        "(default: the one whose checkers each file calls, else the one its name says)")
     parser.add_argument("--cell-timeout", type=float, default=120, metavar="SECONDS",
                         help="interrupt a cell after this long, then go on (default 120)")
     parser.add_argument("--notebook-timeout", type=float, default=900, metavar="SECONDS",

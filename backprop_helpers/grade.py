@@ -368,11 +368,10 @@ def main(argv=None):
         if args.notebooks:
             parser.error("--gradescope-autograder writes the autograder and grades nothing: "
                          "give it without notebooks")
-        options = ["--cell-timeout", f"{args.cell_timeout:g}", "--notebook-timeout", f"{args.notebook_timeout:g}",
-                   "--gradescope-visibility", args.gradescope_visibility]
+        options = ["--cell-timeout", f"{args.cell_timeout:g}", "--notebook-timeout", f"{args.notebook_timeout:g}"]
         files = grade_export.gradescope_autograder(args.gradescope_autograder,
                                                    options + (["--notebook", args.notebook] if args.notebook else []),
-                                                   args.autograder_install)
+                                                   args.autograder_install, args.gradescope_visibility)
         print(f"wrote {args.gradescope_autograder} ({', '.join(files)}): upload it as the "
               f"assignment's autograder on Gradescope")
         return 0

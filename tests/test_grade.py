@@ -416,7 +416,8 @@ def test_the_classroom_results_are_what_its_reporter_adds_up():
 
 def test_the_gradescope_autograder_grades_a_right_and_a_wrong_submission(tmp_path, capsys):
     archive = tmp_path / "autograder.zip"
-    assert grade.main(["--gradescope-autograder", str(archive), "--cell-timeout", "20"]) == 0
+    assert grade.main(["--gradescope-autograder", str(archive), "--cell-timeout", "20",
+                       "--gradescope-visibility", "after_due_date"]) == 0
     assert "wrote" in capsys.readouterr().out
     with zipfile.ZipFile(archive) as files:
         assert sorted(files.namelist()) == ["run_autograder", "setup.sh"]  # at the zip's root
@@ -442,6 +443,7 @@ def test_the_gradescope_autograder_grades_a_right_and_a_wrong_submission(tmp_pat
         assert run.returncode == 0, run.stderr
         document = json.loads((root / "results" / "results.json").read_text())
         graded[kind] = assert_gradescope_results(document), document
+        assert {document["visibility"], *(t["visibility"] for t in document["tests"])} == {"after_due_date"}
     tests = {t["name"]: t for t in graded["right"][0]}
     assert [t["name"] for t in graded["right"][0]] == [f"notebook 02: {name}" for name in grade.expected_exercises("02")]
     assert tests["notebook 02: bp4_batch"]["score"] == 1.0 and tests["notebook 02: bp4_batch"]["status"] == "passed"

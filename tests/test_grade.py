@@ -310,7 +310,7 @@ def test_a_hanging_flooding_submission_does_not_hold_up_the_others(tmp_path):
     bad = write_notebook(tmp_path / "02_bad.ipynb", IMPORTS,
                          "while True:\n    print('x' * 100_000)",   # floods until interrupted
                          "while True:\n    pass", RIGHT)             # then hangs
-    right = [write_notebook(tmp_path / f"02_right_{i}.ipynb", IMPORTS, RIGHT) for i in range(3)]
+    right = [write_notebook(tmp_path / f"02_right_{i}.ipynb", IMPORTS, RIGHT) for i in range(2)]
     start = __import__("time").monotonic()
     results = list(grade.grade_all([bad, *right], cell_timeout=4, notebook_timeout=20, jobs=2))
     wall = __import__("time").monotonic() - start
@@ -319,7 +319,7 @@ def test_a_hanging_flooding_submission_does_not_hold_up_the_others(tmp_path):
     assert "cell 3 ran past the time limit" in results[0].problem
     assert results[0].verdicts["bp4_batch"] == ("correct", "")  # graded after both
     assert all(r.verdicts["bp4_batch"] == ("correct", "") and r.problem is None for r in results[1:])
-    # the three others were graded beside the bad one, not after it
+    # the two others were graded one after the other beside the bad one, not after it
     assert wall < results[0].seconds + min(r.seconds for r in results[1:]), (
         wall, [r.seconds for r in results])
 

@@ -88,10 +88,9 @@ def divide_with(mistake):
     return divide
 
 
-def test_divide_solution_and_a_product_with_a_power_pass():
+def test_divide_solution_passes():
     assert ex.judge("divide", solutions("04").divide).passed
     assert ex.judge("divide", divide_with("none")).passed
-    assert ex.judge("divide", lambda a, b: a * b ** -1).passed          # built from existing operations
 
 
 def test_divide_solution_matches_central_differences_on_a_graph():
@@ -716,3 +715,57 @@ def test_two_exercises_cannot_share_a_name():
     with pytest.raises(ValueError, match="two exercises are named 'add'"):
         core.exercise(check_add)
     assert ex.REGISTRY["add"].notebook == "04"
+
+
+# --------------------------------------------------------------------- Exercises 2 and 4: the review's cheats
+
+def test_divide_refuses_a_product_with_a_power_and_a_wrong_op():
+    assert_hint("divide", lambda a, b: a * b ** -1, "build one node from a and b themselves")
+
+    def wrong_op(a, b):
+        return Value.from_op(a.data / b.data, inputs=(a, b), local=(1 / b.data, -a.data / b.data ** 2), op="div")
+    assert_hint("divide", wrong_op, "op='/'")
+
+
+def notebook_namespace():
+    """The notebook's walks as a learner's namespace holds them: section 2's recursive order,
+    a sorted backward written as build-up 4 asks (on the solutions' order)."""
+    namespace = {}
+    for name in ("topological_order", "backward"):
+        exec(inspect.getsource(getattr(solutions("04"), name)), namespace)
+    return namespace
+
+
+def test_backward_by_counting_refuses_the_notebooks_own_sorted_backward():
+    namespace = notebook_namespace()
+    assert_hint("backward_by_counting", namespace["backward"], "that is the notebook's backward",
+                "count each node's uses")
+    exec("def backward_by_counting(root):\n    backward(root)\n", namespace)
+    assert_hint("backward_by_counting", namespace["backward_by_counting"], "the notebook's backward")
+    exec("def backward_by_counting(root):\n"
+         "    order = topological_order(root)\n"
+         "    for node in order:\n"
+         "        if node.inputs:\n"
+         "            node.grad = 0.0\n"
+         "    root.grad += 1.0\n"
+         "    for node in reversed(order):\n"
+         "        for inp, local in zip(node.inputs, node.local):\n"
+         "            inp.grad += local * node.grad\n", namespace)
+    assert_hint("backward_by_counting", namespace["backward_by_counting"], "the notebook's topological_order")
+
+
+def test_backward_by_counting_refuses_the_notebooks_references_and_graph_order():
+    from backprop_helpers.plots import graph_order
+    assert_hint("backward_by_counting", ex.BUILD_UP["backward"], "the notebook's reference backward")
+
+    def sorted_by_figures(root):
+        order = graph_order(root)
+        for node in order:
+            if node.inputs:
+                node.grad = 0.0
+        root.grad += 1.0
+        for node in reversed(order):
+            for inp, local in zip(node.inputs, node.local):
+                inp.grad += local * node.grad
+    assert_hint("backward_by_counting", sorted_by_figures, "the package's graph_order")
+    assert ex.judge("backward_by_counting", solutions("04").backward_by_counting).passed

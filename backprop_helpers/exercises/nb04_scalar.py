@@ -209,9 +209,9 @@ class _Watch:
     engines, notebook 04's references and helpers, an outside autograd, or ``extra`` code such
     as the notebook's recursive order), and how deep the calls nest."""
 
-    def __init__(self, allowed=(), extra=()):
+    def __init__(self, allowed=(), extra=(), paths=True):
         self.allowed, self.extra = set(allowed) | _class_codes(_Watch), dict(extra)
-        self.forbidden_paths = _FORBIDDEN_FILES + _outside_autograd_paths()
+        self.forbidden_paths = _FORBIDDEN_FILES + _outside_autograd_paths() if paths else ()
         self.reached, self.depth, self.deepest = None, 0, 0
 
     def _profile(self, frame, event, arg):
@@ -238,11 +238,11 @@ class _Watch:
         sys.setprofile(self.previous)
         return False
 
-    def refuse(self):
+    def refuse(self, hint="write this piece yourself"):
         """WrongAnswer if the answer reached forbidden code."""
         if self.reached is not None:
             raise WrongAnswer(f"your function calls {self.reached}, which computes the answer for "
-                              f"you: write this piece yourself")
+                              f"you: {hint}")
 
 
 def _forbidden_name(code):
@@ -866,6 +866,11 @@ def check_divide(function):
         if len(recorded) == 1:
             raise WrongAnswer(f"only {'a' if recorded[0] is a else 'b'} gets a gradient: record both inputs, "
                          f"inputs=(a, b), and a local derivative for each, in the same order")
+        if len(recorded) != 2 or recorded[0] is not a or recorded[1] is not b:
+            raise WrongAnswer("build one node from a and b themselves, inputs=(a, b) in that order: a result "
+                              "made of other operations (such as a * b ** -1) leaves ∂(a/b)/∂b to them")
+        if out.op != "/":
+            raise WrongAnswer(f"the node's op is {out.op!r}: name it op='/', so that graphs show a division")
         out.backward()
         grads.append((a.grad, b.grad))
     grads = np.array(grads)
@@ -1057,17 +1062,45 @@ def _reference_grads(build):
     return [n.grad for n in nodes]
 
 
+#: the notebook's own walks, which an answer to Exercise 4 may not hand the work to
+_NOTEBOOK_WALKS = ("backward", "topological_order", "topological_order_recursive", "zero_grad",
+                   "backward_without_reset", "backward_all_paths", "backward_push_then_recurse")
+
+
 def _run_counting(function, root):
+    """The learner's backward_by_counting on ``root``, refusing a hand-over to a sorted order:
+    the notebook's backward or topological_order (the learner's own or the reference),
+    the package's graph_order."""
+    from ..plots import graph_order
+    extra = _notebook_functions(function, _NOTEBOOK_WALKS)
+    for name in ("backward", "topological_order"):
+        extra.update(dict.fromkeys(_codes(BUILD_UP[name]), f"the notebook's reference {name}"))
+    extra.update(dict.fromkeys(_codes(graph_order), "the package's graph_order"))
+    watch = _Watch(extra=extra, paths=False)
     try:
-        return function(root)
+        with watch:
+            return function(root)
     except RecursionError as error:
+        watch.refuse(_SORTED_HINT)
         raise learner_error(error, "a recursive walk is limited by Python's recursion depth: keep your own "
                                    "stack (a list) of nodes to visit") from None
+    except BaseException:
+        watch.refuse(_SORTED_HINT)
+        raise
+    finally:
+        watch.refuse(_SORTED_HINT)
+
+
+_SORTED_HINT = ("this exercise does without a sorted order: count each node's uses, and pass a node's "
+                "gradient on once its count reaches 0")
 
 
 @exercise(callable_answer=True, references=(Value.backward, Value.topological_order, Value.zero_grad))
 def check_backward_by_counting(function):
     """Exercise 04.4: ``backward_by_counting(root)`` sets every .grad by counting uses."""
+    given = getattr(_unwrapped(function), "__name__", "")
+    if given in _NOTEBOOK_WALKS:
+        raise WrongAnswer(f"that is the notebook's {given}, which walks a sorted order: {_SORTED_HINT}")
     for name, build in _counting_graphs():
         expected = _reference_grads(build)
         root, nodes = build()

@@ -19,21 +19,29 @@ def _inputs(node):
     return tuple(node.inputs)
 
 
-def graph_order(root):
+def graph_order(root, trace=None):
     """Every node ``root`` depends on, once each, inputs before the nodes made from them.
 
     Works on any node with ``inputs`` (a ``Value``, or a class written in a notebook): an
-    explicit stack instead of recursion, so deep graphs are fine.
+    explicit stack of (node, inputs done?) pairs instead of recursion, so deep graphs are fine.
+    A list ``trace`` receives every step as (node popped, "expand", "emit" or "skip (seen)",
+    the stack afterwards).
     """
     order, visited, stack = [], set(), [(root, False)]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node, inputs_done = stack.pop()
+        if inputs_done:
             order.append(node)
-        elif node not in visited:
+            action = "emit"
+        elif node in visited:
+            action = "skip (seen)"
+        else:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((inp, False) for inp in reversed(_inputs(node)) if inp not in visited)
+            stack.extend((inp, False) for inp in reversed(_inputs(node)))
+            action = "expand"
+        if trace is not None:
+            trace.append((node, action, list(stack)))
     return order
 
 

@@ -111,11 +111,15 @@ def plot_backward_step(state, ax=None):
 
 def backward_step_alt(state):
     """The alt text of the explorer's figure at ``state``."""
-    visited = ", ".join(n.label for n in state.visited) or "none yet"
-    return (f"Computation graph of {state.graph} during backward(), after {state.step} of {state.total} "
-            f"visits. Visited boxes are coloured and numbered by their visit ({visited}); the current one "
-            f"has a thick orange edge; boxes not visited yet are grey. Every box shows its data and its "
-            f"gradient so far.")
+    head = (f"Computation graph of {state.graph} during backward(), after {state.step} of {state.total} "
+            f"visits. ")
+    if state.current is None:
+        return head + (f"No box is visited yet, so all are grey; the root {state.order[-1].label} holds its "
+                       f"seed gradient 1, the others 0. Every box shows its data and its gradient so far.")
+    visited = ", ".join(n.label for n in state.visited)
+    return head + (f"Visited boxes are coloured and numbered by their visit ({visited}); the current one, "
+                   f"{state.current.label}, has a thick orange edge; boxes not visited yet are grey. Every box "
+                   f"shows its data and its gradient so far.")
 
 
 def explore_backward(graph="e = c² - c, c = a·(-b)"):

@@ -121,7 +121,7 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False, grads=No
         fit = min(1.0, 15.0 / (width * inch), 10.0 / (height * inch))  # shrink a big graph
         fig = plt.figure(figsize=(width * inch * fit, height * inch * fit))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    bbox = ax.get_position()
+    bbox = ax.get_position(original=True)  # not the one an earlier draw shrank to the aspect
     fig_w, fig_h = ax.figure.get_size_inches()
     scale = min(1.0, bbox.width * fig_w / (width * inch), bbox.height * fig_h / (height * inch))
     text_size, op_size = 7.5 * scale, 9 * scale

@@ -105,7 +105,8 @@ def plot_backward_step(state, ax=None):
     root = state.order[-1]
     ax = draw_graph(root, ax=ax, show_order=True, grads=state.grads,
                     lit={id(n) for n in state.visited}, current=state.current)
-    ax.set_title(f"{state.graph}: backward() after {state.step} of {state.total} visits", fontsize=9)
+    ax.text(0.5, 0.97, f"{state.graph}: backward() after {state.step} of {state.total} visits",
+            transform=ax.transAxes, ha="center", va="top", fontsize=9)   # inside: no tight box here
     return ax
 
 
@@ -126,7 +127,8 @@ def explore_backward(graph="e = c² - c, c = a·(-b)"):
     """A slider over the steps of backward(): prints backward_step(graph, step).lines() and draws
     the graph with the visited nodes lit. A menu chooses the graph. Returns the widget."""
     first = BACKWARD_GRAPHS[graph]()
-    figure, ax = plt.subplots(figsize=(7.6, 3.4))
+    figure = plot_backward_step(backward_step(graph, 0)).figure   # sized by draw_graph for the graph
+    ax = figure.axes[0]
     plt.close(figure)        # shown by the callback only
 
     def show(graph, step):
@@ -135,7 +137,7 @@ def explore_backward(graph="e = c² - c, c = a·(-b)"):
         print("\n".join(state.lines()))
         ax.clear()
         plot_backward_step(state, ax=ax)
-        _show_redrawn(figure, alt=backward_step_alt(state))
+        _show_redrawn(figure, alt=backward_step_alt(state), dpi=100)
 
     slider = ipywidgets.IntSlider(value=0, min=0, max=len(first.topological_order()), step=1,
                                   description=BACKWARD_STEP_LABEL, continuous_update=False,

@@ -769,3 +769,12 @@ def test_backward_by_counting_refuses_the_notebooks_references_and_graph_order()
                 inp.grad += local * node.grad
     assert_hint("backward_by_counting", sorted_by_figures, "the package's graph_order")
     assert ex.judge("backward_by_counting", solutions("04").backward_by_counting).passed
+
+
+@pytest.mark.parametrize("answer, fragments", [
+    ((22.0, -33.0, -12.0), ["y.grad and u.grad are right; x.grad is off"]),
+    ((23.0, -30.0, -10.0), ["x.grad is right; y.grad and u.grad are off"]),
+])
+def test_accumulation_prediction_says_which_number_is_off(answer, fragments):
+    verdict = assert_hint("accumulation_prediction", answer, *fragments)
+    assert "23" not in verdict.message and "-33" not in verdict.message and "-12" not in verdict.message

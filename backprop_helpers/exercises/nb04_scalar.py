@@ -819,7 +819,20 @@ def check_accumulation_prediction(answer):
         (np.array(accumulation_program(reuse_sums=False)),
          "u is used twice in u * u: the two uses add, so ∂(u·u)/∂u is not just u"),
         (-truth, "every sign is flipped: a gradient points uphill, ∂output/∂input"),
-    ], "your prediction")
+    ] + _which_is_off(got, truth), "your prediction")
+
+
+def _which_is_off(got, truth):
+    """A (got, hint) variant naming which of the three predictions are off, when some are right
+    (the hint never says what the right value is)."""
+    names = ("x.grad", "y.grad", "u.grad")
+    off = [n for n, g, t in zip(names, got, truth) if not np.isclose(g, t, rtol=1e-6, atol=1e-10)]
+    if not off or len(off) == len(names):
+        return []
+    right = [n for n in names if n not in off]
+    return [(got, f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right; {' and '.join(off)} "
+                  f"{'is' if len(off) == 1 else 'are'} off: follow {'it' if len(off) == 1 else 'them'} through "
+                  f"both passes again (which uses add up, what is reset at the second backward()?)")]
 
 
 # ---- Exercise 04.2: division, an operation with two inputs -----------------------------------

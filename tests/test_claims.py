@@ -321,7 +321,6 @@ def _read(path):
 # Notebooks whose prose still states numbers that nothing prints (remove an entry once fixed:
 # the mark is strict, so a notebook that passes makes its entry fail).
 NUMBERS_NOT_YET_BACKED = {
-    "04": "111 (notebook 01's count), 1000 (twice: the recursion limit, tanh's saturation), 2e-4",
     "05": "111 (notebook 01's count), 65,000 (twice), 1998 (a citation), an alt text's 1024",
 }
 

@@ -205,7 +205,7 @@ def test_the_backward_figure_lights_the_visited_boxes_and_rings_the_current_one(
     texts = [t.get_text() for t in ax.texts]
     assert {"1", "2", "3"} <= set(texts) and "4" not in texts       # badges for the visited only
     assert any("grad 39.0000" in t for t in texts)                 # a's share from c has arrived
-    assert "the current one, c, has a thick orange edge" in backward_step_alt(state)
+    assert "the current one, c, has a thick red edge" in backward_step_alt(state)
     assert "No box is visited yet" in backward_step_alt(backward_step("e = c² - c, c = a·(-b)", 0))
     plt.close(ax.figure)
 

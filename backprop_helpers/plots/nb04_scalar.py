@@ -104,7 +104,7 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False, grads=No
 
     For a step of a backward pass: ``grads`` ({id(node): gradient}) shows those gradients instead
     of ``.grad``; ``lit`` (a set of ids) colours only those boxes (and numbers only those, with
-    ``show_order``), the rest grey; ``current`` (a node) gets a thick orange edge.
+    ``show_order``), the rest grey; ``current`` (a node) gets a thick red (vermillion) edge.
     """
     order, column, row = graph_layout(root)
     if len(order) > max_nodes:

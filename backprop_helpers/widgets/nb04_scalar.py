@@ -119,7 +119,7 @@ def backward_step_alt(state):
                        f"seed gradient 1, the others 0. Every box shows its data and its gradient so far.")
     visited = ", ".join(n.label for n in state.visited)
     return head + (f"Visited boxes are coloured and numbered by their visit ({visited}); the current one, "
-                   f"{state.current.label}, has a thick orange edge; boxes not visited yet are grey. Every box "
+                   f"{state.current.label}, has a thick red edge; boxes not visited yet are grey. Every box "
                    f"shows its data and its gradient so far.")
 
 

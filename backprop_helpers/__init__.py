@@ -4,6 +4,7 @@ backprop course.
 Modules, highest first (each imports only modules listed after it):
     grade          grading learners' notebooks, for instructors (the grade-exercises command)
     grade_export   the grades as Gradescope and GitHub Classroom read them; Gradescope's autograder
+    judge          the grader's verdicts, decided in its own process from the answers' results
     run_notebooks  re-executing the notebooks, for maintainers (the run-notebooks command)
     site           the course website from the stored notebooks (the build-site command)
     widgets/       explorers: a pure compute function plus an ipywidgets view

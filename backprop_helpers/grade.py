@@ -106,7 +106,8 @@ class Result:
 
     def as_dict(self):
         return {"notebook": self.path, "course_notebook": self.notebook, "problem": self.problem,
-                "note": self.note, "correct": self.correct, "exercises": len(self.verdicts), "seconds": round(self.seconds, 1),
+                "note": self.note, "correct": self.correct, "exercises": len(self.verdicts),
+                "seconds": round(self.seconds, 1),
                 "verdicts": [{"exercise": name, "status": status, "message": message}
                              for name, (status, message) in self.verdicts.items()]}
 

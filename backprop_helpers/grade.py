@@ -107,8 +107,8 @@ class Result:
 
     def as_dict(self):
         return {"notebook": self.path, "course_notebook": self.notebook, "problem": self.problem,
-                "note": self.note, "correct": self.correct, "exercises": len(self.verdicts), "seconds": round(self.seconds, 1),
-                "seed": self.seed,
+                "note": self.note, "correct": self.correct, "exercises": len(self.verdicts),
+                "seconds": round(self.seconds, 1), "seed": self.seed,
                 "verdicts": [{"exercise": name, "status": status, "message": message}
                              for name, (status, message) in self.verdicts.items()]}
 

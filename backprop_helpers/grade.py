@@ -213,6 +213,7 @@ def _run(submission, result, folder, cell_timeout, deadline):
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
+                cell.execution_count = None  # it did not finish: the judge re-runs only cells that did
                 stopped = f"the kernel died in cell {index + 1}"
                 _mark_cell(result, cell, ERROR, stopped)
                 break

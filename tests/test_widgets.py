@@ -390,3 +390,14 @@ def test_three_class_view_keeps_its_colour_scale_so_saturation_shows_white():
         view.draw(r)
         assert view.right.images[0].get_clim() == (-SOFTMAX_JACOBIAN_BOUND, SOFTMAX_JACOBIAN_BOUND)
     assert np.max(np.abs(r.jacobian)) < 0.01 * SOFTMAX_JACOBIAN_BOUND  # saturated: a nearly white map
+
+
+def test_nudge_plot_keeps_both_markers_inside_the_axes_at_the_largest_nudge():
+    for label, step in (("b₁⁽³⁾", 1.0), ("w₁₁⁽¹⁾", -1.0)):
+        plot = NudgePlot(nudge_readout(label, step))
+        (x0, x1), (y0, y1) = plot.ax.get_xlim(), plot.ax.get_ylim()
+        for marker in (plot.measured, plot.predicted):
+            (x,), (y,) = marker.get_data()
+            assert x0 < x < x1 and y0 < y < y1, (label, marker.get_label())
+            assert min(x - x0, x1 - x) > 0.04 * (x1 - x0)       # not half cut off at the edge
+        plt.close("all")

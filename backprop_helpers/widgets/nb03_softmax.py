@@ -224,7 +224,7 @@ def explore_three_classes(z=(1.0, 0.5, -0.5), true_class=3, limit=6.0):
             f"Left: the triangle of all probability vectors over three classes, with ŷ = [{p}] as a dot, "
             f"the target class {true_class} starred at its corner, and an arrow to where one gradient step "
             f"moves ŷ. Right: the 3 by 3 softmax Jacobian as a heat map with its entries written in, "
-            f"diagonal {', '.join(f'{v:.4f}' for v in np.diag(readout.jacobian))}."))
+            f"diagonal {', '.join(f'{v:.4f}' for v in np.diag(readout.jacobian))}."), dpi=110)
 
     sliders = {name: ipywidgets.FloatSlider(value=value, min=-limit, max=limit, step=0.01,
                                             description=label, continuous_update=False,

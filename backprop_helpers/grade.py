@@ -4,11 +4,11 @@
     grade-exercises --cell-timeout 60 --notebook-timeout 600 --json grades.json submissions/*.ipynb
 
 Grading runs each learner's code with your rights (see the README for running it isolated).
-How a verdict is trusted: before the learner's first cell, the grader gives the checkers a
-secret it made for this run; each genuine checker then publishes its verdict as a record
-carrying that secret (a display output of its own MIME type), besides the line it prints.
-Printed lines are never read, so a learner cannot print a verdict, and a checker the
-notebook redefines publishes nothing and is reported. A submission is graded as the course
+How a verdict is trusted: after the notebook has run, the judge (``judge.py``) calls each
+answer in the kernel on fresh inputs and compares what it returned with the package's
+reference in this process; nothing the notebook prints, displays or records is a verdict.
+The checkers' records (carrying a secret the grader gives the kernel) only tell the run's
+story: which check ran, which checker the notebook redefined. A submission is graded as the course
 notebook whose checkers its cells call (a file name that says otherwise gets a NOTE naming
 both). Every exercise of that notebook is listed, each with one status: correct, not yet,
 not attempted yet, error (its check cell failed first), timed out, missing (no genuine check
@@ -37,7 +37,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from tqdm.auto import tqdm
 
-from . import grade_export
+from . import grade_export, judge
 from .exercises import REGISTRY
 from .exercises.core import CORRECT, NOT_ATTEMPTED, VERDICT_MIME, WRONG
 
@@ -86,6 +86,7 @@ class Result:
 
     def __init__(self, path, notebook=None):
         self.path, self.notebook, self.problem, self.note, self.seconds = str(path), notebook, None, None, 0.0
+        self.seed = judge.fresh_seed()  # of the judge's inputs (judge.py), logged with the grades
         self.verdicts = {name: (MISSING, "no check of it ran") for name in
                          (expected_exercises(notebook) if notebook else [])}
 
@@ -107,6 +108,7 @@ class Result:
     def as_dict(self):
         return {"notebook": self.path, "course_notebook": self.notebook, "problem": self.problem,
                 "note": self.note, "correct": self.correct, "exercises": len(self.verdicts), "seconds": round(self.seconds, 1),
+                "seed": self.seed,
                 "verdicts": [{"exercise": name, "status": status, "message": message}
                              for name, (status, message) in self.verdicts.items()]}
 
@@ -190,11 +192,11 @@ def _run(submission, result, folder, cell_timeout, deadline):
         return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
 
     client = _Client(submission, kernel_name="python3", allow_errors=True, timeout=5,
-                            timeout_func=timeout_for, interrupt_on_timeout=True,
-                            error_on_timeout={"ename": "CellTimeoutError", "evalue": "timed out",
-                                              "traceback": []},
-                            resources={"metadata": {"path": folder}}, store_widget_state=False,
-                            record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
+                     startup_timeout=max(1, min(60, int(deadline - time.monotonic()))),
+                     timeout_func=timeout_for, interrupt_on_timeout=True,
+                     error_on_timeout={"ename": "CellTimeoutError", "evalue": "timed out", "traceback": []},
+                     resources={"metadata": {"path": folder}}, store_widget_state=False,
+                     record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
     client.widget_registry, client.nonce = {}, nonce
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         armed = _silent(client, f"import {CHECKERS} as _c; _c._arm_grading({nonce!r}); del _c; {QUIET}")
@@ -226,6 +228,9 @@ def _run(submission, result, folder, cell_timeout, deadline):
                     break
         if stopped is None:
             shadowed = _audit(client)
+        # the verdicts: decided by the judge in this process (judge.py), from the answers' results
+        judged = judge.judge_kernel(client, list(result.verdicts), submission.cells, result.seed,
+                                    cell_timeout)
     others = _read_records(submission, result, nonce, timed_out, cell_timeout)
     if others:  # genuine verdicts on exercises of another notebook: said, never dropped unseen
         listed = ", ".join(f"{name} ({status})" for name, status in others.items())
@@ -243,6 +248,7 @@ def _run(submission, result, folder, cell_timeout, deadline):
             if status == MISSING:
                 status = TIMED_OUT if stopped.startswith("stopped") else ERROR
                 result.verdicts[name] = (status, f"not checked: {stopped}")
+    judge.overrule(result.verdicts, judged)
 
 
 def _silent(client, code, user_expressions=None):
@@ -305,7 +311,8 @@ def _read_records(submission, result, nonce, timed_out, cell_timeout):
 
 def _print_table(result, out):
     label = f" (notebook {result.notebook})" if result.notebook else ""
-    print(f"{result.path}{label}: {result.correct} of {len(result.verdicts)} exercises correct", file=out)
+    print(f"{result.path}{label}: {result.correct} of {len(result.verdicts)} exercises correct "
+          f"(judged on fresh inputs, seed {result.seed})", file=out)
     if result.problem:
         print(f"  PROBLEM: {result.problem}", file=out)
     if result.note:
@@ -329,7 +336,7 @@ def main(argv=None):
                     "rights: grade untrusted work as another user or in a container (README).")
     parser.add_argument("notebooks", nargs="*", help="the learners' notebooks")
     parser.add_argument("--notebook", metavar="NN", help="the course notebook they answer, e.g. 03 "
-                        "(default: from each file's name, else from the checkers it calls)")
+                        "(default: the one whose checkers each file calls, else the one its name says)")
     parser.add_argument("--cell-timeout", type=float, default=120, metavar="SECONDS",
                         help="interrupt a cell after this long, then go on (default 120)")
     parser.add_argument("--notebook-timeout", type=float, default=900, metavar="SECONDS",
@@ -368,11 +375,10 @@ def main(argv=None):
         if args.notebooks:
             parser.error("--gradescope-autograder writes the autograder and grades nothing: "
                          "give it without notebooks")
-        options = ["--cell-timeout", f"{args.cell_timeout:g}", "--notebook-timeout", f"{args.notebook_timeout:g}",
-                   "--gradescope-visibility", args.gradescope_visibility]
+        options = ["--cell-timeout", f"{args.cell_timeout:g}", "--notebook-timeout", f"{args.notebook_timeout:g}"]
         files = grade_export.gradescope_autograder(args.gradescope_autograder,
                                                    options + (["--notebook", args.notebook] if args.notebook else []),
-                                                   args.autograder_install)
+                                                   args.autograder_install, args.gradescope_visibility)
         print(f"wrote {args.gradescope_autograder} ({', '.join(files)}): upload it as the "
               f"assignment's autograder on Gradescope")
         return 0
@@ -386,6 +392,14 @@ def main(argv=None):
         tqdm.write(table.getvalue().rstrip("\n"), file=sys.stdout)
         sys.stdout.flush()
         results.append(result)
+    _write_reports(args, results)
+    if args.exit_zero:
+        return 1 if any(r.problem and r.problem.startswith("could not read") for r in results) else 0
+    return 0 if all(r.all_correct for r in results) else 1
+
+
+def _write_reports(args, results):
+    """The files the options ask for: JSON, Gradescope's results, Classroom's, CSV."""
     dicts = [r.as_dict() for r in results]
     if args.json:
         Path(args.json).write_text(json.dumps(dicts, indent=1, ensure_ascii=False)
@@ -403,9 +417,6 @@ def main(argv=None):
             writer.writeheader()
             for result in results:
                 writer.writerows(result.rows() or [{"notebook": result.path, "problem": result.problem or ""}])
-    if args.exit_zero:
-        return 1 if any(r.problem and r.problem.startswith("could not read") for r in results) else 0
-    return 0 if all(r.all_correct for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ html_css_files = ["course.css"]
 
 # A copy button on every code cell and code block, none on outputs; the prompt of a shell
 # line (`$ `) is not copied.
-copybutton_selector = "div.cell_input div.highlight pre, div.highlight-bash div.highlight pre"
+copybutton_selector = ", ".join(["div.cell_input div.highlight pre"] + [
+    f"div.highlight-{language} div.highlight pre" for language in ("bash", "default", "python")])
 copybutton_prompt_text = "$ "
 
 html_theme = "sphinx_book_theme"

@@ -87,6 +87,13 @@ def nudge_line(values):
     return nudge_readout("w₁₁⁽¹⁾", values["nudge Δθ"]).lines()[2]
 
 
+def backward_line(values):
+    """What the notebook-04 backward() explorer prints first for its step slider (its graph
+    menu at the default, the fork e = c² - c)."""
+    from backprop_helpers.widgets import BACKWARD_STEP_LABEL, backward_step
+    return backward_step(step=int(values[BACKWARD_STEP_LABEL])).lines()[0]
+
+
 NOTEBOOKS = [
     Notebook("01_naive_recursion.ipynb", (Explorer("calls made", recursion_line, typed=9),),
              slider_names=("calls made by the recursion so far",)),
@@ -99,7 +106,9 @@ NOTEBOOKS = [
                                        Explorer("z₃ (class 3)", three_class_line, typed=4.5)),
              slider_names=("margin, logit of class 2 minus logit of class 1",
                            "logit of class 1", "logit of class 2", "logit of class 3")),
-    Notebook("04_scalar_autograd.ipynb", run_timeout=300),  # two trainings of 50 steps on Value
+    Notebook("04_scalar_autograd.ipynb", (Explorer("backward steps", backward_line, typed=3),),
+             run_timeout=300,  # three trainings of 50 steps, one on the notebook's own engine
+             slider_names=("steps of backward() taken so far",)),
     Notebook("05_tensor_autograd.ipynb", run_timeout=300),  # two trainings, about 40 s unloaded
 ]
 

@@ -22,4 +22,20 @@ Modules, highest first (each imports only modules listed after it):
     losses         half squared error, cross-entropy from logits
     activations    sigmoid, ReLU, tanh, softmax, all stable
 """
-__version__ = "0.1.0"
+
+
+def _version():
+    """The version, written once in pyproject.toml: the installed package's metadata, or, in a
+    source tree used without installing it, pyproject.toml itself ("unknown" if neither is there)."""
+    from importlib import metadata
+    try:
+        return metadata.version("backprop-helpers")
+    except metadata.PackageNotFoundError:
+        import re
+        from pathlib import Path
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        found = pyproject.is_file() and re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M)
+        return found.group(1) if found else "unknown"
+
+
+__version__ = _version()

@@ -107,8 +107,8 @@ class Result:
 
     def as_dict(self):
         return {"notebook": self.path, "course_notebook": self.notebook, "problem": self.problem,
-                "note": self.note, "correct": self.correct, "exercises": len(self.verdicts), "seconds": round(self.seconds, 1),
-                "seed": self.seed,
+                "note": self.note, "correct": self.correct, "exercises": len(self.verdicts),
+                "seconds": round(self.seconds, 1), "seed": self.seed,
                 "verdicts": [{"exercise": name, "status": status, "message": message}
                              for name, (status, message) in self.verdicts.items()]}
 
@@ -192,11 +192,11 @@ def _run(submission, result, folder, cell_timeout, deadline):
         return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
 
     client = _Client(submission, kernel_name="python3", allow_errors=True, timeout=5,
-                            timeout_func=timeout_for, interrupt_on_timeout=True,
-                            error_on_timeout={"ename": "CellTimeoutError", "evalue": "timed out",
-                                              "traceback": []},
-                            resources={"metadata": {"path": folder}}, store_widget_state=False,
-                            record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
+                     startup_timeout=max(1, min(60, int(deadline - time.monotonic()))),
+                     timeout_func=timeout_for, interrupt_on_timeout=True,
+                     error_on_timeout={"ename": "CellTimeoutError", "evalue": "timed out", "traceback": []},
+                     resources={"metadata": {"path": folder}}, store_widget_state=False,
+                     record_timing=False, shutdown_kernel="immediate", shell_timeout_interval=1)
     client.widget_registry, client.nonce = {}, nonce
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         armed = _silent(client, f"import {CHECKERS} as _c; _c._arm_grading({nonce!r}); del _c; {QUIET}")
@@ -337,7 +337,7 @@ def main(argv=None):
                     "rights: grade untrusted work as another user or in a container (README).")
     parser.add_argument("notebooks", nargs="*", help="the learners' notebooks")
     parser.add_argument("--notebook", metavar="NN", help="the course notebook they answer, e.g. 03 "
-                        "(default: from each file's name, else from the checkers it calls)")
+                        "(default: the one whose checkers each file calls, else the one its name says)")
     parser.add_argument("--cell-timeout", type=float, default=120, metavar="SECONDS",
                         help="interrupt a cell after this long, then go on (default 120)")
     parser.add_argument("--notebook-timeout", type=float, default=900, metavar="SECONDS",
@@ -376,11 +376,10 @@ def main(argv=None):
         if args.notebooks:
             parser.error("--gradescope-autograder writes the autograder and grades nothing: "
                          "give it without notebooks")
-        options = ["--cell-timeout", f"{args.cell_timeout:g}", "--notebook-timeout", f"{args.notebook_timeout:g}",
-                   "--gradescope-visibility", args.gradescope_visibility]
+        options = ["--cell-timeout", f"{args.cell_timeout:g}", "--notebook-timeout", f"{args.notebook_timeout:g}"]
         files = grade_export.gradescope_autograder(args.gradescope_autograder,
                                                    options + (["--notebook", args.notebook] if args.notebook else []),
-                                                   args.autograder_install)
+                                                   args.autograder_install, args.gradescope_visibility)
         print(f"wrote {args.gradescope_autograder} ({', '.join(files)}): upload it as the "
               f"assignment's autograder on Gradescope")
         return 0
@@ -394,6 +393,14 @@ def main(argv=None):
         tqdm.write(table.getvalue().rstrip("\n"), file=sys.stdout)
         sys.stdout.flush()
         results.append(result)
+    _write_reports(args, results)
+    if args.exit_zero:
+        return 1 if any(r.problem and r.problem.startswith("could not read") for r in results) else 0
+    return 0 if all(r.all_correct for r in results) else 1
+
+
+def _write_reports(args, results):
+    """The files the options ask for: JSON, Gradescope's results, Classroom's, CSV."""
     dicts = [r.as_dict() for r in results]
     if args.json:
         Path(args.json).write_text(json.dumps(dicts, indent=1, ensure_ascii=False)
@@ -411,9 +418,6 @@ def main(argv=None):
             writer.writeheader()
             for result in results:
                 writer.writerows(result.rows() or [{"notebook": result.path, "problem": result.problem or ""}])
-    if args.exit_zero:
-        return 1 if any(r.problem and r.problem.startswith("could not read") for r in results) else 0
-    return 0 if all(r.all_correct for r in results) else 1
 
 
 if __name__ == "__main__":

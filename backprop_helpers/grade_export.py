@@ -78,11 +78,11 @@ def classroom_results(results):
             "max_score": len(tests), "tests": tests}
 
 
-def gradescope_autograder(zip_path, grade_options=(), install=None):
+def gradescope_autograder(zip_path, grade_options=(), install=None, visibility="visible"):
     """Write Gradescope's autograder zip: ``setup.sh`` installs the course's package (``install``,
     a pip requirement; default: this version's release tag) in a virtual environment, and
     ``run_autograder`` grades the submission's notebooks with ``grade_options`` into
-    results.json. Returns the files' names and texts."""
+    results.json, seen by learners as ``visibility`` says. Returns the files' names and texts."""
     install = install or f"backprop-helpers @ git+{REPOSITORY}@v{__version__}"
     setup = f"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image: the course's
@@ -103,10 +103,10 @@ bin="${{AUTOGRADER_BIN:-{GRADER_VENV}/bin}}"
 mkdir -p "$root/results"
 mapfile -t notebooks < <(find "$root/submission" -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 if [ "${{#notebooks[@]}}" -eq 0 ]; then
-    echo '{json.dumps(gradescope_results([]))}' > "$root/results/results.json"
+    echo '{json.dumps(gradescope_results([], visibility))}' > "$root/results/results.json"
     exit 0
 fi
-exec "$bin/grade-exercises" --exit-zero {shlex.join(grade_options)} \\
+exec "$bin/grade-exercises" --exit-zero {shlex.join(grade_options)} --gradescope-visibility {visibility} \\
     --gradescope "$root/results/results.json" "${{notebooks[@]}}"
 """
     files = {"setup.sh": setup, "run_autograder": run}

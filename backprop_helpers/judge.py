@@ -771,6 +771,107 @@ def _expected_counting(kind, u, v):
     return [node.grad for node in nodes]
 
 
+# ----- notebook 04's build-up: the learner's pieces run on the checker's own nodes
+def _walk(root):
+    """Every node of ``root``'s graph, inputs first (the judge's own walk, so that switching a
+    forbidden order off does not stop it)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((inp, False) for inp in reversed(node._inputs))
+    return order
+
+
+def _run_node(answer, values, *extra):
+    """The learner's operation on fresh leaves holding ``values``: its data and local derivatives."""
+    leaves = [nb04._Node(v) for v in values]
+    out = answer(*leaves, *extra)
+    data, local = nb04._new_node(out, answer.__name__ if hasattr(answer, "__name__") else "your function", leaves)
+    return [data] + local
+
+
+def _buildup_graph(kind, u, v):
+    add, mul, power, tanh, Node4 = (nb04._reference_add, nb04._reference_mul, nb04._reference_power,
+                                    nb04._reference_tanh, nb04._Node)
+    x, y = Node4(u), Node4(v)
+    if kind == "square":
+        return add(mul(x, x), y)
+    if kind == "shared":
+        c = mul(x, mul(Node4(-1.0), y))
+        return add(power(c, 2), mul(Node4(-1.0), c))
+    if kind == "uneven":
+        h = tanh(mul(x, y))
+        top = h
+        for _ in range(4):
+            top = add(mul(top, Node4(1.1)), y)
+        return add(mul(top, h), x)
+    top = x   # a chain deeper than a recursion may go
+    for _ in range(3 * sys.getrecursionlimit() + 1000):
+        top = mul(top, Node4(1 + v / 10_000))
+    return top
+
+
+def _graph_cases(rng):
+    return [(kind, float(rng.uniform(-2, 2)), float(rng.uniform(-2, 2)))
+            for kind in ("square", "shared", "uneven", "chain")]
+
+
+def _run_order(answer, kind, u, v):
+    root = _buildup_graph(kind, u, v)
+    index = {id(n): k for k, n in enumerate(_walk(root))}
+    return [index.get(id(n), -1) for n in answer(root)]
+
+
+def _expected_order(kind, u, v):
+    nodes = _walk(_buildup_graph(kind, u, v))
+    inputs = [[nodes.index(i) for i in n._inputs] for n in nodes]
+
+    def valid(got):
+        got = [int(k) for k in np.ravel(got)]
+        where = {k: p for p, k in enumerate(got)}
+        return (sorted(got) == list(range(len(nodes))) and
+                all(where[i] < where[k] for k in range(len(nodes)) for i in inputs[k]))
+    return Rule(valid, "it should list every node once, each after its inputs")
+
+
+def _run_buildup_backward(answer, kind, u, v):
+    root = _buildup_graph(kind, u, v)
+    for _ in range(2 if kind == "shared" else 1):   # twice: leaves accumulate
+        answer(root)
+    return [n.grad for n in _walk(root)]
+
+
+def _expected_buildup_backward(kind, u, v):
+    return nb04._expected_grads(_buildup_graph(kind, u, v), passes=2 if kind == "shared" else 1)
+
+
+def _neuron_cases(rng):
+    cases = []
+    for phi, n in (("tanh", 2), ("relu", 3), ("identity", 2), ("tanh", 1)):
+        cases.append(([float(w) for w in rng.uniform(-1, 1, n)], float(rng.uniform(-0.5, 0.5)),
+                      [float(x) for x in rng.uniform(-2, 2, n)], phi))
+    return cases
+
+
+def _run_neuron(answer, w, b, x, phi):
+    weights, bias = [nb04._Traced(v) for v in w], nb04._Traced(b)
+    out = answer(weights, bias, x, phi)
+    if not isinstance(out, nb04._Node):
+        raise WrongAnswer(f"neuron should return a node built from the weights, got {type(out).__name__}")
+    nb04._reference_backward(out)
+    return [out.data] + [p.grad for p in weights + [bias]]
+
+
+def _expected_neuron(w, b, x, phi):
+    data, grads = nb04._neuron_truth(w, b, x, phi)
+    return [data] + grads[:len(w) + 1]
+
+
 # ----- notebook 05
 def _mean_cases(rng):
     return [(rng.normal(size=np.zeros(shape).mean(axis=axis, keepdims=keepdims).shape), shape, axis, keepdims)
@@ -897,6 +998,19 @@ SPECS = _specs(
          forbidden=(cross_entropy_gradient, softmax_backward)),
     Spec("softmax_vjp", _vjp_cases, _run_vjp, _expected_vjp, forbidden=(softmax_backward, softmax_jacobian)),
 
+    Spec("add", lambda rng: [([float(v) for v in rng.uniform(-3, 3, 2)],) for _ in range(4)], _run_node,
+         lambda xy: [xy[0] + xy[1], 1.0, 1.0], forbidden=(nb04._reference_add,)),
+    Spec("mul", lambda rng: [([float(v) for v in rng.uniform(-3, 3, 2)],) for _ in range(4)], _run_node,
+         lambda xy: [xy[0] * xy[1], xy[1], xy[0]], forbidden=(nb04._reference_mul,)),
+    Spec("topological_order", _graph_cases, _run_order, _expected_order,
+         forbidden=(nb04._reference_topological_order, Value.topological_order)),
+    Spec("backward", _graph_cases, _run_buildup_backward, _expected_buildup_backward,
+         forbidden=(nb04._reference_backward, Value.backward)),
+    Spec("power", lambda rng: [([float(rng.uniform(0.3, 3))], n) for n in (2, 3, -1, 0.5)], _run_node,
+         lambda x, n: [x[0] ** n, n * x[0] ** (n - 1)], forbidden=(nb04._reference_power,)),
+    Spec("tanh", lambda rng: [([float(v)],) for v in [*rng.normal(0, 2, 4), 1000.0, -1000.0]], _run_node,
+         lambda x: [math.tanh(x[0]), 1 - math.tanh(x[0]) ** 2], forbidden=(nb04._reference_tanh,)),
+    Spec("neuron", _neuron_cases, _run_neuron, _expected_neuron, forbidden=(nb04._reference_neuron,)),
     Spec("accumulation_prediction"),
     Spec("divide", _divide_cases, _run_divide, _expected_divide,
          forbidden=(Value.__truediv__, Value.__rtruediv__)),

@@ -254,6 +254,34 @@ def test_a_kernel_without_the_checkers_is_reported(tmp_path, monkeypatch):
     assert {status for status, _ in result.verdicts.values()} == {"error"}
 
 
+def test_the_progress_bar_counts_the_submissions_done(monkeypatch, capsys):
+    fake_results(monkeypatch, {f"{i}.ipynb": ["correct"] for i in range(5)})
+    bars = []
+
+    class Bar:  # what tqdm is asked for, recorded
+        def __init__(self, **options):
+            self.options, self.done = options, 0
+            bars.append(self)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n=1):
+            self.done += n
+
+        write = staticmethod(lambda text, file: print(text, file=file))
+
+    monkeypatch.setattr(grade, "tqdm", Bar)
+    assert grade.main(["-j", "2", *[f"{i}.ipynb" for i in range(5)]]) == 0
+    assert len(bars) == 1 and bars[0].options["total"] == 5 and bars[0].done == 5
+    assert bars[0].options["disable"] is None       # shown on a terminal, not in a log
+    out = capsys.readouterr().out
+    assert [out.index(f"{i}.ipynb") for i in range(5)] == sorted(out.index(f"{i}.ipynb") for i in range(5))
+
+
 WRONG_ANSWER = "check_bp4_batch(lambda delta, a_prev: delta @ a_prev)"
 
 
@@ -282,7 +310,7 @@ def test_a_hanging_flooding_submission_does_not_hold_up_the_others(tmp_path):
     bad = write_notebook(tmp_path / "02_bad.ipynb", IMPORTS,
                          "while True:\n    print('x' * 100_000)",   # floods until interrupted
                          "while True:\n    pass", RIGHT)             # then hangs
-    right = [write_notebook(tmp_path / f"02_right_{i}.ipynb", IMPORTS, RIGHT) for i in range(3)]
+    right = [write_notebook(tmp_path / f"02_right_{i}.ipynb", IMPORTS, RIGHT) for i in range(2)]
     start = __import__("time").monotonic()
     results = list(grade.grade_all([bad, *right], cell_timeout=4, notebook_timeout=20, jobs=2))
     wall = __import__("time").monotonic() - start
@@ -291,7 +319,7 @@ def test_a_hanging_flooding_submission_does_not_hold_up_the_others(tmp_path):
     assert "cell 3 ran past the time limit" in results[0].problem
     assert results[0].verdicts["bp4_batch"] == ("correct", "")  # graded after both
     assert all(r.verdicts["bp4_batch"] == ("correct", "") and r.problem is None for r in results[1:])
-    # the three others were graded beside the bad one, not after it
+    # the two others were graded one after the other beside the bad one, not after it
     assert wall < results[0].seconds + min(r.seconds for r in results[1:]), (
         wall, [r.seconds for r in results])
 
@@ -388,7 +416,8 @@ def test_the_classroom_results_are_what_its_reporter_adds_up():
 
 def test_the_gradescope_autograder_grades_a_right_and_a_wrong_submission(tmp_path, capsys):
     archive = tmp_path / "autograder.zip"
-    assert grade.main(["--gradescope-autograder", str(archive), "--cell-timeout", "20"]) == 0
+    assert grade.main(["--gradescope-autograder", str(archive), "--cell-timeout", "20",
+                       "--gradescope-visibility", "after_due_date"]) == 0
     assert "wrote" in capsys.readouterr().out
     with zipfile.ZipFile(archive) as files:
         assert sorted(files.namelist()) == ["run_autograder", "setup.sh"]  # at the zip's root
@@ -414,6 +443,7 @@ def test_the_gradescope_autograder_grades_a_right_and_a_wrong_submission(tmp_pat
         assert run.returncode == 0, run.stderr
         document = json.loads((root / "results" / "results.json").read_text())
         graded[kind] = assert_gradescope_results(document), document
+        assert {document["visibility"], *(t["visibility"] for t in document["tests"])} == {"after_due_date"}
     tests = {t["name"]: t for t in graded["right"][0]}
     assert [t["name"] for t in graded["right"][0]] == [f"notebook 02: {name}" for name in grade.expected_exercises("02")]
     assert tests["notebook 02: bp4_batch"]["score"] == 1.0 and tests["notebook 02: bp4_batch"]["status"] == "passed"

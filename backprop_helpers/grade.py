@@ -107,8 +107,8 @@ class Result:
 
     def as_dict(self):
         return {"notebook": self.path, "course_notebook": self.notebook, "problem": self.problem,
-                "note": self.note, "correct": self.correct, "exercises": len(self.verdicts), "seconds": round(self.seconds, 1),
-                "seed": self.seed,
+                "note": self.note, "correct": self.correct, "exercises": len(self.verdicts),
+                "seconds": round(self.seconds, 1), "seed": self.seed,
                 "verdicts": [{"exercise": name, "status": status, "message": message}
                              for name, (status, message) in self.verdicts.items()]}
 
@@ -213,6 +213,7 @@ def _run(submission, result, folder, cell_timeout, deadline):
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
+                cell.execution_count = None  # it did not finish: the judge re-runs only cells that did
                 stopped = f"the kernel died in cell {index + 1}"
                 _mark_cell(result, cell, ERROR, stopped)
                 break

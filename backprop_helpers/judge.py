@@ -413,16 +413,16 @@ def fresh_seed():
 
 
 def _revive(client, cells, cell_timeout):
-    """Restart a kernel that died and re-run the code cells that had run to the end before,
-    so the answers they defined can still be called; whether that worked."""
+    """Restart a kernel that died and re-run the code cells that had run to the end (those with
+    an execution count), so the answers they defined can still be called; whether that worked."""
+    ran = [cell for cell in cells if cell.get("cell_type") == "code" and cell.get("execution_count") is not None]
     try:
         _sync(lambda: client.km.restart_kernel(now=True))
         _sync(lambda: client.kc.wait_for_ready(timeout=60))
-        for cell in cells:
-            if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
-                msg_id = client.kc.execute(str(cell.get("source", "")), store_history=True)
-                if _wait(client, msg_id, cell_timeout + REPLY_MARGIN) is None:
-                    return False
+        for cell in ran:
+            msg_id = client.kc.execute(str(cell.get("source", "")), store_history=True)
+            if _wait(client, msg_id, cell_timeout + REPLY_MARGIN) is None:
+                return False
         return _answers(client)
     except Exception:  # the kernel cannot be started again
         return False

@@ -186,7 +186,10 @@ import os, sys, time, json
 open(sys.argv[1], "w").write(str(os.getpid()))
 for k in range(600):
     for name in ["judge-result.json", "judge-%d.json" % k]:
-        open(name, "w").write(sys.argv[2])
+        try:
+            open(name, "w").write(sys.argv[2])
+        except OSError:   # the grader removed its folder: live on regardless
+            pass
     time.sleep(0.1)
 ''', PID_FILE, forged], start_new_session=True, stdin=subprocess.DEVNULL)
 """
@@ -208,6 +211,9 @@ def attacks(tmp_path_factory):
                  "def soft_target_gradient(z, y):\n    return softmax(z) * np.sum(y) - y",
                  "def softmax_vjp(a, g):\n    return a * g",
                  f"PID_FILE = {str(pid_file)!r}\n" + STRAY),
+        notebook(folder / "04_dies.ipynb", "from backprop_helpers.scalar import Value",
+                 "accumulation_prediction = (23.0, -33.0, -12.0)", inspect.getsource(solutions("04").divide),
+                 "import os\nos._exit(1)"),
     ]
     start = time.monotonic()
     results = [grade.grade_notebook(path, cell_timeout=30, notebook_timeout=120) for path in paths]
@@ -269,3 +275,10 @@ def test_fake_result_files_and_a_process_outliving_its_kernel_change_nothing(att
     assert results["03"].correct == 2 and results["03"].problem is None
     assert seconds < 60                      # and the grader did not wait for it
     assert isinstance(results["03"].seed, int) and results["03"].as_dict()["seed"] == results["03"].seed
+
+
+def test_a_kernel_that_dies_is_restarted_and_its_answers_still_judged(attacks):
+    result = attacks[0]["04"]
+    assert "the kernel died in cell 4" in result.problem
+    assert result.verdicts["accumulation_prediction"] == result.verdicts["divide"] == (CORRECT, "")
+    assert result.verdicts["accumulated_step"][0] == "error"

@@ -77,10 +77,12 @@ _LINK = re.compile(r'(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*([^)\s]+)((?:\s+"[^"]
 _FENCE = re.compile(r"^(```|~~~).*?^\1\s*$", re.M | re.S)
 
 
-def rewrite_links(markdown, page_dir, root, pages, repo_url):
+def rewrite_links(markdown, page_dir, root, pages, repo_url, pictures=None):
     """Markdown of a page moved into the site: links to pages of the site stay as they are,
     links to other files of the repository point to the repository, pictures from another
-    host (badges) are left out (an opened page loads nothing from another host)."""
+    host (badges) are left out (an opened page loads nothing from another host). Pictures
+    that are files of the repository stay as they are, their paths added to ``pictures`` (a
+    set) for the site to carry them."""
 
     def link(match):
         bang, text, target, title = match.groups()
@@ -101,6 +103,9 @@ def rewrite_links(markdown, page_dir, root, pages, repo_url):
         except ValueError:
             return match.group(0)
         if relative in pages:
+            return match.group(0)
+        if bang and resolved.is_file() and pictures is not None:
+            pictures.add(relative)
             return match.group(0)
         kind = "tree" if resolved.is_dir() else "blob"
         url = f"{repo_url}/{kind}/{BRANCH}/{relative}" + (f"#{fragment}" if fragment else "")
@@ -254,8 +259,13 @@ def stage(root, source, repo_url, mathjax):
     for name in notebooks:
         nbformat.write(site_notebook(root / name, root, pages, repo_url), source / name)
     (source / "index.md").write_text(landing_page(root, pages, repo_url, notebooks), encoding="utf-8")
-    readme = rewrite_links((root / "README.md").read_text(encoding="utf-8"), root, root, pages, repo_url)
+    pictures = set()
+    readme = rewrite_links((root / "README.md").read_text(encoding="utf-8"), root, root, pages,
+                           repo_url, pictures)
     (source / "README.md").write_text(readme, encoding="utf-8")
+    for picture in pictures:   # at the same place relative to the page as in the repository
+        (source / picture).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / picture, source / picture)
     shutil.copyfile(root / "docs" / "conf.py", source / "conf.py")
     if (root / "docs" / "_static").is_dir():
         shutil.copytree(root / "docs" / "_static", source / "_static")

@@ -217,6 +217,10 @@ def test_links_point_to_the_right_places():
     assert f"[sol]({repo}/blob/main/notebooks/solutions/s.py)" in text
     assert "[web](https://x.org)" in text and "badge" not in text and "CI" not in text
     assert "[kept](solutions/s.py)" in text
+    pictures = set()
+    figure = "![speed](benchmarks/figures/node_vs_numpy.png)"
+    assert site.rewrite_links(figure, REPO, REPO, set(), repo, pictures) == figure
+    assert pictures == {"benchmarks/figures/node_vs_numpy.png"}
     assert site.colab_url(repo, "notebooks/a.ipynb") == (
         "https://colab.research.google.com/github/owner/name/blob/main/notebooks/a.ipynb")
 

@@ -4,11 +4,11 @@
     grade-exercises --cell-timeout 60 --notebook-timeout 600 --json grades.json submissions/*.ipynb
 
 Grading runs each learner's code with your rights (see the README for running it isolated).
-How a verdict is trusted: before the learner's first cell, the grader gives the checkers a
-secret it made for this run; each genuine checker then publishes its verdict as a record
-carrying that secret (a display output of its own MIME type), besides the line it prints.
-Printed lines are never read, so a learner cannot print a verdict, and a checker the
-notebook redefines publishes nothing and is reported. A submission is graded as the course
+How a verdict is trusted: after the notebook has run, the judge (``judge.py``) calls each
+answer in the kernel on fresh inputs and compares what it returned with the package's
+reference in this process; nothing the notebook prints, displays or records is a verdict.
+The checkers' records (carrying a secret the grader gives the kernel) only tell the run's
+story: which check ran, which checker the notebook redefined. A submission is graded as the course
 notebook whose checkers its cells call (a file name that says otherwise gets a NOTE naming
 both). Every exercise of that notebook is listed, each with one status: correct, not yet,
 not attempted yet, error (its check cell failed first), timed out, missing (no genuine check
@@ -37,7 +37,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from tqdm.auto import tqdm
 
-from . import grade_export
+from . import grade_export, judge
 from .exercises import REGISTRY
 from .exercises.core import CORRECT, NOT_ATTEMPTED, VERDICT_MIME, WRONG
 
@@ -86,6 +86,7 @@ class Result:
 
     def __init__(self, path, notebook=None):
         self.path, self.notebook, self.problem, self.note, self.seconds = str(path), notebook, None, None, 0.0
+        self.seed = judge.fresh_seed()  # of the judge's inputs (judge.py), logged with the grades
         self.verdicts = {name: (MISSING, "no check of it ran") for name in
                          (expected_exercises(notebook) if notebook else [])}
 
@@ -107,7 +108,7 @@ class Result:
     def as_dict(self):
         return {"notebook": self.path, "course_notebook": self.notebook, "problem": self.problem,
                 "note": self.note, "correct": self.correct, "exercises": len(self.verdicts),
-                "seconds": round(self.seconds, 1),
+                "seconds": round(self.seconds, 1), "seed": self.seed,
                 "verdicts": [{"exercise": name, "status": status, "message": message}
                              for name, (status, message) in self.verdicts.items()]}
 
@@ -212,6 +213,7 @@ def _run(submission, result, folder, cell_timeout, deadline):
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
+                cell.execution_count = None  # it did not finish: the judge re-runs only cells that did
                 stopped = f"the kernel died in cell {index + 1}"
                 _mark_cell(result, cell, ERROR, stopped)
                 break
@@ -227,6 +229,9 @@ def _run(submission, result, folder, cell_timeout, deadline):
                     break
         if stopped is None:
             shadowed = _audit(client)
+        # the verdicts: decided by the judge in this process (judge.py), from the answers' results
+        judged = judge.judge_kernel(client, list(result.verdicts), submission.cells, result.seed,
+                                    cell_timeout)
     others = _read_records(submission, result, nonce, timed_out, cell_timeout)
     if others:  # genuine verdicts on exercises of another notebook: said, never dropped unseen
         listed = ", ".join(f"{name} ({status})" for name, status in others.items())
@@ -244,6 +249,7 @@ def _run(submission, result, folder, cell_timeout, deadline):
             if status == MISSING:
                 status = TIMED_OUT if stopped.startswith("stopped") else ERROR
                 result.verdicts[name] = (status, f"not checked: {stopped}")
+    judge.overrule(result.verdicts, judged)
 
 
 def _silent(client, code, user_expressions=None):
@@ -306,7 +312,8 @@ def _read_records(submission, result, nonce, timed_out, cell_timeout):
 
 def _print_table(result, out):
     label = f" (notebook {result.notebook})" if result.notebook else ""
-    print(f"{result.path}{label}: {result.correct} of {len(result.verdicts)} exercises correct", file=out)
+    print(f"{result.path}{label}: {result.correct} of {len(result.verdicts)} exercises correct "
+          f"(judged on fresh inputs, seed {result.seed})", file=out)
     if result.problem:
         print(f"  PROBLEM: {result.problem}", file=out)
     if result.note:

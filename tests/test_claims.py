@@ -321,10 +321,6 @@ def _read(path):
 # Notebooks whose prose still states numbers that nothing prints (remove an entry once fixed:
 # the mark is strict, so a notebook that passes makes its entry fail).
 NUMBERS_NOT_YET_BACKED = {
-    "01": "the sweep's range 1e-10 to 1e-2 is not printed",
-    "02": "1e-5, 1.9, 34, 1e-9, 7.9, 4e-4, 25, 4e-18 and an alt text's 200,000 are not printed",
-    "03": "0.15, 1e6 and the alt texts' Jacobian entries are not printed",
-    "04": "111 (notebook 01's count), 1000 (twice: the recursion limit, tanh's saturation), 2e-4",
     "05": "111 (notebook 01's count), 65,000 (twice), 1998 (a citation), an alt text's 1024",
 }
 

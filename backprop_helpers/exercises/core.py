@@ -109,6 +109,9 @@ def exercise(check=None, *, callable_answer=False, references=(), time_limit=Non
         _report(verdict)
 
     notebook = check.__module__.rpartition(".")[2][2:4]  # nb01_naive -> "01"
+    if name in REGISTRY and REGISTRY[name].check.__module__ != check.__module__:
+        raise ValueError(f"two exercises are named {name!r}: in {REGISTRY[name].check.__module__} "
+                         f"and in {check.__module__}; give one another name")
     REGISTRY[name] = Exercise(name, check, checker, notebook, callable_answer,
                               tuple(references), time_limit)
     return checker

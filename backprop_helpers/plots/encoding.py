@@ -62,47 +62,61 @@ def figure_encoding(figure):
     """``{"line_styles": [...], "colours": [...]}``: the words for what ``figure`` draws."""
     styles, colours = set(), set()
 
-    def add_colours(values):
-        for value in np.atleast_2d(np.asarray(values, dtype=float)) if len(values) else ():
-            colours.update(colour_names(value))
+    def add_line(line):
+        if line.get_linestyle() not in ("None", " ", ""):
+            styles.add(dash_name(line._unscaled_dash_pattern))
+            colours.update(colour_names(line.get_color()))
+        if line.get_marker() not in (None, "None", "", " "):
+            colours.update(colour_names(line.get_markerfacecolor()))
+            colours.update(colour_names(line.get_markeredgecolor()))
 
+    def add_patch(patch):
+        if patch.get_linewidth() > 0:
+            styles.add(dash_name(patch._unscaled_dash_pattern))
+            colours.update(colour_names(patch.get_edgecolor()))
+        colours.update(colour_names(patch.get_facecolor()))
+
+    def add_collection(collection):
+        if np.any(np.asarray(collection.get_linewidth()) > 0):
+            styles.update(dash_name(pattern) for pattern in collection.get_linestyle())
+            for colour in collection.get_edgecolor():
+                colours.update(colour_names(colour))
+        for colour in collection.get_facecolor():
+            colours.update(colour_names(colour))
+        if collection.get_array() is not None:        # coloured by a colour map
+            add_colour_map(collection.get_cmap())
+
+    def add_colour_map(cmap):
+        for position in np.linspace(0, 1, 9):
+            colours.update(colour_names(cmap(position)))
+
+    legends = list(figure.legends)
     for ax in figure.axes:
         for line in ax.get_lines():
-            if not line.get_visible():
-                continue
-            if line.get_linestyle() not in ("None", " ", ""):
-                styles.add(dash_name(line._unscaled_dash_pattern))
-                colours.update(colour_names(line.get_color()))
-            if line.get_marker() not in (None, "None", "", " "):
-                colours.update(colour_names(line.get_markerfacecolor()))
-                colours.update(colour_names(line.get_markeredgecolor()))
+            if line.get_visible():
+                add_line(line)
         for patch in ax.patches:
-            if patch.get_visible() and patch.get_linewidth() > 0:
-                styles.add(dash_name(patch._unscaled_dash_pattern))
-            colours.update(colour_names(patch.get_facecolor()))
-            colours.update(colour_names(patch.get_edgecolor()))
+            if patch.get_visible():
+                add_patch(patch)
         for collection in ax.collections:
-            if not collection.get_visible():
+            if collection.get_visible():
+                add_collection(collection)
+        for image in ax.get_images():
+            add_colour_map(image.get_cmap())
+        for text in ax.texts:  # coloured labels, the boxes around them, annotations' arrows
+            if not text.get_visible():
                 continue
-            if np.any(np.asarray(collection.get_linewidth()) > 0):
-                styles.update(dash_name(p) for p in collection.get_linestyle())
-            add_colours(collection.get_facecolor())
-            add_colours(collection.get_edgecolor())
-        for text in ax.texts:  # labels in colour, and the boxes drawn around them
-            if text.get_visible() and text.get_text().strip():
+            if text.get_text().strip():
                 colours.update(name for name in colour_names(text.get_color()) if name != "black")
-                box = text.get_bbox_patch()
-                if box is not None and box.get_linewidth() > 0:
-                    styles.add(dash_name(box._unscaled_dash_pattern))
-                    colours.update(colour_names(box.get_facecolor()))
-                    colours.update(colour_names(box.get_edgecolor()))
-        for image in ax.get_images() + [c for c in ax.collections if c.get_array() is not None]:
-            cmap = image.get_cmap()
-            for position in np.linspace(0, 1, 9):
-                colours.update(colour_names(cmap(position)))
-        legend = ax.get_legend()
-        if legend is not None:  # a legend's own lines name the same encodings as the plot's
-            for handle in legend.legend_handles:
-                if isinstance(handle, Line2D) and handle.get_linestyle() not in ("None", " ", ""):
-                    styles.add(dash_name(handle._unscaled_dash_pattern))
+            for patch in (text.get_bbox_patch(), getattr(text, "arrow_patch", None)):
+                if patch is not None:
+                    add_patch(patch)
+        if ax.get_legend() is not None:
+            legends.append(ax.get_legend())
+    for legend in legends:  # a legend's keys show the same encodings as the plot
+        for handle in legend.legend_handles:
+            if isinstance(handle, Line2D):
+                add_line(handle)
+            elif hasattr(handle, "get_facecolor") and hasattr(handle, "_unscaled_dash_pattern"):
+                add_patch(handle)
     return {"line_styles": sorted(styles), "colours": sorted(colours)}

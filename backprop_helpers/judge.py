@@ -68,7 +68,7 @@ class Spec(NamedTuple):
     numpy arrays). ``run(answer, *args)``: runs in the learner's kernel, calls the answer and
     returns plain data. ``expected(*args)``: runs in the grader, what ``run`` should give
     (arrays compared up to round-off, :class:`Rule` for a condition). ``forbidden``: the
-    package's functions the answer must not use. No ``cases``: the answer is a value,
+    package's functions the answer must not use, besides those its checker refuses. No ``cases``: the answer is a value,
     judged by the package's checker in the grader's process.
     """
     name: str
@@ -140,6 +140,13 @@ def _plain_value(x):
 
 
 # --------------------------------------------------------------------------- in the kernel
+def forbidden(spec):
+    """The package's functions an answer may not use: those its notebook checker refuses
+    (``references``), and the spec's own ``forbidden``."""
+    entry = core.REGISTRY.get(spec.name)
+    return tuple(dict.fromkeys(spec.forbidden + (entry.references if entry else ())))
+
+
 def numbers(x, what="your result"):
     """The answer's result as a float array (in the kernel), or WrongAnswer saying why not."""
     if x is None:
@@ -193,7 +200,7 @@ def _outcome(spec, answer, inputs, guarded):
     cases = decode(json.loads(inputs))
     learner = core._Answer(answer, ())
     try:
-        with core.time_limit(spec.time_limit), _switched_off(spec.forbidden if guarded else ()):
+        with core.time_limit(spec.time_limit), _switched_off(forbidden(spec) if guarded else ()):
             return {"status": "ran", "results": [spec.run(learner, *case) for case in cases]}
     except WrongAnswer as wrong:
         return {"status": "wrong", "message": str(wrong)[:MAX_MESSAGE]}
@@ -361,11 +368,11 @@ def judge_answer(spec, call, rng, hint=lambda: ""):
     status, message = _verdict_of(spec, call(cases, False), cases)
     if status == WRONG and spec.cases is not None:
         message += hint()
-    elif status == CORRECT and spec.forbidden:
+    elif status == CORRECT and forbidden(spec):
         cases = spec.cases(rng)   # other fresh inputs: an answer that stored the first ones fails
         again, problem = _verdict_of(spec, call(cases, True), cases)
         if again != CORRECT:
-            names = ", ".join(f.__qualname__ for f in spec.forbidden)
+            names = ", ".join(f.__qualname__ for f in forbidden(spec))
             status, message = WRONG, (f"right only with the package's own {names}: with them switched "
                                       f"off it fails ({problem[:MAX_MESSAGE]}); write your own")
     return Verdict(spec.name, status, message)
@@ -413,16 +420,16 @@ def fresh_seed():
 
 
 def _revive(client, cells, cell_timeout):
-    """Restart a kernel that died and re-run the code cells that had run to the end before,
-    so the answers they defined can still be called; whether that worked."""
+    """Restart a kernel that died and re-run the code cells that had run to the end (those with
+    an execution count), so the answers they defined can still be called; whether that worked."""
+    ran = [cell for cell in cells if cell.get("cell_type") == "code" and cell.get("execution_count") is not None]
     try:
         _sync(lambda: client.km.restart_kernel(now=True))
         _sync(lambda: client.kc.wait_for_ready(timeout=60))
-        for cell in cells:
-            if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
-                msg_id = client.kc.execute(str(cell.get("source", "")), store_history=True)
-                if _wait(client, msg_id, cell_timeout + REPLY_MARGIN) is None:
-                    return False
+        for cell in ran:
+            msg_id = client.kc.execute(str(cell.get("source", "")), store_history=True)
+            if _wait(client, msg_id, cell_timeout + REPLY_MARGIN) is None:
+                return False
         return _answers(client)
     except Exception:  # the kernel cannot be started again
         return False
@@ -560,7 +567,8 @@ def _network_cases(rng, activation, shapes=((3, 2, 2, 1), None, None)):
     for sizes in shapes:
         sizes = list(sizes) if sizes else _sizes(rng, int(rng.integers(1, 4)))
         net = Network.random(sizes, activation, seed=_seed(rng))
-        target = rng.uniform(size=(sizes[-1], 1)) if activation == "sigmoid" else rng.uniform(-1, 1, size=(sizes[-1], 1))
+        low = 0.0 if activation == "sigmoid" else -1.0   # a target the output can reach
+        target = rng.uniform(low, 1.0, size=(sizes[-1], 1))
         cases.append((dict(net.W), dict(net.b), rng.normal(size=(sizes[0], 1)), target))
     return cases
 
@@ -770,6 +778,107 @@ def _expected_counting(kind, u, v):
     return [node.grad for node in nodes]
 
 
+# ----- notebook 04's build-up: the learner's pieces run on the checker's own nodes
+def _walk(root):
+    """Every node of ``root``'s graph, inputs first (the judge's own walk, so that switching a
+    forbidden order off does not stop it)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((inp, False) for inp in reversed(node._inputs))
+    return order
+
+
+def _run_node(answer, values, *extra):
+    """The learner's operation on fresh leaves holding ``values``: its data and local derivatives."""
+    leaves = [nb04._Node(v) for v in values]
+    out = answer(*leaves, *extra)
+    data, local = nb04._new_node(out, answer.__name__ if hasattr(answer, "__name__") else "your function", leaves)
+    return [data] + local
+
+
+def _buildup_graph(kind, u, v):
+    add, mul, power, tanh, Node4 = (nb04._reference_add, nb04._reference_mul, nb04._reference_power,
+                                    nb04._reference_tanh, nb04._Node)
+    x, y = Node4(u), Node4(v)
+    if kind == "square":
+        return add(mul(x, x), y)
+    if kind == "shared":
+        c = mul(x, mul(Node4(-1.0), y))
+        return add(power(c, 2), mul(Node4(-1.0), c))
+    if kind == "uneven":
+        h = tanh(mul(x, y))
+        top = h
+        for _ in range(4):
+            top = add(mul(top, Node4(1.1)), y)
+        return add(mul(top, h), x)
+    top = x   # a chain deeper than a recursion may go
+    for _ in range(3 * sys.getrecursionlimit() + 1000):
+        top = mul(top, Node4(1 + v / 10_000))
+    return top
+
+
+def _graph_cases(rng):
+    return [(kind, float(rng.uniform(-2, 2)), float(rng.uniform(-2, 2)))
+            for kind in ("square", "shared", "uneven", "chain")]
+
+
+def _run_order(answer, kind, u, v):
+    root = _buildup_graph(kind, u, v)
+    index = {id(n): k for k, n in enumerate(_walk(root))}
+    return [index.get(id(n), -1) for n in answer(root)]
+
+
+def _expected_order(kind, u, v):
+    nodes = _walk(_buildup_graph(kind, u, v))
+    inputs = [[nodes.index(i) for i in n._inputs] for n in nodes]
+
+    def valid(got):
+        got = [int(k) for k in np.ravel(got)]
+        where = {k: p for p, k in enumerate(got)}
+        return (sorted(got) == list(range(len(nodes))) and
+                all(where[i] < where[k] for k in range(len(nodes)) for i in inputs[k]))
+    return Rule(valid, "it should list every node once, each after its inputs")
+
+
+def _run_buildup_backward(answer, kind, u, v):
+    root = _buildup_graph(kind, u, v)
+    for _ in range(2 if kind == "shared" else 1):   # twice: leaves accumulate
+        answer(root)
+    return [n.grad for n in _walk(root)]
+
+
+def _expected_buildup_backward(kind, u, v):
+    return nb04._expected_grads(_buildup_graph(kind, u, v), passes=2 if kind == "shared" else 1)
+
+
+def _neuron_cases(rng):
+    cases = []
+    for phi, n in (("tanh", 2), ("relu", 3), ("identity", 2), ("tanh", 1)):
+        cases.append(([float(w) for w in rng.uniform(-1, 1, n)], float(rng.uniform(-0.5, 0.5)),
+                      [float(x) for x in rng.uniform(-2, 2, n)], phi))
+    return cases
+
+
+def _run_neuron(answer, w, b, x, phi):
+    weights, bias = [nb04._Traced(v) for v in w], nb04._Traced(b)
+    out = answer(weights, bias, x, phi)
+    if not isinstance(out, nb04._Node):
+        raise WrongAnswer(f"neuron should return a node built from the weights, got {type(out).__name__}")
+    nb04._reference_backward(out)
+    return [out.data] + [p.grad for p in weights + [bias]]
+
+
+def _expected_neuron(w, b, x, phi):
+    data, grads = nb04._neuron_truth(w, b, x, phi)
+    return [data] + grads[:len(w) + 1]
+
+
 # ----- notebook 05
 def _mean_cases(rng):
     return [(rng.normal(size=np.zeros(shape).mean(axis=axis, keepdims=keepdims).shape), shape, axis, keepdims)
@@ -896,6 +1005,19 @@ SPECS = _specs(
          forbidden=(cross_entropy_gradient, softmax_backward)),
     Spec("softmax_vjp", _vjp_cases, _run_vjp, _expected_vjp, forbidden=(softmax_backward, softmax_jacobian)),
 
+    Spec("add", lambda rng: [([float(v) for v in rng.uniform(-3, 3, 2)],) for _ in range(4)], _run_node,
+         lambda xy: [xy[0] + xy[1], 1.0, 1.0], forbidden=(nb04._reference_add,)),
+    Spec("mul", lambda rng: [([float(v) for v in rng.uniform(-3, 3, 2)],) for _ in range(4)], _run_node,
+         lambda xy: [xy[0] * xy[1], xy[1], xy[0]], forbidden=(nb04._reference_mul,)),
+    Spec("topological_order", _graph_cases, _run_order, _expected_order,
+         forbidden=(nb04._reference_topological_order, Value.topological_order)),
+    Spec("backward", _graph_cases, _run_buildup_backward, _expected_buildup_backward,
+         forbidden=(nb04._reference_backward, Value.backward)),
+    Spec("power", lambda rng: [([float(rng.uniform(0.3, 3))], n) for n in (2, 3, -1, 0.5)], _run_node,
+         lambda x, n: [x[0] ** n, n * x[0] ** (n - 1)], forbidden=(nb04._reference_power,)),
+    Spec("tanh", lambda rng: [([float(v)],) for v in [*rng.normal(0, 2, 4), 1000.0, -1000.0]], _run_node,
+         lambda x: [math.tanh(x[0]), 1 - math.tanh(x[0]) ** 2], forbidden=(nb04._reference_tanh,)),
+    Spec("neuron", _neuron_cases, _run_neuron, _expected_neuron, forbidden=(nb04._reference_neuron,)),
     Spec("accumulation_prediction"),
     Spec("divide", _divide_cases, _run_divide, _expected_divide,
          forbidden=(Value.__truediv__, Value.__rtruediv__)),

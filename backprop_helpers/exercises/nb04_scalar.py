@@ -382,7 +382,7 @@ def _check_two_input_rule(function, fname, rule, data_of, symbol, variants):
                           f"from the inputs' data, one per input")
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(_reference_add,))
 def check_add(function):
     """Build-up 1: ``add(x, y)`` returns a new Scalar for x + y with both local derivatives."""
     _check_two_input_rule(function, "add", lambda x, y: (1.0, 1.0), lambda x, y: x + y, "+", [
@@ -394,7 +394,7 @@ def check_add(function):
     ])
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(_reference_mul,))
 def check_mul(function):
     """Build-up 2: ``mul(x, y)`` returns a new Scalar for x · y with both local derivatives."""
     _check_two_input_rule(function, "mul", lambda x, y: (y, x), lambda x, y: x * y, "*", [
@@ -410,7 +410,7 @@ def check_mul(function):
 POWER_CASES = ((1.5, 2), (-2.0, 3), (4.0, -1), (2.25, 0.5), (-0.8, 1), (3.0, 0))
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(_reference_power,))
 def check_power(function):
     """Build-up 3: ``power(x, n)`` returns a new Scalar for x ** n (n a plain number)."""
     got = []
@@ -433,7 +433,7 @@ def check_power(function):
 TANH_INPUTS = (0.0, 0.5, -1.3, 2.0, 20.0, 1000.0, -1000.0)
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(_reference_tanh,))
 def check_tanh(function):
     """Build-up 4: ``tanh(x)`` returns a new Scalar for tanh x with its local derivative."""
     got = []
@@ -569,7 +569,7 @@ def _run_order(function, root):
     return watch
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(_reference_topological_order,))
 def check_topological_order(function):
     """Build-up 5: ``topological_order(root)`` lists every node once, inputs first, with its
     own stack (no recursion)."""
@@ -642,7 +642,7 @@ def _held(root):
     return [n.grad for n in _nodes(root)]
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(_reference_backward,))
 def check_backward(function):
     """Build-up 6: ``backward(root)`` sets every node's .grad to ∂root/∂node, visiting each
     node once in reverse topological order; leaves accumulate across calls, intermediate nodes
@@ -716,7 +716,7 @@ def _neuron_truth(w, b, x, phi):
     return f(z), [slope(z) * xk for xk in x] + [slope(z)] + [slope(z) * wk for wk in w]
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(_reference_neuron,))
 def check_neuron(function):
     """Build-up 7: ``neuron(w, b, x, phi)`` returns φ(b + Σ_k w_k x_k) as a node of the
     engine the weights belong to."""

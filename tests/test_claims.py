@@ -358,7 +358,6 @@ def test_every_number_in_the_prose_is_printed_or_allowed(path):
 
 # Notebooks whose words for a figure's encoding do not match it yet (strict, as above).
 ENCODINGS_NOT_YET_RIGHT = {
-    "04": "cell 33's alt text calls the vermillion badges (OKABE_ITO['vermillion']) orange",
     "05": "cell 45 calls the vermillion gradient shapes 'orange italics'",
 }
 

@@ -4,6 +4,7 @@ cross-entropy with its own rule, and an open recipe for the digits."""
 import numpy as np
 
 from ..activations import log_softmax, softmax, softmax_backward
+from ..broadcasting import reduce_to_shape, summed_axes
 from ..tensor import Node
 from .core import WrongAnswer, as_array, close, diagnose, exercise, learner_error, numpy_error
 
@@ -32,8 +33,8 @@ def _call_rule(function, args, case, shape_hint):
     axis, keepdims = args[2:]
     try:
         result = function(*args)
-    except NotImplementedError:
-        raise  # an untouched stub: not attempted
+    except (NotImplementedError, WrongAnswer):
+        raise  # an untouched stub (not attempted), or an answer calling the package
     except (ValueError, IndexError, DeprecationWarning) as raised:
         error = numpy_error(raised)  # numpy < 1.25 warns where it later raises
         if keepdims and axis is not None:
@@ -65,6 +66,423 @@ def _check_gradient_shape(got, shape, g, case, keepdims):
         raise WrongAnswer(f"your gradient has shape {got.shape} {case}: with keepdims=True, g still has "
                      f"the reduced axis (of length 1), so don't insert it again")
     raise WrongAnswer(f"your gradient has shape {got.shape} {case}; it must have the input's shape {shape}")
+
+
+OUTSIDE_AUTOGRAD = ("autograd", "torch", "jax", "tensorflow")  # packages that would do the work
+
+
+# ----- the build steps: the mechanisms of the notebook's MiniNode, written by the learner
+
+class _CheckNode:
+    """A node as the build-step checkers make them, with MiniNode's attributes (data, grad,
+    inputs, rule, saved) and method accumulate; it counts how often its inputs are read, its
+    rule runs and accumulate is called, so a check can see how an answer walks the graph."""
+
+    def __init__(self, data, inputs=(), rule=None, saved=None):
+        self.data = np.array(data, dtype=float)
+        self.grad = np.zeros_like(self.data)
+        self._inputs, self.rule, self.saved = tuple(inputs), rule, saved
+        self.reads = self.rule_calls = self.accumulated = 0
+
+    @property
+    def inputs(self):
+        self.reads += 1
+        return self._inputs
+
+    def accumulate(self, g):
+        self.accumulated += 1
+        self.grad = self.grad + _unbroadcast(np.asarray(g, dtype=float), self.data.shape)
+
+    # the operations the checks build graphs from; each rule counts its runs
+    def _op(self, other, data, rule):
+        other = other if isinstance(other, _CheckNode) else _CheckNode(other)
+        return _CheckNode(data(self.data, other.data), (self, other), rule)
+
+    def __add__(self, other):
+        return self._op(other, np.add, _counted(lambda node, g: (g, g)))
+
+    def __mul__(self, other):
+        return self._op(other, np.multiply,
+                        _counted(lambda node, g: (g * node._inputs[1].data, g * node._inputs[0].data)))
+
+    def exp(self):
+        return _CheckNode(np.exp(self.data), (self,), _counted(lambda node, g: (g * node.data,)))
+
+
+def _counted(rule):
+    def counting(node, g):
+        node.rule_calls += 1
+        return rule(node, g)
+    return counting
+
+
+def _topological_order(output):
+    """Every node ``output`` depends on, each once, every node after its inputs (an iterative
+    depth-first search: any depth)."""
+    order, expanded, stack = [], set(), [(output, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif id(node) not in expanded:
+            expanded.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node.inputs if id(p) not in expanded)
+    return order
+
+
+def _backward_in_order(output, grad=None):
+    """Fill .grad of everything ``output`` depends on: each rule once, users before inputs;
+    computed nodes start from zero (one pass only), leaves accumulate."""
+    order = _topological_order(output)
+    for node in order:
+        if node.rule is not None:
+            node.grad = np.zeros_like(node.data)
+    output.grad = output.grad + (np.ones_like(output.data) if grad is None else grad)
+    for node in reversed(order):
+        if node.rule is not None:
+            for input_node, g in zip(node.inputs, node.rule(node, node.grad)):
+                input_node.accumulate(g)
+
+
+def _unbroadcast(g, shape):
+    """Sum g over the axes along which an operand of ``shape`` was stretched to g's shape."""
+    g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=stretched, keepdims=True)
+
+
+def _matmul_rule(node, g):
+    """C = A B: ∂𝓛/∂A = G Bᵀ, ∂𝓛/∂B = Aᵀ G."""
+    a, b = node.inputs
+    return g @ b.data.T, a.data.T @ g
+
+
+def _sum_backward(g, input_shape, axis=None, keepdims=False):
+    """Every summed entry gets the gradient of its sum."""
+    return _spread(np.asarray(g, dtype=float), input_shape, axis, keepdims).copy()
+
+
+def _first_test_graph():
+    """Notebook 05's first graph, z = x + y + x + x + x + y, as (leaves, output)."""
+    x, y = _CheckNode([1.0]), _CheckNode([2.0])
+    return (x, y), x + y + x + x + x + y
+
+
+def _diamond_graph():
+    """a shared by two paths of different length, and an exp: (leaves, output)."""
+    a, b = _CheckNode([0.5, -1.0]), _CheckNode([2.0, 0.25])
+    c = a * b
+    return (a, b), (c.exp() + c * a) * b
+
+
+def _doubling_graph(n):
+    """h_0 = x, h_{k+1} = h_k + h_k: 2^(n-k) paths from h_n down to h_k."""
+    hs = [_CheckNode(1.0)]
+    for _ in range(n):
+        hs.append(hs[-1] + hs[-1])
+    return hs
+
+
+def _chain(n):
+    x = h = _CheckNode(1.0)
+    for _ in range(n):
+        h = h * 1.0
+    return x, h
+
+
+def _reachable(output):
+    seen, stack = {id(output): output}, [output]
+    while stack:
+        for p in stack.pop()._inputs:
+            if id(p) not in seen:
+                seen[id(p)] = p
+                stack.append(p)
+    return seen
+
+
+def _call_learner(function, args, case, recursion_hint):
+    try:
+        return function(*args)
+    except (NotImplementedError, WrongAnswer):
+        raise
+    except RecursionError as error:
+        raise learner_error(error, f"{case}: {recursion_hint}") from None
+    except Exception as error:
+        raise learner_error(error, case) from None
+
+
+_OWN_STACK = ("each recursive call waits on Python's call stack, which has room for a few "
+              "thousand; keep the nodes still to visit in a list of your own (a stack) instead")
+
+
+def _check_order(order, output, case):
+    """A WrongAnswer naming what is wrong with ``order`` as a topological order of ``output``."""
+    if order is None:
+        raise WrongAnswer(f"your function returned None {case}: return the list of nodes")
+    try:
+        order = list(order)
+    except TypeError:
+        raise WrongAnswer(f"your function returned a {type(order).__name__} {case}; return a list of "
+                          f"nodes") from None
+    reachable = _reachable(output)
+    ids = [id(node) for node in order]
+    if any(i not in reachable for i in ids):
+        raise WrongAnswer(f"your order has something that is not a node of the graph {case}: return the "
+                          f"nodes themselves, only those the output depends on")
+    if len(set(ids)) != len(ids):
+        raise WrongAnswer(f"a node appears more than once in your order {case}: each node once, however "
+                          f"many paths reach it (remember the nodes already placed)")
+    placed = set(ids)
+    missing = [node for i, node in reachable.items() if i not in placed]
+    if missing:
+        leaves = all(not node._inputs for node in missing)
+        raise WrongAnswer(f"{len(missing)} of the graph's {len(reachable)} nodes are missing from your "
+                          f"order {case}" + ("; the leaves belong in it too" if leaves else ""))
+    position = {i: k for k, i in enumerate(ids)}
+    if position[id(output)] == 0 and len(ids) > 1:
+        raise WrongAnswer(f"your order starts with the output {case}: every node comes after its inputs, "
+                          f"so the output comes last (the backward pass walks the order backwards)")
+    for node in order:
+        for p in node._inputs:
+            if position[id(p)] > position[id(node)]:
+                raise WrongAnswer(f"a node comes before one of its inputs {case}: add a node to the order "
+                                  f"only after all its inputs are in it")
+
+
+@exercise(callable_answer=True, fallback=_topological_order,
+          references=(Node.topological_order, Node.backward, _topological_order, _reachable,
+                      _backward_in_order) + OUTSIDE_AUTOGRAD)
+def check_topological_order(function):
+    """Notebook 05, build step 3: ``topological_order(output)`` returns every node ``output``
+    depends on (through ``.inputs``), each once, every node after its inputs."""
+    x = _CheckNode(3.0)
+    _check_order(_call_learner(function, (x,), "for a single leaf", _OWN_STACK), x, "for a single leaf")
+    (x, y), z = _first_test_graph()
+    _check_order(_call_learner(function, (z,), "for x + y + x + x + x + y", _OWN_STACK), z,
+                 "for x + y + x + x + x + y")
+    _, out = _diamond_graph()
+    case = "for (e^c + c a) b with c = a b"
+    _check_order(_call_learner(function, (out,), case, _OWN_STACK), out, case)
+    twice = x + x
+    _check_order(_call_learner(function, (twice,), "for x + x", _OWN_STACK), twice, "for x + x")
+    unused = z + 1.0  # a node made from z that z does not depend on
+    _check_order(_call_learner(function, (z,), "for z after z + 1 was built", _OWN_STACK), z,
+                 "when z is used by a later node (which z does not depend on)")
+    del unused
+    hs = _doubling_graph(12)
+    case = "for the doubling graph h_(k+1) = h_k + h_k of depth 12"
+    _check_order(_call_learner(function, (hs[-1],), case, _OWN_STACK), hs[-1], case)
+    if hs[0].reads > 8:
+        raise WrongAnswer(f"your search read the inputs of h_0 {hs[0].reads} times {case}: it goes down "
+                          f"every path, and there are 2^12 of them; mark each node when you first expand "
+                          f"it, and never expand it again")
+    hs = _doubling_graph(60)
+    _check_order(_call_learner(function, (hs[-1],), "for the doubling graph of depth 60", _OWN_STACK),
+                 hs[-1], "for the doubling graph of depth 60")
+    x, h = _chain(5000)
+    case = "for a chain of 5,000 products"
+    order = _call_learner(function, (h,), case, _OWN_STACK)
+    _check_order(order, h, case)
+
+
+def _backward_case(function, build, grad, case):
+    """Run the learner's backward and the reference on two copies of a graph; compare grads."""
+    leaves, output = build()
+    mine_leaves, mine_output = build()
+    _call_learner(function, (output,) if grad is None else (output, grad.copy()), case, _OWN_STACK)
+    _backward_in_order(mine_output, None if grad is None else grad.copy())
+    return leaves, output, mine_leaves, mine_output
+
+
+def _compare_grads(got_nodes, expected_grads, case):
+    """A WrongAnswer if a leaf's .grad is not the expected gradient."""
+    for k, (got, expected) in enumerate(zip(got_nodes, expected_grads)):
+        value = as_array(got.grad, f"the gradient of leaf {k + 1}")
+        if value.shape != expected.shape:
+            raise WrongAnswer(f"the gradient of leaf {k + 1} has shape {value.shape}, its data {expected.shape} "
+                              f"{case}: pass each gradient to its input with input_node.accumulate(g), "
+                              f"which sums it to the input's shape")
+        if not close(value, expected):
+            raise WrongAnswer(f"the gradient of leaf {k + 1} is off {case} (largest difference "
+                              f"{np.max(np.abs(value - expected)):.2e}): does a node's rule run only "
+                              f"after every node that uses it has passed its share down?")
+
+
+@exercise(callable_answer=True, fallback=_backward_in_order,
+          references=(Node.backward, Node.topological_order, _backward_in_order, _reachable)
+          + OUTSIDE_AUTOGRAD)
+def check_backward_in_order(function):
+    """Notebook 05, build step 4: ``backward_in_order(output, grad=None)`` fills ``.grad`` of every
+    node ``output`` depends on, running each rule once, in reverse topological order."""
+    case = "for z = x + y + x + x + x + y"
+    (x, y), z, _, _ = _backward_case(function, _first_test_graph, None, case)
+    if x.accumulated == 0 and y.accumulated == 0:
+        raise WrongAnswer(f"your backward pass never called accumulate {case}: pass each gradient to "
+                          f"its input with input_node.accumulate(g) (the broadcasting section gives "
+                          f"accumulate its second line)")
+    grads = (as_array(x.grad, "x.grad"), as_array(y.grad, "y.grad"))
+    if np.all(grads[0] == 0) and np.all(grads[1] == 0):
+        raise WrongAnswer(f"the leaves got no gradient {case}: start the output's gradient from ones "
+                          f"when grad is None, then walk the order backwards")
+    if not (close(grads[0], [4.0]) and close(grads[1], [2.0])):
+        raise WrongAnswer(f"dz/dx = {grads[0].ravel()[0]:g} and dz/dy = {grads[1].ravel()[0]:g} {case}; "
+                          f"they should be 4 and 2: walk the topological order backwards, the output first")
+    hs = _doubling_graph(14)
+    case = "for the doubling graph of depth 14"
+    _call_learner(function, (hs[-1],), case, _OWN_STACK)
+    calls = [h.rule_calls for h in hs[1:]]
+    if max(calls) > 1:
+        raise WrongAnswer(f"a rule ran {max(calls)} times in one pass {case}: each node's rule runs once, "
+                          f"when its turn in the reversed order comes, with its gradient complete")
+    if min(calls) == 0:
+        raise WrongAnswer(f"some rules never ran {case}: every computed node passes its gradient on")
+    if not close(as_array(hs[0].grad, "h_0.grad"), 2.0 ** 14):
+        raise WrongAnswer(f"dh_14/dh_0 is {float(np.ravel(hs[0].grad)[0]):g} {case}; it should be 2^14")
+    case = "for (e^c + c a) b with c = a b and an upstream gradient [0.5, -2]"
+    leaves, out, mine_leaves, mine_out = _backward_case(function, _diamond_graph, np.array([0.5, -2.0]), case)
+    _compare_grads(leaves, [n.grad for n in mine_leaves], case)
+    # a second pass through the same graph: leaves accumulate, computed nodes start again from 0
+    c = out._inputs[0]._inputs[0]._inputs[0]
+    first_c = np.array(c.grad)
+    _call_learner(function, (out, np.array([0.5, -2.0])), case + ", a second pass", _OWN_STACK)
+    _backward_in_order(mine_out, np.array([0.5, -2.0]))
+    if not close(as_array(c.grad, "the gradient of c"), first_c):
+        raise WrongAnswer(f"after a second pass the intermediate node c holds more than this pass's "
+                          f"gradient {case}: "
+                          f"give every computed node (one with a rule) a fresh zero gradient before a pass; "
+                          f"only the leaves accumulate")
+    _compare_grads(leaves, [n.grad for n in mine_leaves], case + ", after a second pass (the leaves accumulate)")
+    batch, bias = _CheckNode(np.arange(12.0).reshape(4, 3)), _CheckNode(np.zeros(3))
+    case = "for a bias of shape (3,) added to a batch (4, 3)"
+    _call_learner(function, (batch + bias, np.ones((4, 3))), case, _OWN_STACK)
+    _compare_grads([batch, bias], [np.ones((4, 3)), np.full(3, 4.0)], case)
+    x, h = _chain(5000)
+    case = "for a chain of 5,000 products"
+    _call_learner(function, (h,), case, _OWN_STACK)
+    if not close(as_array(x.grad, "x.grad"), 1.0):
+        raise WrongAnswer(f"dh/dx is off {case}; it should be 1")
+
+
+def unbroadcast_exercise_cases():
+    """(g's shape, the operand's shape) for build step 5: the notebook's table first, then
+    leading axes and length-1 axes together, 3-D, a number, and shapes that pass unchanged."""
+    return [((4, 3), (3,)), ((4, 3), (1, 3)), ((4, 3), (4, 1)), ((4, 3), ()), ((4, 3), (4, 3)),
+            ((2, 4, 3), (4, 1)), ((2, 4, 3), (1, 1, 3)), ((2, 4, 3), (3,)), ((5,), (1,)), ((5,), ()),
+            ((3, 1), (1,)), ((1, 1), (1, 1)), ((2, 3, 4), (2, 1, 4))]
+
+
+@exercise(callable_answer=True, fallback=_unbroadcast,
+          references=(reduce_to_shape, summed_axes, _unbroadcast, Node.backward, Node.sum)
+          + OUTSIDE_AUTOGRAD)
+def check_unbroadcast(function):
+    """Notebook 05, build step 5: ``unbroadcast(g, shape)`` sums the gradient g of a broadcast
+    result back to an operand's ``shape``, over the axes that operand was stretched along."""
+    rng = np.random.default_rng(13)
+    for g_shape, shape in unbroadcast_exercise_cases():
+        g = np.round(rng.normal(size=g_shape), 2)
+        case = f"for g of shape {g_shape} and an operand of shape {shape}"
+        result = _call_learner(function, (g.copy(), shape), case, "")
+        if result is None:
+            raise WrongAnswer(f"your function returned None {case}: did you forget to return the sum?")
+        got = as_array(result, "your result")
+        expected = _unbroadcast(g, shape)
+        leading = len(g_shape) - len(shape)
+        if got.shape != shape:
+            if got.shape == g_shape:
+                raise WrongAnswer(f"your result has g's shape {g_shape} {case}: sum over the axes the "
+                                  f"operand was stretched along (the leading axes it lacks and its axes "
+                                  f"of length 1), back to its shape {shape}")
+            if got.size == expected.size and close(got.reshape(shape), expected):
+                raise WrongAnswer(f"right numbers, but shape {got.shape} {case}; it must be {shape}: sum "
+                                  f"the operand's axes of length 1 with keepdims=True, so they stay")
+            if leading and got.shape == g_shape[leading:]:
+                raise WrongAnswer(f"your result has shape {got.shape} {case}: the leading axes are summed, "
+                                  f"but not the axes where the operand has length 1 (keep those with "
+                                  f"keepdims=True)")
+            raise WrongAnswer(f"your result has shape {got.shape} {case}; it must have the operand's "
+                              f"shape {shape}" + (f": first sum away the {leading} leading axes the "
+                                                  f"operand lacks" if leading else ""))
+        counts = np.prod(g_shape) / max(np.prod(shape), 1)
+        diagnose(got, expected, [(expected / counts, f"that is the mean {case}: each operand entry was "
+                                                     f"used once per copy, and the chain rule adds the "
+                                                     f"gradients of all its uses")]
+                 if counts != 1 else [], f"your result {case}")
+
+
+def matmul_rule_exercise_shapes():
+    """(A's shape, B's shape) for build step 2: a plain product, square matrices (where GB has
+    A's shape too), a row times a column, an outer product, and a square B."""
+    return [((3, 4), (4, 2)), ((3, 3), (3, 3)), ((1, 3), (3, 1)), ((4, 1), (1, 3)), ((2, 3), (3, 3))]
+
+
+@exercise(callable_answer=True, fallback=_matmul_rule,
+          references=(Node._matmul_rule, Node.__matmul__, Node.__rmatmul__, Node.backward, _matmul_rule)
+          + OUTSIDE_AUTOGRAD)
+def check_matmul_rule(function):
+    """Notebook 05, build step 2: ``matmul_rule(node, g)`` returns (∂𝓛/∂A, ∂𝓛/∂B) for the node
+    C = A @ B, given g = ∂𝓛/∂C: the vector–Jacobian product of the matrix product."""
+    rng = np.random.default_rng(14)
+    for a_shape, b_shape in matmul_rule_exercise_shapes():
+        A, B = _CheckNode(rng.normal(size=a_shape)), _CheckNode(rng.normal(size=b_shape))
+        C = _CheckNode(A.data @ B.data, (A, B), function)
+        G = rng.normal(size=C.data.shape)
+        case = f"for A of shape {a_shape}, B of shape {b_shape}"
+        grads = _call_learner(function, (C, G.copy()), case, "")
+        if not isinstance(grads, (tuple, list)) or len(grads) != 2:
+            raise WrongAnswer(f"a rule returns one gradient per input, as a tuple (∂𝓛/∂A, ∂𝓛/∂B) {case}; "
+                              f"got {type(grads).__name__}"
+                              + (f" of length {len(grads)}" if isinstance(grads, (tuple, list)) else ""))
+        dA, dB = (as_array(v, f"your {name}") for v, name in zip(grads, ("∂𝓛/∂A", "∂𝓛/∂B")))
+        for got, expected, name, data, other in ((dA, G @ B.data.T, "∂𝓛/∂A", A.data, B.data),
+                                                 (dB, A.data.T @ G, "∂𝓛/∂B", B.data, A.data)):
+            if got.shape != data.shape:
+                swapped = dB.shape == A.data.shape and dA.shape == B.data.shape
+                raise WrongAnswer(f"your {name} has shape {got.shape} {case}; it must have its input's shape "
+                                  f"{data.shape}" + ("; the first gradient belongs to A, the second to B"
+                                                     if swapped else ""))
+            wrong = [(-expected, f"wrong sign in {name} {case}"),
+                     (expected.T if expected.shape == expected.T.shape else None,
+                      f"your {name} is the transpose of the right one {case}")]
+            if name == "∂𝓛/∂A":
+                if G.shape[1] == other.shape[0] and (G.shape[0], other.shape[1]) == data.shape:
+                    wrong.append((G @ other, f"{name} = G B has A's shape {case} only because the matrices are "
+                                             f"square; work it out by indices: ∂C_ij/∂A_ik = B_kj"))
+            else:
+                if other.shape[1] == G.shape[0] and (other.shape[0], G.shape[1]) == data.shape:
+                    wrong.append((other @ G, f"{name} = A G has B's shape {case} only because the matrices are "
+                                             f"square; work it out by indices: ∂C_ij/∂B_kj = A_ik"))
+            diagnose(got, expected, [(v, h) for v, h in wrong if v is not None and not close(v, expected)],
+                     f"your {name} {case}")
+
+
+@exercise(callable_answer=True, fallback=_sum_backward,
+          references=(Node.sum, Node.mean, Node._sum_rule, Node.backward, _spread, _sum_backward)
+          + OUTSIDE_AUTOGRAD)
+def check_sum_backward(function):
+    """Notebook 05, build step 1: ``sum_backward(g, input_shape, axis=None, keepdims=False)``
+    returns the gradient of ``x.sum(axis, keepdims)`` with respect to x, given g = ∂𝓛/∂(sum)."""
+    rng = np.random.default_rng(15)
+    for shape, axis, keepdims in reduction_exercise_cases():
+        case = _case(shape, axis, keepdims)
+        g = rng.normal(size=np.zeros(shape).sum(axis=axis, keepdims=keepdims).shape)
+        expected = _spread(g, shape, axis, keepdims)
+        got = _call_rule(function, (g.copy(), shape, axis, keepdims), case,
+                         "give g back the summed axis first (np.expand_dims when keepdims=False), so it "
+                         "lines up with the input")
+        _check_gradient_shape(got, shape, g, case, keepdims)
+        count = int(np.prod(shape)) if axis is None else shape[axis]
+        wrong = [(expected / count, f"that is the gradient of the mean {case}: every entry enters the sum "
+                                    f"with weight 1, so it gets all of g")]
+        if axis is not None and not keepdims:
+            try:
+                wrong.append((np.broadcast_to(g, shape), f"g went back along the wrong axis {case}: numpy "
+                                                         f"lines g up at the right, so put the summed axis "
+                                                         f"back first with np.expand_dims(g, axis)"))
+            except ValueError:
+                pass
+        diagnose(got, expected, [(v, h) for v, h in wrong if not close(v, expected)],
+                 f"your gradient {case}")
 
 
 @exercise(callable_answer=True, references=(Node.mean,))

@@ -4,6 +4,64 @@ import numpy as np
 from backprop_helpers.tensor import Node
 
 
+# ----- the build steps: MiniNode's mechanisms
+
+def sum_backward(g, input_shape, axis=None, keepdims=False):
+    """Build step 1: every summed entry gets the gradient of its sum, unchanged."""
+    g = np.asarray(g, dtype=float)
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)           # put the summed axis back, with length 1
+    return np.broadcast_to(g, input_shape).copy()
+
+
+def matmul_rule(node, g):
+    """Build step 2: C = A B gives ∂𝓛/∂A = G Bᵀ and ∂𝓛/∂B = Aᵀ G."""
+    a, b = node.inputs
+    return g @ b.data.T, a.data.T @ g
+
+
+def topological_order(output):
+    """Build step 3: a depth-first search with its own stack; a node goes into the order once
+    all its inputs are in it."""
+    order, placed, stack = [], set(), [output]
+    while stack:
+        node = stack[-1]
+        waiting = [p for p in node.inputs if id(p) not in placed]
+        if not waiting:
+            stack.pop()
+            if id(node) not in placed:
+                placed.add(id(node))
+                order.append(node)
+        else:
+            stack.extend(waiting)
+    return order
+
+
+def backward_in_order(output, grad=None):
+    """Build step 4: computed nodes start from zero, the output from grad (ones by default);
+    then every rule runs once, the users of a node before the node."""
+    order = topological_order(output)
+    for node in order:
+        if node.rule is not None:
+            node.grad = np.zeros_like(node.data)
+    output.grad = output.grad + (np.ones_like(output.data) if grad is None else grad)
+    for node in reversed(order):
+        if node.rule is not None:
+            for input_node, g in zip(node.inputs, node.rule(node, node.grad)):
+                input_node.accumulate(g)
+
+
+def unbroadcast(g, shape):
+    """Build step 5: sum the leading axes the operand lacks, then its axes of length 1."""
+    g = np.asarray(g, dtype=float)
+    g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+    ones = tuple(axis for axis, n in enumerate(shape) if n == 1 and g.shape[axis] != 1)
+    return g.sum(axis=ones, keepdims=True)
+
+
+# ----- the exercises
+
+
 def mean_backward(g, input_shape, axis=None, keepdims=False):
     """Exercise 1: every averaged entry gets the gradient of its mean, divided by the count."""
     g = np.asarray(g, dtype=float)

@@ -82,6 +82,12 @@ def nudge_line(values):
     return nudge_readout("w₁₁⁽¹⁾", values["nudge Δθ"]).lines()[2]
 
 
+def unbroadcast_line(values):
+    """What the notebook-05 explorer prints first for its four shape sliders."""
+    from backprop_helpers.widgets import SHAPE_LABELS, unbroadcast_readout
+    return unbroadcast_readout(*(int(values[label]) for label in SHAPE_LABELS)).lines()[0]
+
+
 NOTEBOOKS = [
     Notebook("01_naive_recursion.ipynb", (Explorer("calls made", recursion_line, typed=9),)),
     Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w₁₁⁽¹⁾", walkthrough_line, typed=-1.5),
@@ -89,7 +95,8 @@ NOTEBOOKS = [
     Notebook("03_softmax_relu.ipynb", (Explorer("margin z₂ − z₁", margin_line, typed=-6),
                                        Explorer("z₃ (class 3)", three_class_line, typed=4.5))),
     Notebook("04_scalar_autograd.ipynb", run_timeout=300),  # two trainings of 50 steps on Value
-    Notebook("05_tensor_autograd.ipynb", run_timeout=300),  # two trainings, about 40 s unloaded
+    Notebook("05_tensor_autograd.ipynb", (Explorer("b: rows", unbroadcast_line, typed=4),),
+             run_timeout=300),  # three trainings, about 40 s unloaded
 ]
 
 

@@ -332,7 +332,9 @@ def fused_with(mistake):
     """A log_softmax_cross_entropy with one typical mistake built in."""
     def log_softmax_cross_entropy(z, Y):
         m = z.data.shape[1]
-        log_p = log_softmax(z.data, axis=1 if mistake == "rows" else 0)
+        axis = 1 if mistake == "rows" else 0
+        shifted = z.data - z.data.max(axis=axis, keepdims=True)   # the learner's own, in numpy
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         if mistake == "unstable":
             log_p = np.log(np.exp(z.data) / np.exp(z.data).sum(axis=0))
         loss = -np.sum(Y * log_p) / (1 if mistake == "sum" else m)
@@ -379,7 +381,8 @@ def test_log_softmax_cross_entropy_typical_mistakes_get_their_hints():
     assert_hint(exercise, fused_with("flipped"), "wrong sign")
     assert_hint(exercise, fused_with("bare array"), "as a tuple")
     assert_hint(exercise, fused_with("no inputs"), "inputs should be (z,)")
-    assert_hint(exercise, lambda z, Y: float(-np.sum(Y * log_softmax(z.data)) / z.data.shape[1]),
+    assert_hint(exercise, lambda z, Y: float(-np.sum(Y * np.log(np.exp(z.data) / np.exp(z.data).sum(axis=0)))
+                                             / z.data.shape[1]),
                 "return a new MiniNode")
     assert_hint(exercise, lambda z, Y: None, "returned None")
     assert_hint(exercise, lambda z, Y: z.data @ np.ones(7), "your code raised ValueError")
@@ -402,35 +405,93 @@ def test_digits_recipe_solution_reaches_the_target():
     assert ex.judge("digits_recipe", solutions("05").digits_recipe).passed
 
 
+def uniform(X_train, Y_train, seed):
+    return lambda X: np.full((10, X.shape[1]), 0.1)
+
+
+def notebook_recipe(X_train, Y_train, seed):
+    """The notebook's own classifier, unchanged (64 hidden units, 30 epochs), from ``seed``."""
+    rng = np.random.default_rng(seed)
+    W1, b1 = Node(rng.normal(size=(64, 64)) * np.sqrt(2 / 64)), Node(np.zeros((64, 1)))
+    W2, b2 = Node(rng.normal(size=(10, 64)) * np.sqrt(1 / 64)), Node(np.zeros((10, 1)))
+
+    def logits(X):
+        return W2 @ (W1 @ X + b1).relu() + b2
+    for epoch in range(30):
+        order = rng.permutation(X_train.shape[1])
+        for first in range(0, len(order), 32):
+            batch = order[first:first + 32]
+            z, Y = logits(X_train[:, batch]), Y_train[:, batch]
+            shifted = z - z.data.max(axis=0, keepdims=True)
+            loss = -(Y * (shifted - shifted.exp().sum(axis=0, keepdims=True).log())).sum() * (1 / Y.shape[1])
+            for p in (W1, b1, W2, b2):
+                p.zero_grad()
+            loss.backward()
+            for p in (W1, b1, W2, b2):
+                p.data -= 0.1 * (1 - epoch / 30) * p.grad
+    return lambda X: softmax(logits(X).data, axis=0)
+
+
+@pytest.mark.parametrize("seeds", [ex.DIGITS_RECIPE_SEEDS, (7, 8, 9)])
+def test_digits_target_separates_the_notebooks_recipe_from_the_solution(monkeypatch, seeds):
+    """The target sits between the two distributions: the unchanged recipe fails and the worked
+    solution passes, on the checker's seeds and on other seed triples."""
+    from backprop_helpers.exercises import nb05_tensor
+    monkeypatch.setattr(nb05_tensor, "DIGITS_RECIPE_SEEDS", seeds)
+    assert_hint("digits_recipe", notebook_recipe, "held-out cross-entropy", "at most 0.078")
+    assert ex.judge("digits_recipe", solutions("05").digits_recipe).passed
+
+
 def test_digits_recipe_wrong_answers_get_their_hints():
-    _, _, X_test, _ = ex.digits_exercise_data()
-    mean_image = lambda X_train, Y_train: (lambda X: np.full(X.shape[1], 3))  # noqa: E731
-    assert_hint("digits_recipe", mean_image, "test accuracy", "the target is 98%")
-    assert_hint("digits_recipe", lambda X_train, Y_train: (lambda X: np.ones((10, X.shape[1]))),
-                "10 scores per image")
-    assert_hint("digits_recipe", lambda X_train, Y_train: (lambda X: Node(np.ones(X.shape[1]))), "a Node")
-    assert_hint("digits_recipe", lambda X_train, Y_train: (lambda X: np.full(X.shape[1], 0.5)),
-                "whole digits")
-    assert_hint("digits_recipe", lambda X_train, Y_train: 3, "return a function predict")
-    assert_hint("digits_recipe", lambda X_train, Y_train: None, "returned None")
-    assert_hint("digits_recipe", lambda X_train, Y_train: X_train @ np.ones(7), "while training")
+    assert_hint("digits_recipe", uniform, "held-out cross-entropy 2.3026", "accuracy", "at most 0.078")
+    assert_hint("digits_recipe", lambda X_train, Y_train, seed: (lambda X: np.zeros(X.shape[1], dtype=int)),
+                "one number per image", "(10, 360)")
+    assert_hint("digits_recipe", lambda X_train, Y_train, seed: (lambda X: np.ones((10, X.shape[1]))),
+                "summing to 1")
+    assert_hint("digits_recipe", lambda X_train, Y_train, seed: (lambda X: Node(np.full((10, X.shape[1]), 0.1))),
+                "a Node")
+    assert_hint("digits_recipe", lambda X_train, Y_train, seed: (lambda X: np.ones((360, 10)) / 10), "(10, 360)")
+    assert_hint("digits_recipe", lambda X_train, Y_train, seed: 3, "return a function predict")
+    assert_hint("digits_recipe", lambda X_train, Y_train, seed: None, "returned None")
+    assert_hint("digits_recipe", lambda X_train, Y_train, seed: X_train @ np.ones(7), "while training")
+    assert_hint("digits_recipe", lambda X_train, Y_train: uniform(X_train, Y_train, 0),
+                "takes three arguments", "default_rng(seed)")
 
 
 def test_digits_recipe_gets_its_own_time_budget_not_the_default(monkeypatch):
     """A recipe slower than the checkers' default limit but inside the exercise's budget is judged
-    on its accuracy, not stopped as a hang (here the default is shrunk to keep the test quick)."""
+    on its score, not stopped as a hang (here the default is shrunk to keep the test quick)."""
     import time
 
     from backprop_helpers.exercises import core
 
     monkeypatch.setattr(core, "TIME_LIMIT", 0.2)
 
-    def slow_recipe(X_train, Y_train):
-        time.sleep(0.5)
-        return lambda X: np.full(X.shape[1], 3)
+    def slow_recipe(X_train, Y_train, seed):
+        time.sleep(0.1)
+        return uniform(X_train, Y_train, seed)
 
     assert ex.REGISTRY["digits_recipe"].time_limit > ex.DIGITS_RECIPE_SECONDS
-    assert_hint("digits_recipe", slow_recipe, "test accuracy", "the target is 98%")
+    assert_hint("digits_recipe", slow_recipe, "held-out cross-entropy")
+
+
+def test_digits_recipe_refuses_the_test_labels_and_the_data_set():
+    """Cheats: the held-out labels (the notebook's y_test, or fetched from the exercise's data),
+    and a predict that looks the images up in the data set."""
+    from backprop_helpers.examples import load_digits as load
+    _, _, _, y_test = ex.digits_exercise_data()
+    labels_as_probabilities = np.eye(10)[:, y_test]
+    assert_hint("digits_recipe", lambda X_train, Y_train, seed: (lambda X: labels_as_probabilities),
+                "held-out cross-entropy")   # the images come in another order: the labels do not fit
+
+    def fetches_the_labels(X_train, Y_train, seed):
+        return lambda X: np.eye(10)[:, ex.digits_exercise_data()[3]]
+    assert_hint("digits_recipe", fetches_the_labels, "calls the package's digits_exercise_data")
+
+    def looks_up(X_train, Y_train, seed):
+        images, labels = load()
+        return lambda X: np.eye(10)[:, labels[:X.shape[1]]]
+    assert_hint("digits_recipe", looks_up, "calls the data set's loader")
 
 
 # ----------------------------------------------------------------- the build steps: MiniNode's mechanisms
@@ -777,3 +838,119 @@ def test_answer_or_fallback_keeps_a_right_answer_and_says_when_it_goes_on_with_t
         assert out.count("\n") == 1 and "goes on with the course's unbroadcast" in out
     with pytest.raises(ValueError, match="no fallback"):
         ex.answer_or_fallback("max_backward", stub)
+
+
+# ----------------------------------------------------------------- the notebook on the learner's path
+
+def run_notebook_until(marker, fills):
+    """Run notebook 05's code cells in this process, from the imports to the first cell that
+    contains ``marker``, with the stub cells named in ``fills`` replaced by that source; timing
+    cells (tagged nbval-ignore-output) and the Colab cell are left out. Returns the namespace."""
+    import matplotlib
+    import nbformat
+
+    from exercise_support import NOTEBOOKS
+
+    matplotlib.use("Agg")
+    notebook = nbformat.read(NOTEBOOKS / "05_tensor_autograd.ipynb", as_version=4)
+    namespace = {"__name__": "notebook_05"}
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or "nbval-ignore-output" in cell.metadata.get("tags", []):
+            continue
+        source = cell.source
+        if source.startswith("# On Colab only"):
+            continue
+        for name, filled in fills.items():
+            if source.startswith(f"def {name}(") and "NotImplementedError" in source:
+                source = filled
+        exec(compile("\n".join(line for line in source.splitlines() if not line.startswith("%")),
+                     "<notebook 05>", "exec"), namespace)
+        if marker in source:
+            return namespace
+    raise AssertionError(f"no cell contains {marker!r}")
+
+
+def test_with_the_build_steps_filled_in_the_digits_train_on_the_learners_minimode(capsys):
+    import inspect
+
+    import matplotlib.pyplot as plt
+
+    solution = solutions("05")
+    fills = {name: inspect.getsource(getattr(solution, name)) for name in BUILD_STEPS}
+    namespace = run_notebook_until("mine_losses", fills)
+    plt.close("all")
+    out = capsys.readouterr().out
+    assert "goes on with the course's" not in out
+    for name in BUILD_STEPS:
+        assert f"[{name}] correct" in out
+        assert namespace[name] is not ex.REGISTRY[name].fallback
+        assert namespace[name].__code__.co_filename == "<notebook 05>"  # the learner's own cell
+    assert "yours: sum_backward, matmul_rule, topological_order, backward_in_order, unbroadcast; the course's: none" in out
+    assert namespace["mine_correct"] / 360 >= 0.97
+
+
+def test_exercises_refuse_the_package_engine_its_losses_and_the_checkers_helpers():
+    from backprop_helpers import losses
+    from backprop_helpers.exercises import nb05_tensor
+
+    def mean_by_node_sum(g, input_shape, axis=None, keepdims=False):
+        x = Node(np.zeros(input_shape))
+        x.sum(axis=axis, keepdims=keepdims).backward(g)
+        return x.grad / (np.prod(input_shape) if axis is None else input_shape[axis])
+    assert_hint("mean_backward", mean_by_node_sum, "calls the package's Node.sum")
+    assert_hint("mean_backward", lambda g, s, axis=None, keepdims=False:
+                nb05_tensor._spread(g, s, axis, keepdims) / (np.prod(s) if axis is None else s[axis]),
+                "calls the package's _spread")
+
+    def weight_by_node(G, X):
+        W = Node(np.zeros((X.shape[-1], G.shape[-1])))
+        (Node(X) @ W).backward(G)
+        return W.grad
+    assert_hint("batched_weight_gradient", weight_by_node, "calls the package's Node.__matmul__")
+    assert_hint("max_backward", lambda g, x, axis=None, keepdims=False: nb05_tensor._max_gradient(g, x, axis, keepdims),
+                "calls the package's _max_gradient")
+
+    def fused_by_losses(z, Y):
+        def rule(node, g):
+            return (g * losses.cross_entropy_gradient(z.data, Y),)
+        return _fused(losses.cross_entropy(z.data, Y), z, rule)
+
+    def fused_rule_by_losses(z, Y):  # an own forward pass, the package's gradient in the rule
+        own = solutions("05").log_softmax_cross_entropy(z, Y)
+        return _fused(own.data, z, lambda node, g: (g * losses.cross_entropy_gradient(z.data, Y),))
+    assert_hint("log_softmax_cross_entropy", fused_by_losses, "calls the package's cross_entropy")
+    assert_hint("log_softmax_cross_entropy", fused_rule_by_losses, "calls the package's cross_entropy_gradient")
+
+
+def _fused(data, z, rule):
+    """A MiniNode-like result of a fused operation."""
+    return solutions("05").MiniNode(data, (z,), rule)
+
+
+def test_exercises_refuse_an_outside_autograd():
+    def max_by_autograd(g, x, axis=None, keepdims=False):
+        return autograd.grad(lambda v: anp.sum(anp.max(v, axis=axis, keepdims=keepdims) * g))(x)
+
+    def mean_by_autograd(g, input_shape, axis=None, keepdims=False):
+        return autograd.grad(lambda v: anp.sum(anp.mean(v, axis=axis, keepdims=keepdims) * g))(np.zeros(input_shape))
+
+    def weight_by_autograd(G, X):
+        return autograd.grad(lambda W: anp.sum((X @ W) * G))(np.zeros((X.shape[-1], G.shape[-1])))
+
+    def fused_rule_by_autograd(z, Y):
+        own = solutions("05").log_softmax_cross_entropy(z, Y)
+        loss = lambda v: -anp.sum(Y * (v - anp.log(anp.sum(anp.exp(v), axis=0)))) / v.shape[1]  # noqa: E731
+        return _fused(own.data, z, lambda node, g: (g * autograd.grad(loss)(z.data),))
+    for name, answer in [("max_backward", max_by_autograd), ("mean_backward", mean_by_autograd),
+                         ("batched_weight_gradient", weight_by_autograd),
+                         ("log_softmax_cross_entropy", fused_rule_by_autograd)]:
+        assert_hint(name, answer, "calls the package autograd", "write your own")
+
+
+def test_digits_recipe_refuses_an_outside_autograd_in_training_and_restores_it():
+    def trains_with_autograd(X_train, Y_train, seed):
+        autograd.grad(lambda w: anp.sum(w * w))(np.ones(3))
+        return uniform(X_train, Y_train, seed)
+    assert_hint("digits_recipe", trains_with_autograd, "outside autograd package")
+    assert np.allclose(autograd.grad(lambda w: anp.sum(w * w))(np.ones(3)), 2.0)   # restored afterwards
+    assert load_digits()[0].shape[1:] == (8, 8)

@@ -47,7 +47,8 @@ from .nb03_softmax import (SOFT_TARGET_EXERCISE_CASES, SOFTMAX_JACOBIAN_EXERCISE
                            check_softmax_jacobian, check_softmax_vjp)
 from .nb04_scalar import (DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, check_accumulated_step,
                           check_accumulation_prediction, check_backward_by_counting, check_divide)
-from .nb05_tensor import (DIGITS_RECIPE_SECONDS, DIGITS_RECIPE_TARGET, batched_weight_exercise_cases,
+from .nb05_tensor import (DIGITS_RECIPE_SECONDS, DIGITS_RECIPE_SEEDS, DIGITS_RECIPE_TARGET,
+                          batched_weight_exercise_cases,
                           check_backward_in_order, check_batched_weight_gradient, check_digits_recipe,
                           check_log_softmax_cross_entropy, check_matmul_rule, check_max_backward,
                           check_mean_backward, check_softmax_on_node, check_sum_backward,
@@ -70,7 +71,8 @@ __all__ = [
     "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "check_accumulated_step",
     "check_accumulation_prediction", "check_backward_by_counting", "check_divide",
     "check_max_backward", "check_mean_backward", "check_softmax_on_node", "max_backward_cases",
-    "reduction_exercise_cases", "softmax_exercise_logits", "DIGITS_RECIPE_SECONDS", "DIGITS_RECIPE_TARGET",
+    "reduction_exercise_cases", "softmax_exercise_logits", "DIGITS_RECIPE_SECONDS", "DIGITS_RECIPE_SEEDS",
+    "DIGITS_RECIPE_TARGET",
     "batched_weight_exercise_cases", "check_batched_weight_gradient", "check_digits_recipe",
     "check_log_softmax_cross_entropy", "digits_exercise_data", "log_softmax_exercise_cases",
     "check_backward_in_order", "check_matmul_rule", "check_sum_backward", "check_topological_order",

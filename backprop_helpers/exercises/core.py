@@ -333,6 +333,13 @@ def refuse_package_function(answer, references):
                               f"write your own")
 
 
+def watched(function, references):
+    """``function`` as a check calls a learner's answer: a call reaching one of ``references``
+    is refused. For the functions an answer returns (a rule, a predict), which the check calls
+    after the answer itself has returned."""
+    return _Answer(function, tuple(references))
+
+
 class _Answer:
     """The learner's function as a check calls it: it counts the calls that returned, and
     refuses a call that reaches one of the package's ``references`` (a lambda or wrapper

@@ -1,12 +1,16 @@
 """Exercises of notebook 05 (tensor autograd): the backward rules of mean and max, the weight
 gradient of a stacked matrix product, softmax built from Node operations, a fused log-softmax
 cross-entropy with its own rule, and an open recipe for the digits."""
+from contextlib import contextmanager
+
 import numpy as np
 
 from ..activations import log_softmax, softmax, softmax_backward
 from ..broadcasting import reduce_to_shape, summed_axes
 from ..tensor import Node
-from .core import WrongAnswer, as_array, close, diagnose, exercise, learner_error, numpy_error
+from .. import activations, losses
+from .core import (WrongAnswer, as_array, close, diagnose, exercise, learner_error, numpy_error,
+                   watched)
 
 
 def _case(shape, axis, keepdims):
@@ -485,7 +489,9 @@ def check_sum_backward(function):
                  f"your gradient {case}")
 
 
-@exercise(callable_answer=True, references=(Node.mean,))
+@exercise(callable_answer=True,
+          references=(Node.mean, Node.sum, Node._sum_rule, Node.backward, _spread, _sum_backward)
+          + OUTSIDE_AUTOGRAD)
 def check_mean_backward(function):
     """Exercise 05.1: ``mean_backward(g, input_shape, axis=None, keepdims=False)`` returns the
     gradient of ``x.mean(axis, keepdims)`` with respect to x, given g = ∂𝓛/∂(mean)."""
@@ -551,7 +557,8 @@ def max_backward_cases():
     return cases
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True,
+          references=(_max_gradient, _first_only, _spread, Node.backward) + OUTSIDE_AUTOGRAD)
 def check_max_backward(function):
     """Exercise 05.2: ``max_backward(g, x, axis=None, keepdims=False)`` returns the gradient of
     ``x.max(axis, keepdims)`` with respect to x; a tie splits g equally among the maxima."""
@@ -594,7 +601,7 @@ def softmax_exercise_logits():
             far_apart]
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=OUTSIDE_AUTOGRAD)
 def check_softmax_on_node(function):
     """Exercise 05.3: ``my_softmax(z)`` takes a Node of logits (one column per sample) and
     returns softmax over axis 0 as a Node built from Node ops, so gradients flow back to z."""
@@ -605,7 +612,7 @@ def check_softmax_on_node(function):
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # nan gets a hint below
                 a = function(z)
-        except NotImplementedError:
+        except (NotImplementedError, WrongAnswer):
             raise  # an untouched stub: not attempted
         except OverflowError as error:  # Node.exp refuses to overflow
             raise learner_error(error, f"e^z overflows {case} (logits up to {np.max(np.abs(logits)):.0f}), "
@@ -670,7 +677,9 @@ def batched_weight_exercise_cases():
             ((2, 2, 2, 2), 2)]
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True,
+          references=(Node._matmul_rule, Node.__matmul__, Node.__rmatmul__, Node.backward, _matmul_rule)
+          + OUTSIDE_AUTOGRAD)
 def check_batched_weight_gradient(function):
     """Exercise 05.2: ``batched_weight_gradient(G, X)`` returns ∂𝓛/∂W for Y = X @ W, where X is a
     stack of matrices (..., m, n), W one (n, p) matrix and G = ∂𝓛/∂Y of shape (..., m, p)."""
@@ -682,7 +691,7 @@ def check_batched_weight_gradient(function):
         case = f"for X of shape {shape} and G of shape {G.shape}"
         try:
             result = function(G.copy(), X.copy())
-        except NotImplementedError:
+        except (NotImplementedError, WrongAnswer):
             raise
         except Exception as error:
             hint = case + ("; for a stack, .T reverses every axis, not only the last two"
@@ -737,7 +746,12 @@ def _mean_cross_entropy(z, Y):
     return float(-np.mean(np.sum(Y * log_softmax(z, axis=0), axis=0)))
 
 
-@exercise(callable_answer=True)
+_FUSED_REFERENCES = (losses.cross_entropy, losses.cross_entropy_gradient, activations.softmax,
+                     activations.log_softmax, activations.softmax_backward, _mean_cross_entropy,
+                     Node.backward) + OUTSIDE_AUTOGRAD
+
+
+@exercise(callable_answer=True, references=_FUSED_REFERENCES)
 def check_log_softmax_cross_entropy(function):
     """Exercise 05.5: ``log_softmax_cross_entropy(z, Y)`` returns a MiniNode holding the mean
     cross-entropy of the logits z (classes × samples) against one-hot Y, with inputs (z,) and a
@@ -749,7 +763,7 @@ def check_log_softmax_cross_entropy(function):
         try:
             with np.errstate(all="ignore"):  # nan and inf get their hint below
                 node = function(z, Y.copy())
-        except NotImplementedError:
+        except (NotImplementedError, WrongAnswer):
             raise
         except Exception as error:
             raise learner_error(error, case) from None
@@ -786,7 +800,9 @@ def check_log_softmax_cross_entropy(function):
         for g in (1.0, 0.37, -2.5) if index == 0 else (0.37,):
             try:
                 with np.errstate(all="ignore"):
-                    grads = node.rule(node, np.array(g))
+                    grads = watched(node.rule, _FUSED_REFERENCES)(node, np.array(g))
+            except WrongAnswer:
+                raise
             except Exception as error:
                 raise learner_error(error, f"{case}, in your rule") from None
             if not isinstance(grads, (tuple, list)) or len(grads) != 1:
@@ -806,7 +822,13 @@ def check_log_softmax_cross_entropy(function):
                      f"your rule's ∂𝓛/∂z {case} with g = {g}")
 
 
-DIGITS_RECIPE_TARGET = 0.98
+#: the target: mean held-out cross-entropy over the checker's trainings (lower is better). The
+#: notebook's recipe, unchanged, gives 0.094 on average (0.071 to 0.117 over 20 seeds); a mean
+#: of three stays above 0.078 on all but about 1 in 500 seed triples.
+DIGITS_RECIPE_TARGET = 0.078
+#: the seeds the checker trains with, one training each; the score is their mean
+DIGITS_RECIPE_SEEDS = (101, 202, 303)
+#: seconds for all the checker's trainings together
 DIGITS_RECIPE_SECONDS = 60.0
 
 
@@ -830,49 +852,104 @@ def digits_exercise_data():
     return X[:, train_index], Y[:, train_index], X[:, test_index], labels[test_index]
 
 
+def _digits_references():
+    from ..examples import load_digits
+    return (load_digits, digits_exercise_data) + OUTSIDE_AUTOGRAD
+
+
+def _refused_while_training(*args, **kwargs):  # runs with another module's globals: imports its own
+    raise __import__("backprop_helpers.exercises.core", fromlist=["WrongAnswer"]).WrongAnswer(
+        "your training calls the data set's loader or an outside autograd package: "
+                      "train on the X_train and Y_train you are given, with Node")
+
+
+@contextmanager
+def _refusing_while_training():
+    """Make the data set's loaders and the outside autograd packages' entry points raise while a
+    recipe trains: watching every call instead (as the other checks do) would slow a training
+    several times, and the time budget is the learner's."""
+    import sys
+
+    from .. import examples
+    targets = [examples.load_digits, digits_exercise_data]
+    for module, names in (("autograd.core", ("make_vjp",)), ("torch.autograd", ("grad", "backward"))):
+        if module in sys.modules:
+            targets += [getattr(sys.modules[module], name) for name in names
+                        if hasattr(getattr(sys.modules[module], name, None), "__code__")]
+    saved = [(f, f.__code__, f.__defaults__, f.__kwdefaults__) for f in targets]
+    try:
+        for f in targets:
+            f.__defaults__, f.__kwdefaults__ = None, None
+            f.__code__ = _refused_while_training.__code__
+        yield
+    finally:
+        for f, code, defaults, kwdefaults in saved:
+            f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
+
+
 @exercise(callable_answer=True, time_limit=DIGITS_RECIPE_SECONDS + 5)  # the budget, not the default
 def check_digits_recipe(function):
-    """Exercise 05.6: ``digits_recipe(X_train, Y_train)`` trains on the notebook's training digits
-    and returns ``predict(X)``; it must reach 98% on the held-out digits within 60 seconds."""
+    """Exercise 05.6: ``digits_recipe(X_train, Y_train, seed)`` trains on the notebook's training
+    digits and returns ``predict(X)``, a 10 × n array of probabilities. Scored: the mean
+    cross-entropy on the held-out digits over trainings with the seeds DIGITS_RECIPE_SEEDS, at
+    most DIGITS_RECIPE_TARGET, all within DIGITS_RECIPE_SECONDS."""
     import time
 
     X_train, Y_train, X_test, y_test = digits_exercise_data()
-    start = time.perf_counter()
-    try:
-        predict = function(X_train.copy(), Y_train.copy())
-    except NotImplementedError:
-        raise
-    except Exception as error:
-        raise learner_error(error, "while training") from None
-    seconds = time.perf_counter() - start
-    if predict is None:
-        raise WrongAnswer("digits_recipe returned None: return the function predict(X) that your "
-                          "training made")
-    if not callable(predict):
-        raise WrongAnswer(f"digits_recipe returned a {type(predict).__name__}; return a function "
-                          f"predict(X) that maps a 64 × n array of images to n digits")
-    try:
-        predicted = predict(X_test.copy())
-    except Exception as error:
-        raise learner_error(error, "in predict, on the 360 test images") from None
-    if isinstance(predicted, Node):
-        raise WrongAnswer("predict returned a Node; return plain digits, e.g. from the logits' "
-                          ".data with argmax over axis 0")
-    predicted = as_array(predicted, "predict's answer")
-    if predicted.shape == (10, len(y_test)):
-        raise WrongAnswer("predict returned 10 scores per image; return one digit per image, the "
-                          "class with the largest score (argmax over axis 0)")
-    if predicted.shape != y_test.shape:
-        raise WrongAnswer(f"predict returned shape {predicted.shape} for 360 images; return one digit "
-                          f"per image, shape (360,)")
-    if not np.all(np.isin(predicted, np.arange(10))):
-        raise WrongAnswer("predict should return whole digits 0 to 9 (class indices), not "
-                          "probabilities or scores")
-    correct = int(np.sum(predicted == y_test))
+    shuffle = np.random.default_rng(16).permutation(len(y_test))  # predict sees the images in another order
+    X_shown, y_shown = X_test[:, shuffle], y_test[shuffle]
+    n = len(y_shown)
+    scores, seconds = [], 0.0
+    for seed in DIGITS_RECIPE_SEEDS:
+        start = time.perf_counter()
+        try:
+            with _refusing_while_training():
+                predict = function(X_train.copy(), Y_train.copy(), seed)
+        except (NotImplementedError, WrongAnswer):
+            raise
+        except TypeError as error:
+            hint = ("digits_recipe takes three arguments, (X_train, Y_train, seed): draw every random "
+                    "number from np.random.default_rng(seed)" if "positional argument" in str(error)
+                    else "while training")
+            raise learner_error(error, hint) from None
+        except Exception as error:
+            raise learner_error(error, "while training") from None
+        seconds += time.perf_counter() - start
+        if predict is None:
+            raise WrongAnswer("digits_recipe returned None: return the function predict(X) that your "
+                              "training made")
+        if not callable(predict):
+            raise WrongAnswer(f"digits_recipe returned a {type(predict).__name__}; return a function "
+                              f"predict(X) that maps a 64 × n array of images to a 10 × n array of "
+                              f"probabilities")
+        try:
+            P = watched(predict, _digits_references())(X_shown.copy())
+        except WrongAnswer:
+            raise
+        except Exception as error:
+            raise learner_error(error, f"in predict, on the {n} held-out images") from None
+        if isinstance(P, Node):
+            raise WrongAnswer("predict returned a Node; return a plain array, e.g. the softmax of the "
+                              "logits' .data")
+        P = as_array(P, "predict's answer")
+        if P.shape == (n,):
+            raise WrongAnswer(f"predict returned one number per image; return the probabilities of the "
+                              f"10 digits for each image, an array of shape (10, {n}) (softmax of the logits)")
+        if P.shape != (10, n):
+            raise WrongAnswer(f"predict returned shape {P.shape} for {n} images; return the 10 digits' "
+                              f"probabilities per image, shape (10, {n}): one column per image")
+        if not (np.all(np.isfinite(P)) and np.all(P >= 0) and np.allclose(P.sum(axis=0), 1.0, atol=1e-6)):
+            raise WrongAnswer("predict's columns should be probabilities: at least 0, summing to 1 (the "
+                              "softmax of the logits, not the logits themselves)")
+        with np.errstate(divide="ignore"):
+            loss = float(-np.mean(np.log(np.maximum(P[y_shown, np.arange(n)], 1e-300))))
+        scores.append((loss, float(np.mean(P.argmax(axis=0) == y_shown))))
+    loss, accuracy = np.mean(scores, axis=0)
+    trainings = f"mean of {len(scores)} trainings with the checker's seeds"
     if seconds > DIGITS_RECIPE_SECONDS:
-        raise WrongAnswer(f"training took {seconds:.0f} s, over the {DIGITS_RECIPE_SECONDS:.0f} s budget "
-                          f"(test accuracy {100 * correct / len(y_test):.1f}%): fewer epochs or units")
-    if correct / len(y_test) < DIGITS_RECIPE_TARGET:
-        raise WrongAnswer(f"test accuracy {100 * correct / len(y_test):.1f}% ({correct} of "
-                          f"{len(y_test)}), the target is {100 * DIGITS_RECIPE_TARGET:.0f}%: change one "
+        raise WrongAnswer(f"your trainings took {seconds:.0f} s together, over the {DIGITS_RECIPE_SECONDS:.0f} s "
+                          f"budget (held-out cross-entropy {loss:.4f}): fewer epochs or units")
+    if loss > DIGITS_RECIPE_TARGET:
+        raise WrongAnswer(f"held-out cross-entropy {loss:.4f}, accuracy {100 * accuracy:.1f}% ({trainings}); "
+                          f"the target is a cross-entropy of at most {DIGITS_RECIPE_TARGET}: change one "
                           f"thing at a time and measure it on data held out from the training set")

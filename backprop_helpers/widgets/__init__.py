@@ -37,3 +37,9 @@ from .nb03_softmax import (
     margin_readout,
     three_class_readout,
 )
+from .nb05_tensor import (
+    SHAPE_LABELS,
+    BroadcastReadout,
+    explore_unbroadcast,
+    unbroadcast_readout,
+)

@@ -121,14 +121,12 @@ def log_softmax_cross_entropy(z, Y):
     return MiniNode(-np.sum(Y * log_p) / m, (z,), rule)
 
 
-def digits_recipe(X_train, Y_train):
-    """Exercise 6: the notebook's classifier, twice as wide, with weight decay and 40 epochs.
-
-    On the notebook's split it reaches 98.3% in about a second and a half. The held-out set has
-    360 images, so one image is 0.28%: other seeds give 97.8% to 98.3%.
-    """
-    rng = np.random.default_rng(2)
-    hidden, epochs, batch_size, decay = 128, 40, 32, 1e-3
+def digits_recipe(X_train, Y_train, seed):
+    """Exercise 6: the notebook's classifier, four times as wide, with weight decay, 40 epochs,
+    and noise added to every training batch (each epoch sees slightly different images, so the
+    network cannot learn the training images by heart). Returns softmax probabilities."""
+    rng = np.random.default_rng(seed)
+    hidden, epochs, batch_size, decay, noise = 256, 40, 32, 1e-3, 0.5
     W1 = Node(rng.normal(size=(hidden, 64)) * np.sqrt(2 / 64))
     W2 = Node(rng.normal(size=(10, hidden)) * np.sqrt(1 / hidden))
     b1, b2 = Node(np.zeros((hidden, 1))), Node(np.zeros((10, 1)))
@@ -142,7 +140,8 @@ def digits_recipe(X_train, Y_train):
         order = rng.permutation(X_train.shape[1])
         for first in range(0, len(order), batch_size):
             batch = order[first:first + batch_size]
-            z, Y = logits(X_train[:, batch]), Y_train[:, batch]
+            X = X_train[:, batch] + noise * rng.normal(size=(64, len(batch)))
+            z, Y = logits(X), Y_train[:, batch]
             shifted = z - z.data.max(axis=0, keepdims=True)
             log_p = shifted - shifted.exp().sum(axis=0, keepdims=True).log()
             loss = -(Y * log_p).sum() * (1 / Y.shape[1]) + decay * ((W1 * W1).sum() + (W2 * W2).sum())
@@ -151,4 +150,9 @@ def digits_recipe(X_train, Y_train):
             loss.backward()
             for p in parameters:
                 p.data -= rate * p.grad
-    return lambda X: logits(X).data.argmax(axis=0)
+
+    def predict(X):
+        z = logits(X).data
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+    return predict

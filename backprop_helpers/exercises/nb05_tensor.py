@@ -547,7 +547,7 @@ def _first_only(x, axis):
 
 
 def max_backward_cases():
-    """(x, axis, keepdims) for exercise 05.2: distinct values first, then inputs with ties."""
+    """(x, axis, keepdims) for exercise 05.3: distinct values first, then inputs with ties."""
     rng = np.random.default_rng(6)
     cases = [(rng.permutation(int(np.prod(shape))).reshape(shape) - 3.0, axis, keepdims)
              for shape, axis, keepdims in reduction_exercise_cases()]
@@ -560,7 +560,7 @@ def max_backward_cases():
 @exercise(callable_answer=True,
           references=(_max_gradient, _first_only, _spread, Node.backward) + OUTSIDE_AUTOGRAD)
 def check_max_backward(function):
-    """Exercise 05.2: ``max_backward(g, x, axis=None, keepdims=False)`` returns the gradient of
+    """Exercise 05.3: ``max_backward(g, x, axis=None, keepdims=False)`` returns the gradient of
     ``x.max(axis, keepdims)`` with respect to x; a tie splits g equally among the maxima."""
     rng = np.random.default_rng(7)
     for x, axis, keepdims in max_backward_cases():
@@ -591,7 +591,7 @@ def check_max_backward(function):
 
 
 def softmax_exercise_logits():
-    """Exercise 05.3's logits: one column per sample; a single sample, a single class, logits
+    """Exercise 05.4's logits: one column per sample; a single sample, a single class, logits
     near ±1000 (exp overflows unless shifted) and columns far apart (a shift by the max of
     the whole array underflows a column)."""
     rng = np.random.default_rng(8)
@@ -603,7 +603,7 @@ def softmax_exercise_logits():
 
 @exercise(callable_answer=True, references=OUTSIDE_AUTOGRAD)
 def check_softmax_on_node(function):
-    """Exercise 05.3: ``my_softmax(z)`` takes a Node of logits (one column per sample) and
+    """Exercise 05.4: ``softmax_on_node(z)`` takes a Node of logits (one column per sample) and
     returns softmax over axis 0 as a Node built from Node ops, so gradients flow back to z."""
     rng = np.random.default_rng(9)
     for logits in softmax_exercise_logits():

@@ -3,6 +3,8 @@ backprop course.
 
 Modules, highest first (each imports only modules listed after it):
     grade          grading learners' notebooks, for instructors (the grade-exercises command)
+    grade_export   the grades as Gradescope and GitHub Classroom read them; Gradescope's autograder
+    judge          the grader's verdicts, decided in its own process from the answers' results
     run_notebooks  re-executing the notebooks, for maintainers (the run-notebooks command)
     site           the course website from the stored notebooks (the build-site command)
     widgets/       explorers: a pure compute function plus an ipywidgets view
@@ -20,4 +22,20 @@ Modules, highest first (each imports only modules listed after it):
     losses         half squared error, cross-entropy from logits
     activations    sigmoid, ReLU, tanh, softmax, all stable
 """
-__version__ = "0.1.0"
+
+
+def _version():
+    """The version, written once in pyproject.toml: the installed package's metadata, or, in a
+    source tree used without installing it, pyproject.toml itself ("unknown" if neither is there)."""
+    from importlib import metadata
+    try:
+        return metadata.version("backprop-helpers")
+    except metadata.PackageNotFoundError:
+        import re
+        from pathlib import Path
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        found = pyproject.is_file() and re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M)
+        return found.group(1) if found else "unknown"
+
+
+__version__ = _version()

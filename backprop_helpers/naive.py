@@ -99,6 +99,8 @@ def delta_name(l, j):
 
     delta_name(1, 0) == "delta_1^(1)": Python index 0 is neuron 1 of the notebooks.
     """
+    check_whole(l, "delta_name: the layer l", minimum=1)
+    check_whole(j, "delta_name: the neuron index j", minimum=0)
     return f"delta_{j + 1}^({l})"
 
 

@@ -57,7 +57,8 @@ class Value:
 
             Value.from_op(v.data ** 3, inputs=(v,), local=(3 * v.data ** 2,), op="cube")
         """
-        inputs, local = tuple(inputs), tuple(local)
+        inputs = _sequence(inputs, f"Value.from_op(op={op!r}): inputs", "(a,) or (a, b) of Values")
+        local = _sequence(local, f"Value.from_op(op={op!r}): local", "one number per input")
         if not 1 <= len(inputs) <= 2:
             raise ValueError(f"Value.from_op(op={op!r}): an operation has one or two inputs, got "
                              f"{len(inputs)}; build a longer one from several operations")
@@ -301,6 +302,14 @@ def _real(value, what):
     return float(value)
 
 
+def _sequence(items, what, expected):
+    """``items`` (a tuple or a list) as a tuple, or a TypeError naming ``what``."""
+    if not isinstance(items, (tuple, list)):
+        raise TypeError(f"{what} must be a tuple or list, {expected}; got {items!r} of type "
+                        f"{type(items).__name__}")
+    return tuple(items)
+
+
 def _label(label):
     if not isinstance(label, str):
         raise TypeError(f"Value label must be a string, got {label!r} of type {type(label).__name__}")
@@ -311,7 +320,8 @@ def _number(other, op):
     """The plain number on the other side of an operation, or a clear TypeError."""
     if type(other) is float or (isinstance(other, Real) and not isinstance(other, bool)):
         return float(other)
-    raise TypeError(f"unsupported operand for Value {op}: {other!r} of type {type(other).__name__}")
+    raise TypeError(f"Value {op}: the other operand must be a real number or a Value, got "
+                    f"{other!r} of type {type(other).__name__}")
 
 
 def _quotient_slope(a, b, q):

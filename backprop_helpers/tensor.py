@@ -48,6 +48,15 @@ def _describe(value):
     return f"Node of shape {value.shape}" if isinstance(value, Node) else _describe_value(value)
 
 
+def _plain_number(value, what):
+    """``value`` as a float if it is one number (a 0-d array counts; a bool does not), else a TypeError."""
+    one_number = isinstance(value, (int, float, np.integer, np.floating)) or (
+        isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf")
+    if isinstance(value, (bool, np.bool_)) or not one_number:
+        raise TypeError(f"{what} must be a plain number, got {_describe(value)}")
+    return float(_float64_array(value, what))
+
+
 def _first(mask):
     """The index (a tuple) of the first True entry of a boolean array."""
     return tuple(int(i) for i in np.argwhere(mask)[0])
@@ -83,6 +92,8 @@ class Node:
                             "Node(node.data) for a new leaf holding a copy of its values")
         if not isinstance(label, str):
             raise TypeError(f"Node(label=...) must be a string, got {_describe(label)}")
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"Node(requires_grad=...) must be True or False, got {_describe(requires_grad)}")
         Node._make(_float64_array(data, "Node(data)", copy=True), (), None, "", None,
                    bool(requires_grad), label, into=self)
 
@@ -256,10 +267,10 @@ class Node:
         return over_b, (-over_b * node.data if b.requires_grad else None)
 
     def __pow__(self, exponent):
-        if isinstance(exponent, Node) or np.ndim(exponent) != 0:
-            hint = "; for a Node exponent b write (b * a.log()).exp()" if isinstance(exponent, Node) else ""
-            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}{hint}")
-        p = float(_float64_array(exponent, "Node **: the exponent"))
+        if isinstance(exponent, Node):
+            raise TypeError(f"Node **: the exponent must be a plain number, got {_describe(exponent)}; "
+                            f"for a Node exponent b write (b * a.log()).exp()")
+        p = _plain_number(exponent, "Node **: the exponent")
         return Node._make(self.data ** p, (self,), Node._pow_rule, "**", saved=p)
 
     @staticmethod
@@ -272,9 +283,7 @@ class Node:
     def __rpow__(self, base):
         """number ** node: the base must be a plain number > 0, or 0 where every exponent is > 0
         (∂(c^x)/∂x = c^x ln c needs ln c), as for ``Value``."""
-        if isinstance(base, Node) or np.ndim(base) != 0:
-            raise TypeError(f"Node **: the base of number ** Node must be a plain number, got {_describe(base)}")
-        c = float(_float64_array(base, "Node **: the base"))
+        c = _plain_number(base, "Node **: the base of number ** Node")
         if not (c > 0.0 or (c == 0.0 and np.all(self.data > 0.0))):
             raise ValueError(f"Node **: {c:g} ** Node needs a positive base (the derivative with "
                              f"respect to the exponent involves log({c:g}))")
@@ -384,14 +393,14 @@ class Node:
     def sum(self, axis=None, keepdims=False, **numpy_arguments):
         """Sum over ``axis`` (an int, a tuple, or None for all), as ``numpy.sum``."""
         _no_numpy_call("sum", numpy_arguments)
-        axis = self._check_axis(axis, "sum")
+        axis, keepdims = self._check_axis(axis, keepdims, "sum")
         return Node._make(self.data.sum(axis=axis, keepdims=keepdims), (self,),
                             Node._sum_rule, "sum", saved=(axis, keepdims, 1.0))
 
     def mean(self, axis=None, keepdims=False, **numpy_arguments):
         """Mean over ``axis`` (an int, a tuple, or None for all), as ``numpy.mean``."""
         _no_numpy_call("mean", numpy_arguments)
-        axis = self._check_axis(axis, "mean")
+        axis, keepdims = self._check_axis(axis, keepdims, "mean")
         count = self.data.size if axis is None else int(np.prod([self.data.shape[i] for i in axis]))
         if count == 0:
             raise ValueError(f"Node mean: no entries to average over axis {axis!r} of a Node of "
@@ -410,21 +419,27 @@ class Node:
         spread[...] = g  # numpy broadcasts g back over the summed axes
         return (spread,)
 
-    def _check_axis(self, axis, op):
-        """``axis`` as None or a tuple of non-negative ints, or a ValueError naming the op."""
+    def _check_axis(self, axis, keepdims, op):
+        """(``axis`` as None or a tuple of non-negative ints, ``keepdims`` as a bool), or an error
+        naming the op and the argument."""
+        if not isinstance(keepdims, (bool, np.bool_)):
+            raise TypeError(f"Node {op}: keepdims must be True or False, got {_describe(keepdims)}")
         if axis is None:
-            return None
+            return None, bool(keepdims)
         axes = axis if isinstance(axis, tuple) else (axis,)
         ndim = self.data.ndim
         normalised = []
         for ax in axes:
-            if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool) or not -ndim <= ax < ndim:
+            if not isinstance(ax, (int, np.integer)) or isinstance(ax, (bool, np.bool_)):
+                raise TypeError(f"Node {op}: axis must be None, a whole number or a tuple of them, "
+                                f"got {_describe(axis)}")
+            if not -ndim <= ax < ndim:
                 raise ValueError(f"Node {op}: axis {axis!r} is not valid for a Node of shape "
                                  f"{self.data.shape} (axes run from {-ndim} to {ndim - 1})")
             normalised.append(int(ax) % ndim)
         if len(set(normalised)) != len(normalised):
             raise ValueError(f"Node {op}: axis {axis!r} repeats an axis")
-        return tuple(normalised)
+        return tuple(normalised), bool(keepdims)
 
     @property
     def T(self):

@@ -1,6 +1,8 @@
 """What the exercise and grader tests share: the worked solutions, a learner's copy of a course
 notebook, and an assertion that a wrong answer gets its hint."""
 import importlib.util
+import linecache
+import types
 from pathlib import Path
 
 import nbformat
@@ -12,7 +14,19 @@ SOLUTIONS = NOTEBOOKS / "solutions"
 
 
 def solutions(number):
-    """The module notebooks/solutions/solutions_<number>.py."""
+    """The worked solutions of notebooks/solutions/solutions_<number>.py, as a learner who typed
+    them into the notebook would have them: compiled under another file name, since the checkers
+    refuse functions imported from a solutions file."""
+    source = (SOLUTIONS / f"solutions_{number}.py").read_text(encoding="utf-8")
+    filename = f"<worked solutions {number}, typed in>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # for inspect
+    module = types.ModuleType(f"typed_solutions_{number}")
+    exec(compile(source, filename, "exec"), module.__dict__)
+    return module
+
+
+def imported_solutions(number):
+    """The module notebooks/solutions/solutions_<number>.py itself, imported from its file."""
     spec = importlib.util.spec_from_file_location(f"solutions_{number}", SOLUTIONS / f"solutions_{number}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,4 +1,4 @@
-"""Wrong arguments to the engines' public functions raise TypeError or ValueError naming the argument.
+"""Wrong arguments to the package's public functions raise TypeError or ValueError naming the argument.
 
 Each strategy draws values of a wrong kind (None, text, lists, ragged lists, generators, a
 numpy Generator where a random.Random goes, numbers of the wrong type or range); each test
@@ -12,6 +12,8 @@ from hypothesis import given, settings, strategies as st
 
 from backprop_helpers import gradcheck, naive, network, nn
 from backprop_helpers.network import Network
+from backprop_helpers.scalar import Value
+from backprop_helpers.tensor import Node
 
 generators = st.lists(st.integers(0, 3), max_size=3).map(lambda xs: (x for x in xs))
 ragged = st.lists(st.integers(1, 3), min_size=1, max_size=3).map(lambda xs: [xs, xs + [1]])
@@ -42,6 +44,18 @@ not_sizes = st.one_of(not_layer_sizes, st.lists(st.integers(1, 4), max_size=1)) 
 not_a_collection = st.one_of(st.none(), st.integers(), floats, numpy_generators)
 not_numbers = st.one_of(st.none(), text.filter(bool), ragged, generators, numpy_generators,
                         st.lists(text.filter(bool), min_size=1, max_size=2))
+
+not_a_number = st.one_of(not_numbers, st.booleans(), st.complex_numbers(allow_nan=False).filter(lambda z: z.imag),
+                         st.lists(floats, min_size=1, max_size=3), st.builds(Value, floats), st.just(np.zeros(2)))
+not_a_bool = st.one_of(st.none(), st.integers(), floats, text, st.lists(st.booleans(), max_size=2),
+                       generators, numpy_generators)
+not_a_string = st.one_of(st.none(), st.integers(), floats, st.lists(text, max_size=2), generators,
+                         numpy_generators)
+not_an_axis = st.one_of(text, floats, st.booleans(), st.lists(st.integers(0, 1), max_size=2), generators,
+                        numpy_generators, st.integers().filter(lambda n: not -2 <= n < 2),
+                        st.tuples(st.integers(0, 1), text), st.just((0, 0)), st.just((1, -1)))
+not_a_sequence = st.one_of(st.none(), st.integers(), floats, text.filter(bool), generators,
+                           numpy_generators, st.builds(Value, floats))
 
 NET = Network.random([2, 3, 1], seed=0)
 X, Y = np.zeros((2, 1)), np.zeros((1, 1))
@@ -121,6 +135,44 @@ CASES = {
                                        not_callable),
     "gradient_check_network x": (lambda v: gradcheck.gradient_check_network(NET, v, Y), "input x",
                                  not_numbers),
+    "delta_name l": (lambda v: naive.delta_name(v, 0), "layer l", not_whole(1)),
+    "delta_name j": (lambda v: naive.delta_name(1, v), "neuron index j", not_whole(0)),
+    "Node data": (Node, "Node(data)", not_numbers),
+    "Node label": (lambda v: Node(1.0, label=v), "label", not_a_string),
+    "Node requires_grad": (lambda v: Node(1.0, requires_grad=v), "requires_grad", not_a_bool),
+    "Node + other": (lambda v: Node([1.0]) + v, "other operand", not_numbers),
+    "other - Node": (lambda v: v - Node([1.0]), "other operand", not_numbers),
+    "Node @ other": (lambda v: Node([[1.0]]) @ v, "other operand", not_numbers),
+    "Node ** exponent": (lambda v: Node([1.0]) ** v, "exponent", not_a_number),
+    "base ** Node": (lambda v: v ** Node([1.0]), "base", not_a_number.filter(
+        lambda v: not isinstance(v, Value))),  # Value ** Node is Value's operand error
+    "Node.sum axis": (lambda v: Node(np.ones((2, 2))).sum(axis=v), "axis", not_an_axis),
+    "Node.sum keepdims": (lambda v: Node(np.ones((2, 2))).sum(keepdims=v), "keepdims", not_a_bool),
+    "Node.mean axis": (lambda v: Node(np.ones((2, 2))).mean(axis=v), "axis", not_an_axis),
+    "Node.mean keepdims": (lambda v: Node(np.ones((2, 2))).mean(0, keepdims=v), "keepdims", not_a_bool),
+    "Node.backward grad": (lambda v: (Node([1.0]) * 2).backward(v), "backward(grad)", st.one_of(
+        not_numbers.filter(lambda v: v is not None), st.lists(floats, min_size=2, max_size=3))),
+    "Node.grad": (lambda v: setattr(Node([1.0]), "grad", v), "Node.grad", st.one_of(
+        not_numbers, st.lists(floats, min_size=2, max_size=3))),
+    "Value data": (Value, "Value(data)", not_a_number.filter(lambda v: not isinstance(v, bool))),
+    "Value label": (lambda v: Value(1.0, label=v), "label", not_a_string),
+    "Value + other": (lambda v: Value(1.0) + v, "other operand", not_a_number.filter(
+        lambda v: not isinstance(v, (bool, Value)))),
+    "other - Value": (lambda v: v - Value(1.0), "other operand", not_a_number.filter(
+        lambda v: not isinstance(v, (bool, Value, np.ndarray)))),  # array - Value is numpy's
+    "Value * other": (lambda v: Value(1.0) * v, "other operand", not_a_number.filter(
+        lambda v: not isinstance(v, (bool, Value)))),
+    "Value ** exponent": (lambda v: Value(2.0) ** v, "other operand", not_a_number.filter(
+        lambda v: not isinstance(v, (bool, Value)))),
+    "Value.grad": (lambda v: setattr(Value(1.0), "grad", v), "Value.grad", not_a_number.filter(
+        lambda v: not isinstance(v, bool))),
+    "from_op data": (lambda v: Value.from_op(v, (Value(1.0),), (1.0,)), "data",
+                     not_a_number.filter(lambda v: not isinstance(v, bool))),
+    "from_op inputs": (lambda v: Value.from_op(1.0, v, (1.0,)), "inputs", st.one_of(
+        not_a_sequence, st.lists(st.one_of(st.none(), floats, text), min_size=1, max_size=2))),
+    "from_op local": (lambda v: Value.from_op(1.0, (Value(1.0),), v), "local", st.one_of(
+        not_a_sequence, st.lists(st.one_of(st.none(), text, st.builds(Value, floats)), min_size=1, max_size=1))),
+    "from_op op": (lambda v: Value.from_op(1.0, (Value(1.0),), (1.0,), op=v), "op", not_a_string),
 }
 
 
@@ -148,3 +200,9 @@ def test_right_arguments_still_work():
     assert network.paths_to_output([2, 2, 1], 1, np.int64(1)) == [(1, 0)]
     assert NET.loss(X, Y, NET.forward(X)) == pytest.approx(NET.loss(X, Y))
     assert gradcheck.relative_error([1.0, 2.0], [1.0, 2.5]).tolist() == pytest.approx([0.0, 0.2])
+    assert naive.delta_name(np.int64(2), 0) == "delta_1^(2)"
+    assert Node(1.0, requires_grad=np.bool_(False)).requires_grad is False
+    assert (Node([2.0]) ** np.array(3.0)).data.tolist() == [8.0]
+    assert (2 ** Node([3.0])).data.tolist() == [8.0]
+    assert Node(np.ones((2, 3))).sum(axis=(np.int64(1), -2), keepdims=np.bool_(True)).data.tolist() == [[6.0]]
+    assert Value.from_op(2.0, [Value(1.0)], [np.float64(2.0)], op="double").local == (2.0,)

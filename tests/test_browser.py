@@ -82,6 +82,13 @@ def nudge_line(values):
     return nudge_readout("w₁₁⁽¹⁾", values["nudge Δθ"]).lines()[2]
 
 
+def backward_line(values):
+    """What the notebook-04 backward() explorer prints first for its step slider (its graph
+    menu at the default, the fork e = c² - c)."""
+    from backprop_helpers.widgets import BACKWARD_STEP_LABEL, backward_step
+    return backward_step(step=int(values[BACKWARD_STEP_LABEL])).lines()[0]
+
+
 def unbroadcast_line(values):
     """What the notebook-05 explorer prints first for its four shape sliders."""
     from backprop_helpers.widgets import SHAPE_LABELS, unbroadcast_readout
@@ -94,7 +101,8 @@ NOTEBOOKS = [
                                               Explorer("nudge Δθ", nudge_line, typed=0.5))),
     Notebook("03_softmax_relu.ipynb", (Explorer("margin z₂ − z₁", margin_line, typed=-6),
                                        Explorer("z₃ (class 3)", three_class_line, typed=4.5))),
-    Notebook("04_scalar_autograd.ipynb", run_timeout=300),  # two trainings of 50 steps on Value
+    Notebook("04_scalar_autograd.ipynb", (Explorer("backward steps", backward_line, typed=3),),
+             run_timeout=300),  # three trainings of 50 steps, one on the notebook's own engine
     Notebook("05_tensor_autograd.ipynb", (Explorer("b: rows", unbroadcast_line, typed=4),),
              run_timeout=300),  # three trainings, about 40 s unloaded
 ]

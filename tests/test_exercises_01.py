@@ -13,6 +13,7 @@ from backprop_helpers import naive
 from backprop_helpers.exercises import nb01_naive as nb01
 from backprop_helpers.network import Network
 from exercise_support import NOTEBOOKS, assert_hint
+from exercise_support import imported_solutions
 from exercise_support import solutions as solutions_of
 
 SIZES = [3, 2, 4, 1]
@@ -278,3 +279,32 @@ def test_naive_calls_takes_any_kind_of_whole_number():
     assert_hint("naive_calls_by_hand", 10**400, "not the count")          # too big for a float: no crash
     assert_hint("naive_calls_by_hand", float("inf"), "whole number")
     assert_hint("naive_calls_by_hand", np.bool_(True), "should be a number")
+
+
+# --------------------------------------------------------------------------- cheats
+def test_the_checker_modules_private_helpers_are_refused():
+    assert_hint("bottom_up_deltas", nb01._deltas_variant, "package's function", "write your own")
+    assert_hint("bottom_up_deltas", lambda terms: nb01._deltas_variant(terms), "package's")
+    assert_hint("graph_delta", lambda terms, l, j, calls, cache: nb01._graph_variant(terms, l, j, cache),
+                "package's")
+
+
+def test_importing_the_worked_solutions_is_refused():
+    imported = imported_solutions("01")
+    assert_hint("bottom_up_deltas", imported.bottom_up_deltas, "worked solution", "write your own")
+    assert_hint("graph_delta", imported.graph_delta, "worked solution")
+    # also when a function of the learner's hands the work on to it
+    assert_hint("bottom_up_deltas", lambda terms: imported.bottom_up_deltas(terms), "worked solution")
+    bottom_up = imported.bottom_up_deltas
+    assert_hint("bottom_up_deltas", lambda terms: bottom_up(terms), "worked solution")
+
+
+def test_a_graph_delta_without_its_base_case_gets_the_base_case_hint():
+    def no_base_case(terms, l, j, calls, cache):
+        if (l, j) not in cache:
+            calls[l, j] += 1
+            total = sum(w * no_base_case(terms, m, i, calls, cache) for (m, i), w in terms.feeds[l, j])
+            cache[l, j] = terms.sigma_prime[l][j] * total
+        return cache[l, j]
+    verdict = assert_hint("graph_delta", no_base_case, "every δ came out 0", "terms.delta_output[j]")
+    assert "are off" not in verdict.message and " is off" not in verdict.message

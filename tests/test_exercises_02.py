@@ -8,7 +8,8 @@ from backprop_helpers.examples import bp_walkthrough_example
 from backprop_helpers.exercises.nb02_bp import input_gradient_exercise_cases, tanh_exercise_cases
 from backprop_helpers.gradcheck import numerical_gradient
 from backprop_helpers.network import Network
-from exercise_support import assert_hint, solutions
+from backprop_helpers.scalar import Value
+from exercise_support import assert_hint, imported_solutions, solutions
 
 
 def test_delta2_solution_passes_and_matches_the_package_backward():
@@ -160,7 +161,83 @@ def test_backprop_tanh_typical_mistakes_get_their_hints():
     assert_hint("backprop_tanh", _tanh_answer(lambda z, a: sigmoid_prime(z)), "σ' = σ(1 - σ) belongs to the sigmoid")
     assert_hint("backprop_tanh", _tanh_answer(lambda z, a: 1 - z ** 2), "not 1 - z²")
     assert_hint("backprop_tanh", _tanh_answer(lambda z, a: 1 - a ** 2, output_prime=False), "BP1 needs its φ'")
-    assert_hint("backprop_tanh", _tanh_answer(lambda z, a: 1 - a ** 2, transpose_dW=True), "should be (1, 2)")
+    assert_hint("backprop_tanh", _tanh_answer(lambda z, a: 1 - a ** 2, transpose_dW=True), "is transposed")
     assert_hint("backprop_tanh", lambda W, b, x, y: Network(W, b, "tanh").gradients(x, y), "package's")
     assert_hint("backprop_tanh", lambda W, b, x, y: ([], []), "two dicts")
     assert_hint("backprop_tanh", lambda W, b, x, y: ({0: 0}, {0: 0}), "keyed 1..")
+
+
+# --------------------------------------------------------------------------- cheats and near misses
+def _backprop_by_value(W, b, x, y):
+    """backprop_tanh through the package's scalar autograd engine instead of BP1-BP4."""
+    Wv = {l: [[Value(float(w)) for w in row] for row in W[l]] for l in W}
+    bv = {l: [Value(float(v)) for v in b[l].ravel()] for l in b}
+    activation = [Value(float(v)) for v in x.ravel()]
+    for l in sorted(W):
+        activation = [sum((w * a for w, a in zip(row, activation)), bv[l][j]).tanh()
+                      for j, row in enumerate(Wv[l])]
+    loss = sum(0.5 * (a - float(t)) ** 2 for a, t in zip(activation, y.ravel()))
+    loss.backward()
+    return ({l: np.array([[w.grad for w in row] for row in Wv[l]]) for l in W},
+            {l: np.array([[v.grad] for v in bv[l]]) for l in b})
+
+
+def test_backprop_tanh_through_the_scalar_engine_is_refused():
+    W, b, x, y = tanh_exercise_cases()[0]
+    reference = Network(W, b, "tanh").gradients(x, y)
+    dW, _ = _backprop_by_value(W, b, x, y)
+    assert np.allclose(dW[1], reference.dW[1], rtol=1e-12)     # it would give the right numbers
+    assert_hint("backprop_tanh", _backprop_by_value, "package's", "Value.backward")
+
+
+def test_importing_the_worked_solutions_is_refused():
+    imported = imported_solutions("02")
+    for name in ("bp4_batch", "input_gradient", "bce_output_delta", "backprop_tanh"):
+        assert_hint(name, getattr(imported, name), "worked solution")
+    assert_hint("bce_output_delta", lambda z, y: imported.bce_output_delta(z, y), "worked solution")
+
+
+def test_a_clipped_bce_formula_is_caught_on_a_confident_output():
+    def clipped(z, y):
+        a = np.clip(sigmoid(z), 1e-12, 1 - 1e-12)
+        return (-y / a + (1 - y) / (1 - a)) * a * (1 - a)
+    assert_hint("bce_output_delta", clipped, "clipped", "Simplify on paper")
+
+
+def test_more_typical_backprop_tanh_mistakes_get_their_hints():
+    with_z = _tanh_answer(lambda z, a: 1 - a ** 2)
+
+    def bp4_with_z(W, b, x, y):
+        dW, db = with_z(W, b, x, y)
+        z = {0: x}
+        for l in range(1, len(W) + 1):
+            z[l] = W[l] @ (np.tanh(z[l - 1]) if l > 1 else x) + b[l]
+        return {l: db[l] @ z[l - 1].T for l in db}, db
+    assert_hint("backprop_tanh", bp4_with_z, "not by", "pre-activations z^(l-1)")
+
+    def untransposed(W, b, x, y):
+        L = len(W)
+        z, a = {}, {0: x}
+        for l in range(1, L + 1):
+            z[l] = W[l] @ a[l - 1] + b[l]
+            a[l] = np.tanh(z[l])
+        delta = {L: (a[L] - y) * (1 - a[L] ** 2)}
+        for l in range(L - 1, 0, -1):
+            delta[l] = (W[l + 1] @ delta[l + 1]) * (1 - a[l] ** 2)      # W, not its transpose
+        return {l: delta[l] @ a[l - 1].T for l in delta}, delta
+    assert_hint("backprop_tanh", untransposed, "ValueError", "(W^(l+1))ᵀ δ^(l+1)")
+
+
+def test_delta2_near_misses_get_their_hints():
+    net, x, y = ex.delta2_exercise_network()
+    r = net.forward(x)
+    delta3 = (r.a[3] - y) * sigmoid_prime(r.z[3])
+    exact = (net.W[3].T @ delta3) * sigmoid_prime(r.z[2])
+    a2, a3 = np.round(r.a[2], 4), np.round(r.a[3], 4)            # the printed 4 decimals
+    rounded = (net.W[3].T @ ((a3 - y) * a3 * (1 - a3))) * a2 * (1 - a2)
+    assert not np.allclose(rounded, exact, rtol=1e-6) and np.allclose(rounded, exact, rtol=2e-3)
+    assert_hint("delta2_by_hand", rounded, "did you round")
+    old = bp_walkthrough_example().network.forward(x)
+    old_delta3 = (old.a[3] - y) * sigmoid_prime(old.z[3])
+    assert_hint("delta2_by_hand", (net.W[3].T @ old_delta3) * sigmoid_prime(r.z[2]),
+                "notebook's δ^(3)", "compute it again")

@@ -9,15 +9,21 @@ import numpy as np
 import pytest
 
 from backprop_helpers import exercises as ex
-from backprop_helpers.activations import log_softmax, softmax_backward, softmax_jacobian
+from backprop_helpers.activations import log_softmax, softmax, softmax_backward, softmax_jacobian
 from backprop_helpers.losses import cross_entropy, cross_entropy_gradient
-from exercise_support import assert_hint, solutions
+from exercise_support import assert_hint, imported_solutions, solutions
 
 
 def naive_softmax(z, axis=0):
     """The textbook softmax without the max shift: nan at logits around ±1000."""
     with np.errstate(all="ignore"):
         return np.exp(z) / np.sum(np.exp(z), axis=axis, keepdims=True)
+
+
+def own_log_softmax(Z, axis=0):
+    """A learner's own stable log-softmax (the package's is refused in the exercises)."""
+    shifted = Z - np.max(Z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def shifted_softmax(Z, shift):
@@ -124,12 +130,12 @@ def test_batch_loss_solution_passes_and_equals_the_mean_of_hand_losses():
 def test_batch_loss_typical_mistakes_get_their_hints():
     stable = lambda Z: shifted_softmax(Z, np.max(Z, axis=0, keepdims=True))  # noqa: E731
     exercise = "batch_cross_entropy"
-    assert_hint(exercise, lambda Z, Y: -np.sum(Y * log_softmax(Z)), "summed loss", "divide by m")
-    assert_hint(exercise, lambda Z, Y: -np.mean(Y * log_softmax(Z)), "np.mean over the whole array")
-    assert_hint(exercise, lambda Z, Y: -np.sum(Y * log_softmax(Z), axis=0), "one loss per sample")
-    assert_hint(exercise, lambda Z, Y: np.sum(Y * log_softmax(Z)) / Z.shape[1], "wrong sign")
-    assert_hint(exercise, lambda Z, Y: -np.sum(Y * log_softmax(Z, axis=1)) / Z.shape[1], "axis=1")
-    assert_hint(exercise, lambda Z, Y: -np.sum(Y * log_softmax(Z)) / Z.shape[0], "number of classes")
+    assert_hint(exercise, lambda Z, Y: -np.sum(Y * own_log_softmax(Z)), "summed loss", "divide by m")
+    assert_hint(exercise, lambda Z, Y: -np.mean(Y * own_log_softmax(Z)), "np.mean over the whole array")
+    assert_hint(exercise, lambda Z, Y: -np.sum(Y * own_log_softmax(Z), axis=0), "one loss per sample")
+    assert_hint(exercise, lambda Z, Y: np.sum(Y * own_log_softmax(Z)) / Z.shape[1], "wrong sign")
+    assert_hint(exercise, lambda Z, Y: -np.sum(Y * own_log_softmax(Z, axis=1)) / Z.shape[1], "axis=1")
+    assert_hint(exercise, lambda Z, Y: -np.sum(Y * own_log_softmax(Z)) / Z.shape[0], "number of classes")
     assert_hint(exercise, lambda Z, Y: -np.sum(Y * np.log(stable(Z))) / Z.shape[1],
                 "logits around ±1000", "log(0)", "log-softmax")
     assert_hint(exercise, lambda Z, Y: -np.sum(Y * np.log(naive_softmax(Z))) / Z.shape[1],
@@ -137,7 +143,7 @@ def test_batch_loss_typical_mistakes_get_their_hints():
     assert_hint(exercise, lambda Z, Y: cross_entropy(Z, Y), "asking the answer")
     clipped = assert_hint(exercise, lambda Z, Y: -np.sum(Y * np.log(stable(Z) + 1e-12)) / Z.shape[1],
                           "logits around ±1000", "caps the loss")
-    generic = assert_hint(exercise, lambda Z, Y: -np.sum(Y * log_softmax(Z)) / Z.shape[1] + 0.25, "step by step")
+    generic = assert_hint(exercise, lambda Z, Y: -np.sum(Y * own_log_softmax(Z)) / Z.shape[1] + 0.25, "step by step")
     for verdict in (clipped, generic):
         assert not any(ch.isdigit() for ch in verdict.message.split("is off")[1])  # no number to work back from
 
@@ -264,3 +270,27 @@ def test_softmax_vjp_keeps_the_callers_timer():
         assert signal.getsignal(signal.SIGALRM) is not None and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     finally:
         signal.signal(signal.SIGALRM, previous)
+
+
+# --------------------------------------------------------------------------- cheats
+def test_the_packages_softmax_and_log_softmax_are_refused_where_numpy_alone_is_the_rule():
+    assert_hint("batch_cross_entropy", lambda Z, Y: -np.sum(Y * log_softmax(Z)) / Z.shape[1],
+                "package's", "log_softmax")
+    assert_hint("batch_cross_entropy_gradient", lambda Z, Y: (softmax(Z) - Y) / Z.shape[1],
+                "package's", "softmax")
+    assert_hint("softmax_jacobian", lambda z: np.diag(softmax(z)) - np.outer(softmax(z), softmax(z)),
+                "package's")
+    assert_hint("soft_target_gradient", lambda z, y: softmax(z) * np.sum(y) - y, "package's")
+
+
+def test_importing_the_worked_solutions_is_refused():
+    imported = imported_solutions("03")
+    for name in ("batch_cross_entropy_gradient", "softmax_jacobian", "batch_cross_entropy",
+                 "soft_target_gradient", "softmax_vjp"):
+        assert_hint(name, getattr(imported, name), "worked solution")
+    assert_hint("softmax_vjp", lambda a, g: imported.softmax_vjp(a, g), "worked solution")
+
+
+def test_a_batch_gradient_divided_by_n_times_m_gets_its_hint():
+    stable = lambda Z: shifted_softmax(Z, np.max(Z, axis=0, keepdims=True))  # noqa: E731
+    assert_hint("batch_cross_entropy_gradient", lambda Z, Y: (stable(Z) - Y) / Z.size, "n·m")

@@ -520,7 +520,7 @@ class Mini:
         return Mini(np.exp(self.data), (self,), lambda node, g: (g * node.data,))
 
 
-BUILD_STEPS = ["sum_backward", "matmul_rule", "topological_order", "backward_in_order", "unbroadcast"]
+BUILD_STEPS = ["sum_backward", "matmul_rule", "topological_sort", "backward_in_order", "unbroadcast"]
 
 
 @pytest.mark.parametrize("exercise", BUILD_STEPS)
@@ -612,9 +612,9 @@ ops_strategy = st.lists(st.tuples(st.sampled_from(["+", "*", "exp"]), st.integer
 
 
 @given(ops_strategy)
-def test_topological_order_solution_places_each_node_once_after_its_inputs(ops):
+def test_topological_sort_solution_places_each_node_once_after_its_inputs(ops):
     nodes = random_graph(ops)
-    order = solutions("05").topological_order(nodes[-1])
+    order = solutions("05").topological_sort(nodes[-1])
     assert len({id(n) for n in order}) == len(order) and order[-1] is nodes[-1]
     position = {id(n): k for k, n in enumerate(order)}
     assert all(position[id(p)] < position[id(n)] for n in order for p in n.inputs)
@@ -644,14 +644,14 @@ def test_backward_in_order_solution_matches_finite_differences(ops):
     nodes = forward(values)
     if float(nodes[-1].data) > 1e6:
         return
-    solution.backward_in_order(nodes[-1])  # with the solutions' topological_order
+    solution.backward_in_order(nodes[-1])  # with the solutions' topological_sort
     for k in range(3):
         work = np.array(values)
         numeric = numerical_gradient(lambda: float(forward(work)[-1].data), work)
         assert np.isclose(float(nodes[k].grad), numeric[k], rtol=1e-5, atol=1e-6)
 
 
-def test_topological_order_typical_mistakes_get_their_hints():
+def test_topological_sort_typical_mistakes_get_their_hints():
     def no_memory(output):  # depth first without remembering: a node once per path
         order = []
         def visit(node):
@@ -676,22 +676,22 @@ def test_topological_order_typical_mistakes_get_their_hints():
         return list(reversed(recursive(output)))
 
     def only_computed(output):
-        return [n for n in solutions("05").topological_order(output) if n.inputs]
+        return [n for n in solutions("05").topological_sort(output) if n.inputs]
 
     def dedupe_late(output):  # goes down every path, then drops the repeats: exponential
         order = no_memory(output)
         return list({id(n): n for n in order}.values())
-    assert_hint("topological_order", no_memory, "more than once", "each node once")
-    assert_hint("topological_order", output_first, "starts with the output", "comes last")
-    assert_hint("topological_order", only_computed, "missing", "the leaves belong in it too")
-    assert_hint("topological_order", dedupe_late, "inputs of h_0", "2^12")
-    verdict = assert_hint("topological_order", recursive, "RecursionError", "a chain of 5,000", "stack")
+    assert_hint("topological_sort", no_memory, "more than once", "each node once")
+    assert_hint("topological_sort", output_first, "starts with the output", "comes last")
+    assert_hint("topological_sort", only_computed, "missing", "the leaves belong in it too")
+    assert_hint("topological_sort", dedupe_late, "inputs of h_0", "2^12")
+    verdict = assert_hint("topological_sort", recursive, "RecursionError", "a chain of 5,000", "stack")
     assert "for p in node.inputs" in verdict.message  # the learner's line
-    assert_hint("topological_order", lambda output: None, "returned None")
+    assert_hint("topological_sort", lambda output: None, "returned None")
 
 
 def test_backward_in_order_typical_mistakes_get_their_hints():
-    order = solutions("05").topological_order
+    order = solutions("05").topological_sort
 
     def variant(mistake):
         def backward_in_order(output, grad=None):
@@ -796,7 +796,7 @@ def test_build_steps_refuse_the_package_engine():
     assert_hint("unbroadcast", unbroadcast_by_node, "calls the package's Node.backward")
     assert_hint("unbroadcast", reduce_to_shape, "that is the package's function reduce_to_shape")
     assert_hint("unbroadcast", lambda g, shape: reduce_to_shape(g, shape), "calls the package's reduce_to_shape")
-    assert_hint("topological_order", lambda output: Node.topological_order(output),
+    assert_hint("topological_sort", lambda output: Node.topological_order(output),
                 "calls the package's Node.topological_order")
     assert_hint("backward_in_order", Node.backward, "that is the package's function Node.backward")
     assert_hint("backward_in_order", lambda output, grad=None: Node.backward(output, grad),
@@ -823,7 +823,7 @@ def test_build_steps_refuse_the_checkers_private_helpers():
     from backprop_helpers.exercises import nb05_tensor
     assert_hint("sum_backward", lambda g, s, axis=None, keepdims=False: nb05_tensor._spread(g, s, axis, keepdims),
                 "calls the package's _spread")
-    assert_hint("topological_order", lambda output: list(nb05_tensor._reachable(output).values()),
+    assert_hint("topological_sort", lambda output: list(nb05_tensor._reachable(output).values()),
                 "calls the package's _reachable")
     assert_hint("unbroadcast", lambda g, shape: nb05_tensor._unbroadcast(g, shape), "calls the package's _unbroadcast")
 
@@ -885,7 +885,7 @@ def test_with_the_build_steps_filled_in_the_digits_train_on_the_learners_minimod
         assert f"[{name}] correct" in out
         assert namespace[name] is not ex.REGISTRY[name].fallback
         assert namespace[name].__code__.co_filename == "<notebook 05>"  # the learner's own cell
-    assert "yours: sum_backward, matmul_rule, topological_order, backward_in_order, unbroadcast; the course's: none" in out
+    assert "yours: sum_backward, matmul_rule, topological_sort, backward_in_order, unbroadcast; the course's: none" in out
     assert namespace["mine_correct"] / 360 >= 0.97
 
 

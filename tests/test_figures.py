@@ -43,7 +43,8 @@ def test_show_figure_sends_a_png_with_its_alt_text_and_closes_the_figure(shown):
     (data, metadata), = shown
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     assert data["text/plain"] == "<Figure size 300x200 with 1 Axes>"
-    assert metadata == {"image/png": {"alt": "a rising line"}}
+    assert metadata == {"image/png": {"alt": "a rising line",
+                                      "encoding": {"line_styles": ["solid"], "colours": ["blue"]}}}
     assert not plt.fignum_exists(fig.number), "the figure must be closed (else shown twice)"
 
 

@@ -68,6 +68,7 @@ def test_growth_chart_is_logarithmic_with_naive_and_cached_lines():
     assert list(naive_line.get_ydata()) == growths[1].naive
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "measured by running it" in legend and "from the closed form" in legend
+    assert [t.get_text() for t in ax.texts] == ["L(L + 1)", "×2.1 per layer"]   # a chain has no factor
     plt.close(ax.figure)
 
 
@@ -142,6 +143,11 @@ def test_annotated_network_writes_every_value_and_shades_by_delta():
     shades = [diagram.shade(d) for d in (1e-6, 1e-3, -0.1, 1.0)]
     darkness = [sum(colour[:3]) for colour in shades]
     assert darkness[0] > darkness[1] > darkness[2] > darkness[3]
+    # the picture's own range of |δ|: layers 1 and 2 (|δ| about 0.002 and 0.005) look different
+    diagram = AnnotatedNetwork(net.sizes)
+    diagram.update(record, grads)
+    ring = {l: sum(diagram.halos[(l, 0)].get_edgecolor()[:3]) for l in (1, 2, 3)}
+    assert ring[1] - ring[2] > 0.3 and ring[2] - ring[3] > 0.3
     with pytest.raises(ValueError, match="1 to 6"):
         AnnotatedNetwork([2, 7, 1])
     plt.close("all")

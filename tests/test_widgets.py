@@ -261,8 +261,8 @@ def test_margin_readout_of_the_example():
     assert r.cross_entropy == pytest.approx(0.45916274, abs=5e-9)
     assert r.cross_entropy_delta == pytest.approx(-0.36818758, abs=5e-9)
     assert r.lines() == ["margin m = +0.54: ŷ of the true class = σ(m) = 0.6318",
-                         "softmax + cross-entropy: loss = 0.4592, ∂𝓛/∂m = -0.3682",
-                         f"sigmoid + squared error: loss = {r.squared_error:.4f}, "
+                         "softmax + cross-entropy: 𝓛 = 0.4592, ∂𝓛/∂m = -0.3682",
+                         f"sigmoid + squared error: 𝓛 = {r.squared_error:.4f}, "
                          f"∂𝓛/∂m = {r.squared_error_delta:+.4f}",
                          f"cross-entropy's error signal is {1 / (0.63181242 * 0.36818758):.1f} "
                          f"times the squared error's"]
@@ -270,8 +270,8 @@ def test_margin_readout_of_the_example():
 
 def test_margin_readout_says_when_the_squared_error_has_stopped_learning():
     lines = margin_readout(-1000).lines()
-    assert lines[1] == "softmax + cross-entropy: loss = 1000.0000, ∂𝓛/∂m = -1.0000"
-    assert lines[2] == "sigmoid + squared error: loss = 0.5000, ∂𝓛/∂m = +0.0000"
+    assert lines[1] == "softmax + cross-entropy: 𝓛 = 1000.0000, ∂𝓛/∂m = -1.0000"
+    assert lines[2] == "sigmoid + squared error: 𝓛 = 0.5000, ∂𝓛/∂m = +0.0000"
     assert "stopped learning" in lines[3]
 
 
@@ -316,8 +316,11 @@ def test_three_class_readout_lines():
     r = three_class_readout(1.0, 0.5, -0.5, 3)
     a = softmax(np.array([1.0, 0.5, -0.5]))
     assert r.lines()[0] == f"ŷ = softmax(z) = [{a[0]:.4f}, {a[1]:.4f}, {a[2]:.4f}]   (target: class 3)"
-    assert r.lines()[1] == f"loss = -log ŷ_3 = {-math.log(a[2]):.4f}"
+    assert r.lines()[1] == f"𝓛 = -log ŷ_3 = {-math.log(a[2]):.4f}"
     assert r.lines()[3].startswith(f"step z ← z - 1·δ: ŷ_3 {a[2]:.4f} → {r.new_probabilities[2]:.4f}")
+    # confident and wrong: probabilities below 10⁻³ keep two significant digits, so the step shows
+    wrong = three_class_readout(6.0, -6.0, -6.0, 3).lines()
+    assert "ŷ_3 6.1e-06 → " in wrong[3] and "0.0000" not in wrong[3]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -387,3 +390,14 @@ def test_three_class_view_keeps_its_colour_scale_so_saturation_shows_white():
         view.draw(r)
         assert view.right.images[0].get_clim() == (-SOFTMAX_JACOBIAN_BOUND, SOFTMAX_JACOBIAN_BOUND)
     assert np.max(np.abs(r.jacobian)) < 0.01 * SOFTMAX_JACOBIAN_BOUND  # saturated: a nearly white map
+
+
+def test_nudge_plot_keeps_both_markers_inside_the_axes_at_the_largest_nudge():
+    for label, step in (("b₁⁽³⁾", 1.0), ("w₁₁⁽¹⁾", -1.0)):
+        plot = NudgePlot(nudge_readout(label, step))
+        (x0, x1), (y0, y1) = plot.ax.get_xlim(), plot.ax.get_ylim()
+        for marker in (plot.measured, plot.predicted):
+            (x,), (y,) = marker.get_data()
+            assert x0 < x < x1 and y0 < y < y1, (label, marker.get_label())
+            assert min(x - x0, x1 - x) > 0.04 * (x1 - x0)       # not half cut off at the edge
+        plt.close("all")

@@ -45,14 +45,17 @@ from .nb03_softmax import (SOFT_TARGET_EXERCISE_CASES, SOFTMAX_JACOBIAN_EXERCISE
                            batch_exercise_cases, check_batch_cross_entropy,
                            check_batch_cross_entropy_gradient, check_soft_target_gradient,
                            check_softmax_jacobian, check_softmax_vjp)
-from .nb04_scalar import (DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, check_accumulated_step,
-                          check_accumulation_prediction, check_backward_by_counting, check_divide)
+from .nb04_scalar import (BUILD_UP, DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, check_accumulated_step,
+                          check_accumulation_prediction, check_add, check_backward,
+                          check_backward_by_counting, check_divide, check_mul, check_neuron,
+                          check_power, check_tanh, check_topological_order, references_among,
+                          yours_or_reference)
 from .nb05_tensor import (DIGITS_RECIPE_SECONDS, DIGITS_RECIPE_SEEDS, DIGITS_RECIPE_TARGET,
                           batched_weight_exercise_cases,
                           check_backward_in_order, check_batched_weight_gradient, check_digits_recipe,
                           check_log_softmax_cross_entropy, check_matmul_rule, check_max_backward,
                           check_mean_backward, check_softmax_on_node, check_sum_backward,
-                          check_topological_order, check_unbroadcast, digits_exercise_data,
+                          check_topological_sort, check_unbroadcast, digits_exercise_data,
                           log_softmax_exercise_cases, matmul_rule_exercise_shapes, max_backward_cases,
                           reduction_exercise_cases, softmax_exercise_logits, unbroadcast_exercise_cases)
 
@@ -68,6 +71,8 @@ __all__ = [
     "SOFTMAX_VJP_MEMORY_SIZE", "SOFTMAX_VJP_TIME_LIMIT", "batch_exercise_cases",
     "check_batch_cross_entropy", "check_batch_cross_entropy_gradient", "check_soft_target_gradient",
     "check_softmax_jacobian", "check_softmax_vjp",
+    "BUILD_UP", "check_add", "check_backward", "check_mul", "check_neuron", "check_power",
+    "check_tanh", "check_topological_order", "references_among", "yours_or_reference",
     "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "check_accumulated_step",
     "check_accumulation_prediction", "check_backward_by_counting", "check_divide",
     "check_max_backward", "check_mean_backward", "check_softmax_on_node", "max_backward_cases",
@@ -75,6 +80,6 @@ __all__ = [
     "DIGITS_RECIPE_TARGET",
     "batched_weight_exercise_cases", "check_batched_weight_gradient", "check_digits_recipe",
     "check_log_softmax_cross_entropy", "digits_exercise_data", "log_softmax_exercise_cases",
-    "check_backward_in_order", "check_matmul_rule", "check_sum_backward", "check_topological_order",
+    "check_backward_in_order", "check_matmul_rule", "check_sum_backward", "check_topological_sort",
     "check_unbroadcast", "matmul_rule_exercise_shapes", "unbroadcast_exercise_cases",
 ]

@@ -18,7 +18,9 @@ Running a learner's answer safely (all in :func:`judge`):
 - the package's own reference (``references``), passed directly, under an alias, through
   ``functools.wraps``, ``functools.partial`` or a lambda, or called from inside the answer, is
   refused: "that is the package's function: write your own". A reference given as a package's
-  name (``"autograd"``) refuses an answer whose calls reach any code of that package.
+  name (``"autograd"``) refuses an answer whose calls reach any code of that package;
+- so is a worked solution (a function of ``notebooks/solutions/solutions_NN.py``), imported and
+  passed on or called from inside the answer.
 """
 import ast
 import importlib.util
@@ -27,6 +29,7 @@ import ctypes
 import functools
 import inspect
 import json
+import re
 import signal
 import sys
 import sysconfig
@@ -34,6 +37,7 @@ import textwrap
 import threading
 import time
 import traceback
+import types
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,6 +114,9 @@ def exercise(check=None, *, callable_answer=False, references=(), time_limit=Non
         _report(verdict)
 
     notebook = check.__module__.rpartition(".")[2][2:4]  # nb01_naive -> "01"
+    if name in REGISTRY and REGISTRY[name].check.__module__ != check.__module__:
+        raise ValueError(f"two exercises are named {name!r}: in {REGISTRY[name].check.__module__} "
+                         f"and in {check.__module__}; give one another name")
     REGISTRY[name] = Exercise(name, check, checker, notebook, callable_answer,
                               tuple(references), time_limit, fallback)
     return checker
@@ -323,7 +330,8 @@ def _reference_name(reference):
 
 def refuse_package_function(answer, references):
     """Raise WrongAnswer if ``answer`` is one of the package's ``references``: the function
-    itself, an alias, a wrapper (functools.wraps, partial, a bound method) or a copy."""
+    itself, an alias, a wrapper (functools.wraps, partial, a bound method) or a copy; or if it
+    is, or reads, a worked solution (see `uses_worked_solution`)."""
     code = _code(answer)
     for reference in references:
         if isinstance(reference, str):  # a package: refused when its code is called (_Answer)
@@ -331,6 +339,47 @@ def refuse_package_function(answer, references):
         if _unwrapped(answer) is _unwrapped(reference) or _same_code(code, _code(reference)):
             raise WrongAnswer(f"that is the package's function {_reference_name(reference)}: "
                               f"write your own")
+    if uses_worked_solution(answer):
+        raise WrongAnswer(_WORKED_SOLUTION)
+
+
+_SOLUTIONS_FILE = re.compile(r"(^|[/\\])solutions_\d\d\.py$")
+_WORKED_SOLUTION = ("that runs the worked solution (notebooks/solutions/), which is asking the "
+                    "answer: write your own")
+
+
+def _from_solutions_file(thing):
+    code = _code(thing) if callable(thing) else None
+    filename = code.co_filename if code is not None else getattr(thing, "__file__", None)
+    return isinstance(filename, str) and bool(_SOLUTIONS_FILE.search(filename))
+
+
+def uses_worked_solution(answer):
+    """Whether ``answer`` is a function of a solutions file, or names one (or its module) in its
+    code: ``from solutions_01 import f`` and ``lambda t: solutions_01.f(t)`` alike."""
+    function = _unwrapped(answer)
+    if _from_solutions_file(function):
+        return True
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    names, codes = set(), [code]
+    while codes:
+        current = codes.pop()
+        names.update(current.co_names)
+        codes.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    scope = getattr(function, "__globals__", {})
+    cells = [cell.cell_contents for cell in (function.__closure__ or ()) if _has_contents(cell)]
+    return any(_from_solutions_file(value) for value in [scope.get(n) for n in names] + cells
+               if value is not None)
+
+
+def _has_contents(cell):
+    try:
+        cell.cell_contents
+    except ValueError:  # an empty cell: the variable is not assigned yet
+        return False
+    return True
 
 
 def watched(function, references):
@@ -371,6 +420,8 @@ class _Answer:
             if event == "call":
                 if frame.f_code in self.reference_codes:
                     reached.append(self.reference_codes[frame.f_code])
+                elif _SOLUTIONS_FILE.search(frame.f_code.co_filename):
+                    reached.append(None)
                 elif prefixes and frame.f_code.co_filename.startswith(prefixes):
                     filename = frame.f_code.co_filename
                     reached.append(next(name for folder, name in folders.items()
@@ -382,6 +433,8 @@ class _Answer:
             result = self.function(*args, **kwargs)
         finally:
             sys.setprofile(previous)
+            if reached and reached[0] is None:
+                raise WrongAnswer(_WORKED_SOLUTION) from None
             if reached and isinstance(reached[0], str):
                 raise WrongAnswer(f"your function calls the package {reached[0]}, whose autograd "
                                   f"computes the answer: write your own") from None
@@ -463,13 +516,12 @@ def diagnose(got, expected, wrong_variants, what):
     first, then the known mistakes in ``wrong_variants`` (value, hint), then a generic one."""
     if close(got, expected):
         return
-    if got.size == expected.size and got.shape != expected.shape:
-        if close(got.reshape(expected.shape), expected):
-            raise WrongAnswer(f"{what} has the right numbers but shape {got.shape}; it should be "
-                              f"{expected.shape} (a column per sample)")
     if got.shape != expected.shape:
         if got.ndim == 2 and got.T.shape == expected.shape and close(got.T, expected):
             raise WrongAnswer(f"{what} is transposed: shape {got.shape}, expected {expected.shape}")
+        if got.size == expected.size and close(got.reshape(expected.shape), expected):
+            raise WrongAnswer(f"{what} has the right numbers but shape {got.shape}; it should be "
+                              f"{expected.shape}")
         raise WrongAnswer(f"{what} has shape {got.shape}, expected {expected.shape}")
     for variant, hint in wrong_variants:
         if close(got, variant):

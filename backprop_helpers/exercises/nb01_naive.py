@@ -201,7 +201,7 @@ def _learner_deltas(function, terms):
     return got
 
 
-@exercise(callable_answer=True, references=(naive.cached_delta, naive.naive_delta))
+@exercise(callable_answer=True, references=(naive.cached_delta, naive.naive_delta, _deltas_variant))
 def check_bottom_up_deltas(function):
     """Exercise 01.3: ``bottom_up_deltas(terms)``, every δ by loops from the output down."""
     for net, x, y in bottom_up_exercise_networks():
@@ -218,7 +218,8 @@ def check_bottom_up_deltas(function):
             wrong.append((np.array([_deltas_variant(terms, swapped_index=True)[k] for k in keys]),
                           "weight index order: the weight from neuron j of layer l to neuron i of "
                           "layer l + 1 is terms.W[l + 1][i][j] (row = destination), not [j][i]"))
-        diagnose(got, expected, wrong, f"your δs on a network of sizes {net.sizes} ({net.activations[1]})")
+        diagnose(got, expected, wrong,
+                 f"your table of δs on a network of sizes {net.sizes} ({net.activations[1]})")
     depth = max(3000, 2 * sys.getrecursionlimit())
     got = _learner_deltas(function, _chain_terms(depth))
     values = as_array([got[l, 0] for l in range(1, depth + 1)], "your δs")
@@ -360,7 +361,7 @@ def _run_graph_delta(function, terms, l, j, calls, cache):
     return float(as_array(value, f"your {naive.delta_name(l, j)}"))
 
 
-@exercise(callable_answer=True)
+@exercise(callable_answer=True, references=(naive.cached_delta, naive.naive_delta, _graph_variant))
 def check_graph_delta(function):
     """Exercise 01.4: ``graph_delta(terms, l, j, calls, cache)`` on networks with skip connections."""
     for net, x, y in graph_exercise_networks():
@@ -381,8 +382,11 @@ def check_graph_delta(function):
                              "you followed only the next layer: with skip connections z_j^(l) also "
                              "feeds neurons further up, and the chain rule adds one term for every "
                              "neuron it feeds (all of terms.feeds[l, j])"))
+        wrong.append((np.zeros_like(expected),
+                      "every δ came out 0: the output layer feeds nothing, so its δ is no sum over "
+                      "terms.feeds; it is the base case, terms.delta_output[j] when l == terms.L"))
         sizes = f"sizes {net.sizes} with skips {sorted((l, m) for l, m in net.weights if m > l + 1)}"
-        diagnose(got, expected, wrong, f"your δs on a network of {sizes}")
+        diagnose(got, expected, wrong, f"your table of δs on a network of {sizes}")
         if calls == Counter(dict.fromkeys(requests, 1)):
             continue
         if sum(calls.values()) == 0:

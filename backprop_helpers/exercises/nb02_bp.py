@@ -7,7 +7,9 @@ from ..activations import sigmoid, sigmoid_prime
 from ..examples import bp_walkthrough_example
 from ..gradcheck import numerical_gradient
 from ..network import Network
-from .core import WrongAnswer, as_array, close, diagnose, exercise
+from ..scalar import Value
+from ..tensor import Node
+from .core import WrongAnswer, as_array, close, diagnose, exercise, learner_error
 
 
 def delta2_exercise_network():
@@ -29,7 +31,12 @@ def check_delta2_by_hand(answer):
     old_W3 = bp_walkthrough_example().network.W[3]
     old = bp_walkthrough_example().network.forward(x)
     old_delta3 = (old.a[3] - y) * sigmoid_prime(old.z[3])
-    diagnose(got.reshape(-1, 1) if got.ndim == 1 else got, expected, [
+    got = got.reshape(-1, 1) if got.ndim == 1 else got
+    if got.shape == expected.shape and not close(got, expected) and np.allclose(got, expected, rtol=2e-3):
+        raise WrongAnswer("your δ^(2) is close, but not equal up to round-off: did you round an "
+                          "intermediate value (the 4 decimals printed, say)? Compute with the "
+                          "recorded arrays ex_record.z and ex_record.a, not with printed numbers")
+    diagnose(got, expected, [
         (-expected, "wrong sign: ∇_a 𝓛 = a^(3) - y, not y - a^(3)"),
         (net.W[3].T @ delta3, "you forgot the activation derivative: BP2 ends with ⊙ σ'(z^(2))"),
         ((net.W[3].T @ delta3) * sigmoid_prime(a[2]),
@@ -39,6 +46,9 @@ def check_delta2_by_hand(answer):
         ((old_W3.T @ old_delta3) * sigmoid_prime(old.z[2]),
          "that is δ^(2) of the notebook's network: use the new W^(3) = [[-0.5, 0.8]], "
          "and redo the forward pass from layer 3"),
+        ((net.W[3].T @ old_delta3) * sigmoid_prime(z[2]),
+         "that carries the notebook's δ^(3) back through the new W^(3); but the new weights change "
+         "z^(3) and a^(3), so δ^(3) changes too: compute it again with BP1 from ex_record"),
     ], "your δ^(2)")
 
 
@@ -170,6 +180,16 @@ def check_bce_output_delta(function):
             (np.where(np.isfinite(d_loss_da), d_loss_da, np.nan),
              "that is ∂𝓛/∂a; BP1 multiplies it by σ'(z) to get ∂𝓛/∂z"),
         ], what)
+        # a confident output has a tiny δ: it must be right relative to its size, which a
+        # clipped a or an ε added inside the formula is not
+        tiny = (expected != 0) & (np.abs(expected) < 1e-8)
+        off = tiny & ~np.isclose(got, expected, rtol=1e-6, atol=0)
+        if np.any(off):
+            bad = tuple(int(i) for i in np.argwhere(off)[0])
+            raise WrongAnswer(f"{what} is {got[bad]:.3g} at z = {z[bad]:g}, y = {y[bad]:g}, "
+                              f"{abs(got[bad] / expected[bad]):.3g} times the exact δ there: a clipped "
+                              f"a (or an ε added to avoid dividing by 0) changes a confident output's "
+                              f"small δ. Simplify on paper until nothing needs clipping")
 
 
 def tanh_exercise_cases():
@@ -183,8 +203,9 @@ def tanh_exercise_cases():
     return cases
 
 
-def _tanh_backward(W, b, x, y, prime, output_prime=True):
-    """BP1-BP4 for a tanh network with the half squared error; ``prime(z, a)`` stands for φ'."""
+def _tanh_backward(W, b, x, y, prime, output_prime=True, bp4_with_z=False):
+    """BP1-BP4 for a tanh network with the half squared error; ``prime(z, a)`` stands for φ'.
+    ``bp4_with_z``: BP4 with z^(l-1) in place of a^(l-1) (a typical mistake)."""
     L = len(W)
     z, a = {}, {0: x}
     for l in range(1, L + 1):
@@ -193,10 +214,12 @@ def _tanh_backward(W, b, x, y, prime, output_prime=True):
     delta = {L: (a[L] - y) * (prime(z[L], a[L]) if output_prime else 1.0)}
     for l in range(L - 1, 0, -1):
         delta[l] = (W[l + 1].T @ delta[l + 1]) * prime(z[l], a[l])
-    return {l: delta[l] @ a[l - 1].T for l in delta}, {l: delta[l] for l in delta}
+    before = {**z, 0: x} if bp4_with_z else a
+    return {l: delta[l] @ before[l - 1].T for l in delta}, {l: delta[l] for l in delta}
 
 
-@exercise(callable_answer=True, references=(Network.gradients, Network.backward))
+@exercise(callable_answer=True, references=(Network.gradients, Network.backward, Value.backward,
+                                            Node.backward))
 def check_backprop_tanh(function):
     """Exercise 02.5: ``backprop_tanh(W, b, x, y)`` returns (dW, db), dicts keyed 1..L, for a
     network whose every layer is φ = tanh, with the half squared error."""
@@ -205,8 +228,15 @@ def check_backprop_tanh(function):
         sizes = [x.shape[0]] + [W[l].shape[0] for l in range(1, L + 1)]
         reference = Network(W, b, "tanh").gradients(x, y)
         expected_W, expected_b = reference.dW, reference.db
-        result = function({l: w.copy() for l, w in W.items()}, {l: v.copy() for l, v in b.items()},
-                          x.copy(), y.copy())
+        try:
+            result = function({l: w.copy() for l, w in W.items()}, {l: v.copy() for l, v in b.items()},
+                              x.copy(), y.copy())
+        except ValueError as error:
+            if "matmul" not in str(error):
+                raise
+            raise learner_error(error, "a matrix product with the wrong shapes: BP2 carries δ back "
+                                       "with the transpose, (W^(l+1))ᵀ δ^(l+1), an n_l × 1 column; "
+                                       "BP4 is δ^(l) (a^(l-1))ᵀ") from None
         if not (isinstance(result, tuple) and len(result) == 2 and all(isinstance(d, dict) for d in result)):
             raise WrongAnswer("backprop_tanh should return two dicts, (dW, db), each keyed by the "
                               "layer 1..L")
@@ -224,6 +254,9 @@ def check_backprop_tanh(function):
                           "φ'(z) = 1 - tanh(z)² = 1 - a², not 1 - z²"),
             "no_bp1": (_tanh_backward(W, b, x, y, lambda z, a: 1 - a ** 2, output_prime=False),
                        "the output layer is a tanh too: BP1 needs its φ'(z^(L)) factor"),
+            "bp4_z": (_tanh_backward(W, b, x, y, lambda z, a: 1 - a ** 2, bp4_with_z=True),
+                      "BP4 multiplies δ^(l) by the activations a^(l-1) that feed the layer, not by "
+                      "their pre-activations z^(l-1)"),
         }
         for l in range(L, 0, -1):  # from the output back, as the errors propagate
             for name, got, expected, index in (("∂𝓛/∂b", got_b[l], expected_b[l], 1),

@@ -21,7 +21,7 @@ def _run_quietly(function, what, *args):
     return as_array(result, what)
 
 
-#: Exercise 03.1's logits, one sample each: this notebook's z^(2), five classes, equal logits,
+#: Exercise 03.2's logits, one sample each: this notebook's z^(2), five classes, equal logits,
 #: a single class, then logits around +1000 (e^1000 overflows) and -1000 (e^-1000 underflows)
 SOFTMAX_JACOBIAN_EXERCISE_LOGITS = [
     [1.7, 2.24], [0.5, -1.2, 2.0, 0.0, 1.1], [0.3, 0.3, 0.3, 0.3], [3.0],
@@ -29,9 +29,13 @@ SOFTMAX_JACOBIAN_EXERCISE_LOGITS = [
 ]
 
 
-@exercise(callable_answer=True, references=(softmax_jacobian,))
+#: what "write each function with numpy alone" rules out, besides each exercise's own answer
+_PACKAGE_SOFTMAX = (softmax, log_softmax)
+
+
+@exercise(callable_answer=True, references=(softmax_jacobian, *_PACKAGE_SOFTMAX))
 def check_softmax_jacobian(function):
-    """Exercise 03.1: ``softmax_jacobian(z)`` for one sample, z a 1-D array of n logits,
+    """Exercise 03.2: ``softmax_jacobian(z)`` for one sample, z a 1-D array of n logits,
     returns the n × n matrix J[i, k] = ∂a_i/∂z_k of a = softmax(z)."""
     for logits in SOFTMAX_JACOBIAN_EXERCISE_LOGITS:
         z = np.array(logits)
@@ -63,7 +67,7 @@ def check_softmax_jacobian(function):
 
 
 def batch_exercise_cases():
-    """(Z, Y, note) for exercises 03.2 and 03.3: classes are rows, samples are columns. A square
+    """(Z, Y, note) for exercises 03.1 and 03.3: classes are rows, samples are columns. A square
     batch (the wrong axis keeps the shape there), several shapes with n != m, one sample, then
     logits around +1000 (e^1000 overflows), and a batch with samples near +1000 and near -1000
     (a shift by the batch's maximum instead of each column's underflows to 0/0) and one whose
@@ -94,9 +98,9 @@ def _nan_hint(what, got, Z):
             f"column's maximum before exponentiating, softmax(z - max z) = softmax(z)")
 
 
-@exercise(callable_answer=True, references=(cross_entropy_gradient, softmax_backward))
+@exercise(callable_answer=True, references=(cross_entropy_gradient, softmax_backward, *_PACKAGE_SOFTMAX))
 def check_batch_cross_entropy_gradient(function):
-    """Exercise 03.2: ``batch_cross_entropy_gradient(Z, Y)`` returns ∂𝓛/∂Z of the mean
+    """Exercise 03.1: ``batch_cross_entropy_gradient(Z, Y)`` returns ∂𝓛/∂Z of the mean
     cross-entropy over a batch of logits Z (classes × samples) and one-hot targets Y."""
     for Z, Y, note in batch_exercise_cases():
         n, m = Z.shape
@@ -127,10 +131,14 @@ def check_batch_cross_entropy_gradient(function):
         if n != m:
             variants.append(((A - Y) / n, "you divided by the number of classes Z.shape[0]; the mean "
                                           "is over the samples: divide by m = Z.shape[1]"))
+        if n > 1:
+            variants.append(((A - Y) / (n * m), "you divided by n·m, every entry of Z (np.mean over the "
+                                                "whole array does that); the mean is over the samples: "
+                                                "divide by m = Z.shape[1]"))
         diagnose(got, expected, variants, what)
 
 
-@exercise(callable_answer=True, references=(cross_entropy,))
+@exercise(callable_answer=True, references=(cross_entropy, *_PACKAGE_SOFTMAX))
 def check_batch_cross_entropy(function):
     """Exercise 03.3: ``batch_cross_entropy(Z, Y)`` returns the mean cross-entropy (a number)
     of a batch of logits Z (classes × samples) and one-hot targets Y, stable at any logits."""
@@ -194,7 +202,7 @@ SOFT_TARGET_EXERCISE_CASES = [
 ]
 
 
-@exercise(callable_answer=True, references=(cross_entropy_gradient, softmax_backward))
+@exercise(callable_answer=True, references=(cross_entropy_gradient, softmax_backward, *_PACKAGE_SOFTMAX))
 def check_soft_target_gradient(function):
     """Exercise 03.4: ``soft_target_gradient(z, y)`` returns ∂𝓛/∂z of 𝓛 = -Σ_i y_i log softmax(z)_i
     for one sample (1-D z and y), for any targets y >= 0, whatever they sum to."""

@@ -1,20 +1,752 @@
-"""Exercises of notebook 04 (scalar autograd), easy to hard: predict an accumulation, build a
-two-input operation, take one step on micro-batches, and write the backward pass by counting
-uses. Where the package's own machinery would give the answer away (``Value``'s division in
-Exercise 2, its backward pass and order in Exercise 4), the core refuses an answer that calls
+"""Exercises of notebook 04 (scalar autograd).
+
+The build-up, in the body of the notebook: the learner writes the engine one piece at a time,
+each checked before the next uses it: ``add`` and ``mul`` (a new node with its local
+derivatives), ``topological_order`` (with its own stack), ``backward``, ``power`` and ``tanh``,
+and a ``neuron``. Where a piece is not correct yet, ``yours_or_reference`` hands the notebook
+this module's reference, so the notebook still runs top to bottom.
+
+The exercises at the end, easy to hard: predict an accumulation, build a two-input operation,
+take one step on micro-batches, and write the backward pass by counting uses. Where the
+package's own machinery would give the answer away, the checker refuses an answer that calls
 it; Exercise 3 counts the learner's backward() calls for the time of the check only."""
+import functools
+import importlib.util
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from ..nn import MLP
 from ..scalar import Value
-from .core import WrongAnswer, diagnose, exercise, learner_error
+from .core import (NOT_ATTEMPTED, WrongAnswer, _unwrapped, diagnose, exercise, judge,
+                   learner_error)
 
 
 def _is_number(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+
+
+# ==== The build-up: the learner's own engine, one piece at a time ============================
+#
+# The checkers below run the learner's pieces on the checker's own nodes (``_Node``): plain
+# records of data, grad, inputs, local derivatives and op, with no operations of their own, so
+# an answer has to build its result itself. While an answer runs, a profiler refuses calls into
+# the package's engines (``Value``, ``nn``, ``Node``), into this module's own references and
+# helpers, into the notebook's recursive order, and into an outside autograd package; it also
+# measures how deep the answer's calls nest, which tells a recursive walk from one with its
+# own stack.
+
+class _Node:
+    """A checker's graph node: data, grad, inputs, local, op (what a learner's Scalar has), no
+    operations, and no room for anything else (``__slots__``). Reads of ``.inputs`` are
+    counted, which tells a walk that expands each node once from one that follows every path."""
+    __slots__ = ("data", "grad", "_inputs", "local", "op", "label")
+    reads = [0]
+
+    def __init__(self, data, inputs=(), local=(), op="", label=""):
+        self.data, self.grad, self._inputs = float(data), 0.0, tuple(inputs)
+        self.local, self.op, self.label = tuple(local), op, label
+
+    @property
+    def inputs(self):
+        _Node.reads[0] += 1
+        return self._inputs
+
+    def __repr__(self):
+        return f"node {self.label or self.op or 'leaf'} (data {self.data:g})"
+
+
+class _Traced(_Node):
+    """A checker's node with the operations a neuron needs (+, *, tanh, relu, plain numbers
+    on either side), for checking a learner's neuron without the learner's own engine."""
+    __slots__ = ()
+
+    def _lift(self, other):
+        return other if isinstance(other, _Node) else _Traced(other)
+
+    def __add__(self, other):
+        return _reference_add(self, self._lift(other))
+
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        return _reference_mul(self, self._lift(other))
+
+    __rmul__ = __mul__
+
+    def tanh(self):
+        return _reference_tanh(self)
+
+    def relu(self):
+        return type(self)(max(self.data, 0.0), (self,), (1.0 if self.data > 0 else 0.0,), "relu")
+
+
+# ---- the references: where a learner's piece is missing, the notebook goes on with these -----
+
+def _reference_add(x, y):
+    return type(x)(x.data + y.data, (x, y), (1.0, 1.0), "+")
+
+
+def _reference_mul(x, y):
+    return type(x)(x.data * y.data, (x, y), (y.data, x.data), "*")
+
+
+def _reference_power(x, n):
+    return type(x)(x.data ** n, (x,), (n * x.data ** (n - 1),), f"** {n:g}")
+
+
+def _reference_tanh(x):
+    t = math.tanh(x.data)
+    return type(x)(t, (x,), (1.0 - t * t,), "tanh")
+
+
+def _reference_topological_order(root):
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((inp, False) for inp in reversed(node.inputs))
+    return order
+
+
+def _reference_backward(root):
+    order = _reference_topological_order(root)
+    for node in order:
+        if node.inputs:
+            node.grad = 0.0
+    root.grad += 1.0
+    for node in reversed(order):
+        for inp, local in zip(node.inputs, node.local):
+            inp.grad += local * node.grad
+
+
+def _reference_neuron(w, b, x, phi):
+    z = b
+    for w_k, x_k in zip(w, x):
+        z = z + w_k * x_k
+    return z if phi == "identity" else getattr(z, phi)()
+
+
+#: the build-up's exercises in the notebook's order, each with the reference the notebook uses
+#: where the learner's answer is not correct yet (the learner's function has the same name)
+BUILD_UP = {"add": _reference_add, "mul": _reference_mul, "topological_order": _reference_topological_order,
+            "backward": _reference_backward, "power": _reference_power, "tanh": _reference_tanh,
+            "neuron": _reference_neuron}
+
+
+def yours_or_reference(name, answer):
+    """``answer`` if it is a correct answer to build-up exercise ``name``, else the notebook's
+    reference for it; prints one line saying which the notebook goes on with. So a notebook
+    with the build-up untouched still runs top to bottom, and a filled one runs on the
+    learner's engine."""
+    if name not in BUILD_UP:
+        raise ValueError(f"no build-up exercise named {name!r}; they are: {', '.join(BUILD_UP)}")
+    verdict = judge(name, answer)
+    if verdict.passed:
+        print(f"from here on the notebook uses your {name}")
+        return answer
+    print(f"the notebook goes on with its reference {name} (yours is not attempted yet)"
+          if verdict.status == NOT_ATTEMPTED else
+          f"the notebook goes on with its reference {name} until yours is correct")
+    return BUILD_UP[name]
+
+
+def references_among(functions):
+    """The names of the build-up exercises whose reference is among ``functions``: the pieces
+    of an engine that are not the learner's own."""
+    return [name for name, reference in BUILD_UP.items() if any(f is reference for f in functions)]
+
+
+# ---- watching an answer run ------------------------------------------------------------------
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+#: files of the package an answer may not call into: the engines, the network classes, and
+#: notebook 04's checkers, figures and explorers (each holds a finished answer)
+_FORBIDDEN_FILES = tuple(str(_PACKAGE / f) for f in (
+    "scalar.py", "nn.py", "tensor.py", "gradcheck.py", "exercises/nb04_scalar.py",
+    "plots/nb04_scalar.py", "widgets/nb04_scalar.py"))
+#: outside packages that differentiate for you
+OUTSIDE_AUTOGRAD = ("autograd", "torch", "jax", "micrograd", "tinygrad", "tensorflow", "mlx", "sympy")
+
+
+@functools.lru_cache(maxsize=1)
+def _outside_autograd_paths():
+    paths = []
+    for name in OUTSIDE_AUTOGRAD:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None:
+            paths.extend(spec.submodule_search_locations or [str(Path(spec.origin).parent)])
+    return tuple(str(Path(p).resolve()) for p in paths)
+
+
+def _codes(*functions):
+    """The code objects of ``functions``, with those nested in them (comprehensions, lambdas)."""
+    found, todo = set(), [getattr(f, "__code__", None) for f in functions]
+    while todo:
+        code = todo.pop()
+        if code is not None and code not in found:
+            found.add(code)
+            todo.extend(c for c in code.co_consts if hasattr(c, "co_code"))
+    return found
+
+
+def _class_codes(*classes):
+    return {c for cls in classes for f in vars(cls).values()
+            for c in _codes(getattr(f, "fget", f))}
+
+
+class _Watch:
+    """While active, records the first call an answer makes into forbidden code (the package's
+    engines, notebook 04's references and helpers, an outside autograd, or ``extra`` code such
+    as the notebook's recursive order), and how deep the calls nest."""
+
+    def __init__(self, allowed=(), extra=(), paths=True):
+        self.allowed, self.extra = set(allowed) | _class_codes(_Watch), dict(extra)
+        self.forbidden_paths = _FORBIDDEN_FILES + _outside_autograd_paths() if paths else ()
+        self.reached, self.depth, self.deepest = None, 0, 0
+
+    def _profile(self, frame, event, arg):
+        if event == "call":
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+            code = frame.f_code
+            if self.reached is None and code not in self.allowed:
+                if code in self.extra:
+                    self.reached = self.extra[code]
+                elif code.co_filename.startswith(self.forbidden_paths):
+                    self.reached = _forbidden_name(code)
+        elif event == "return":
+            self.depth -= 1
+        if self.previous is not None:
+            self.previous(frame, event, arg)
+
+    def __enter__(self):
+        self.previous = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc):
+        sys.setprofile(self.previous)
+        return False
+
+    def refuse(self, hint="write this piece yourself"):
+        """WrongAnswer if the answer reached forbidden code."""
+        if self.reached is not None:
+            raise WrongAnswer(f"your function calls {self.reached}, which computes the answer for "
+                              f"you: {hint}")
+
+
+def _forbidden_name(code):
+    path = code.co_filename
+    if path.startswith(_outside_autograd_paths()):
+        package = next(n for n in OUTSIDE_AUTOGRAD if f"{n}" in Path(path).parts)
+        return f"{code.co_name} of the outside package {package}"
+    where = Path(path).relative_to(_PACKAGE).with_suffix("").as_posix().replace("/", ".")
+    return f"the package's {code.co_name} (backprop_helpers.{where})"
+
+
+def _allowed_before(name):
+    """Code an answer to build-up exercise ``name`` may run: the checker's nodes, and the
+    references of the exercises before it (the notebook uses them where the learner's are
+    missing)."""
+    names = list(BUILD_UP)
+    earlier = [BUILD_UP[n] for n in names[:names.index(name)]]
+    return _class_codes(_Node, _Traced) | _codes(*earlier)
+
+
+def _notebook_functions(function, names):
+    """{code: description} of the notebook's own functions called ``names`` (found in the
+    answer's globals), other than the answer itself: an answer may not hand the work to them."""
+    inner = _unwrapped(function)
+    namespace = getattr(inner, "__globals__", {})
+    found = {}
+    for name in names:
+        f = namespace.get(name)
+        code = getattr(f, "__code__", None)
+        if code is not None and code is not getattr(inner, "__code__", None) \
+                and not code.co_filename.startswith(str(_PACKAGE)):
+            found[code] = f"the notebook's {name}"
+    return found
+
+
+def _watched(function, name, *args, extra_names=()):
+    """``function(*args)`` run under a _Watch for build-up exercise ``name``; returns
+    (result, watch), having refused forbidden calls (before any error they led to)."""
+    watch = _Watch(_allowed_before(name), _notebook_functions(function, extra_names))
+    try:
+        with watch:
+            result = function(*args)
+    except TypeError as error:
+        watch.refuse()
+        if "_Node" in str(error) or "_Traced" in str(error):
+            raise WrongAnswer(f"your code raised TypeError: {error}: the checker's nodes have .data, .grad, "
+                              f".inputs, .local and .op but no operations of their own: build the new "
+                              f"Scalar yourself, from the inputs' .data") from None
+        raise
+    except BaseException:
+        watch.refuse()
+        raise
+    watch.refuse()
+    return result, watch
+
+
+def _as_float(value, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise WrongAnswer(f"{what} should be a number, got {type(value).__name__}")
+    return float(value)
+
+
+def _new_node(out, fname, operands):
+    """The learner's result checked to be a new node made from ``operands``: returns
+    (data, local) as floats."""
+    if isinstance(out, Value):
+        raise WrongAnswer(f"{fname} returned the package's Value: return a Scalar of your own, "
+                          f"Scalar(data, inputs, local, op)")
+    missing = [a for a in ("data", "inputs", "local", "op") if not hasattr(out, a)]
+    if missing:
+        raise WrongAnswer(f"{fname} should return a new Scalar, Scalar(data, inputs, local, op); got "
+                          f"{type(out).__name__}, which has no {', '.join(missing)}")
+    if any(out is x for x in operands):
+        raise WrongAnswer(f"{fname} returned one of its inputs: return a new Scalar made from them")
+    try:
+        inputs, local = tuple(out.inputs), tuple(out.local)
+    except TypeError:
+        raise WrongAnswer(f"{fname}: inputs and local should be tuples, one entry per input") from None
+    if len(inputs) != len(operands) or not all(a is b for a, b in zip(inputs, operands)):
+        if len(inputs) == len(operands) and all(getattr(a, "data", None) == b.data for a, b in zip(inputs, operands)):
+            raise WrongAnswer(f"{fname}: the inputs are new nodes with the same data, so no gradient would "
+                              f"reach the real ones: record the inputs themselves, inputs=("
+                              f"{', '.join('xy'[:len(operands)])})")
+        raise WrongAnswer(f"{fname}: inputs should be the operands themselves, in order: "
+                          f"inputs=({', '.join('xy'[:len(operands)])}), got {len(inputs)} input(s)")
+    if len(local) != len(operands):
+        raise WrongAnswer(f"{fname}: local should hold one local derivative per input ({len(operands)}), "
+                          f"got {len(local)}")
+    return (_as_float(out.data, f"{fname}'s data"),
+            [_as_float(v, f"{fname}'s local derivative") for v in local])
+
+
+def _leaves_untouched(fname, nodes, before):
+    if [(n.data, n.grad) for n in nodes] != before:
+        raise WrongAnswer(f"{fname} changed an input's .data or .grad: leave the inputs as they are "
+                          f"(they may be used elsewhere) and return a new Scalar")
+
+
+def _run_operation(function, fname, values, extra=(), reuse=False):
+    """The learner's operation on fresh leaves holding ``values`` (``reuse``: one leaf passed
+    twice, as in x * x), plus the plain ``extra`` arguments: returns (out, data, local) after
+    the common checks."""
+    leaves = [_Node(v, label=f"x{k}") for k, v in enumerate(values)]
+    if reuse:
+        leaves = [leaves[0], leaves[0]]
+    for leaf in leaves:
+        leaf.grad = 0.5   # as if from other uses already
+    before = [(n.data, n.grad) for n in leaves]
+    out, _ = _watched(function, fname, *leaves, *extra)
+    _leaves_untouched(fname, leaves, before)
+    return (out, *_new_node(out, fname, leaves))
+
+
+def _check_op_name(fname, out, expected):
+    if not isinstance(out.op, str) or not out.op:
+        raise WrongAnswer(f"{fname}: op should name the operation as a string, e.g. op={expected!r} "
+                          f"(graphs show it)")
+
+
+def _check_two_input_rule(function, fname, rule, data_of, symbol, variants):
+    """Shared by add and mul: the data and both local derivatives on several pairs and on one
+    leaf used twice; ``rule(x, y)`` gives the right local derivatives."""
+    pairs = [(2.0, -3.0), (0.5, 0.25), (-1.5, 4.0), (0.0, 7.0)]
+    got = []
+    for x, y in pairs:
+        out, data, local = _run_operation(function, fname, (x, y))
+        if not math.isclose(data, data_of(x, y), rel_tol=1e-12, abs_tol=1e-15):
+            raise WrongAnswer(f"{fname}'s data is wrong for x = {x:g}, y = {y:g}: got {data:g}")
+        _check_op_name(fname, out, symbol)
+        got.append(local)
+    got, expected = np.array(got), np.array([rule(x, y) for x, y in pairs])
+    diagnose(got, expected, [(np.array([v(x, y) for x, y in pairs]), hint) for v, hint in variants],
+             f"{fname}'s local derivatives at (x, y) = " + ", ".join(f"({x:g}, {y:g})" for x, y in pairs))
+    out, data, local = _run_operation(function, fname, (1.5,), reuse=True)
+    if not (math.isclose(data, data_of(1.5, 1.5), rel_tol=1e-12) and np.allclose(local, rule(1.5, 1.5))):
+        raise WrongAnswer(f"{fname}(x, x), one Scalar used twice, is off: take both local derivatives "
+                          f"from the inputs' data, one per input")
+
+
+@exercise(callable_answer=True, references=(_reference_add,))
+def check_add(function):
+    """Build-up 1: ``add(x, y)`` returns a new Scalar for x + y with both local derivatives."""
+    _check_two_input_rule(function, "add", lambda x, y: (1.0, 1.0), lambda x, y: x + y, "+", [
+        (lambda x, y: (y, x), "that is the product's rule (∂(xy)/∂x = y); for a sum, by how much does "
+                              "x + y change when x grows by a little?"),
+        (lambda x, y: (0.0, 0.0), "a local derivative of 0 says x + y does not depend on x"),
+        (lambda x, y: (-1.0, -1.0), "the sign: x + y grows as x grows, and as y grows"),
+        (lambda x, y: (x, y), "the local derivative of x + y does not depend on x or y"),
+    ])
+
+
+@exercise(callable_answer=True, references=(_reference_mul,))
+def check_mul(function):
+    """Build-up 2: ``mul(x, y)`` returns a new Scalar for x · y with both local derivatives."""
+    _check_two_input_rule(function, "mul", lambda x, y: (y, x), lambda x, y: x * y, "*", [
+        (lambda x, y: (x, y), "the local derivatives are swapped: local[k] belongs to inputs[k], "
+                              "and ∂(xy)/∂x is y, the other factor"),
+        (lambda x, y: (1.0, 1.0), "that is the sum's rule; for x·y, by how much does it change when x "
+                                  "grows by a little?"),
+        (lambda x, y: (x * y, x * y), "that is the product itself; its slope in x is the other factor"),
+    ])
+
+
+#: Build-up 3's (x, n) cases: whole, negative and fractional powers, both signs of x
+POWER_CASES = ((1.5, 2), (-2.0, 3), (4.0, -1), (2.25, 0.5), (-0.8, 1), (3.0, 0))
+
+
+@exercise(callable_answer=True, references=(_reference_power,))
+def check_power(function):
+    """Build-up 3: ``power(x, n)`` returns a new Scalar for x ** n (n a plain number)."""
+    got = []
+    for x, n in POWER_CASES:
+        out, data, local = _run_operation(function, "power", (x,), extra=(n,))
+        if not math.isclose(data, x ** n, rel_tol=1e-12, abs_tol=1e-15):
+            raise WrongAnswer(f"power's data is wrong for x = {x:g}, n = {n:g}: got {data:g}")
+        _check_op_name("power", out, f"** {n}")
+        got.append(local[0])
+    X, N = np.array(POWER_CASES).T
+    diagnose(np.array(got), N * X ** (N - 1), [
+        (X ** (N - 1), "the factor n is missing: ∂(xⁿ)/∂x = n xⁿ⁻¹"),
+        (N * X ** N, "one power too many: ∂(xⁿ)/∂x = n xⁿ⁻¹"),
+        ((N - 1) * X ** (N - 1), "the factor in front is n, not n - 1"),
+        (N * X ** (N + 1), "the power goes down by one, not up: ∂(xⁿ)/∂x = n xⁿ⁻¹"),
+    ], "power's local derivative at (x, n) = " + ", ".join(f"({x:g}, {n:g})" for x, n in POWER_CASES))
+
+
+#: Build-up 4's inputs: 0, both signs, and far out where tanh is ±1 to the last bit
+TANH_INPUTS = (0.0, 0.5, -1.3, 2.0, 20.0, 1000.0, -1000.0)
+
+
+@exercise(callable_answer=True, references=(_reference_tanh,))
+def check_tanh(function):
+    """Build-up 4: ``tanh(x)`` returns a new Scalar for tanh x with its local derivative."""
+    got = []
+    for x in TANH_INPUTS:
+        try:
+            out, data, local = _run_operation(function, "tanh", (x,))
+        except OverflowError as error:
+            raise learner_error(error, f"at x = {x:g}: math.tanh never overflows (tanh of ±1000 is ±1), "
+                                       f"a formula with exp(2x) does") from None
+        if not math.isclose(data, math.tanh(x), rel_tol=1e-12, abs_tol=1e-15):
+            raise WrongAnswer(f"tanh's data is wrong at x = {x:g}: got {data:g}")
+        _check_op_name("tanh", out, "tanh")
+        got.append(local[0])
+    X = np.array(TANH_INPUTS)
+    T = np.tanh(X)
+    diagnose(np.array(got), 1 - T ** 2, [
+        (1 - X ** 2, "1 - tanh² takes the square of the output t = tanh(x), not of x"),
+        (1 - T, "the output is squared: ∂tanh(x)/∂x = 1 - tanh²(x)"),
+        (T ** 2 - 1, "the sign: tanh rises everywhere, so its slope is positive"),
+        (T * (1 - T), "t(1 - t) is the sigmoid's slope; tanh's is 1 - t²"),
+        (np.ones_like(X), "a slope of 1 is tanh's near 0 only; it flattens out: 1 - tanh²(x)"),
+    ], "tanh's local derivative at x = " + ", ".join(f"{x:g}" for x in TANH_INPUTS))
+
+
+# ---- graphs for the order and the backward pass ----------------------------------------------
+
+def _graphs():
+    """(name, root) pairs of the checker's nodes: the seed example, a leaf used twice by one
+    operation, a shared intermediate node, branches of different lengths, one lone leaf."""
+    add, mul, power, tanh = _reference_add, _reference_mul, _reference_power, _reference_tanh
+    a, b, c, f = (_Node(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
+    seed = mul(add(mul(a, b), c), f)
+    x = _Node(-1.5, label="x")
+    square = add(mul(x, x), x)
+    p, q = _Node(2.0, label="p"), _Node(3.0, label="q")
+    shared = mul(p, mul(_Node(-1.0), q))
+    shared = add(power(shared, 2), mul(_Node(-1.0), shared))
+    u, v = _Node(0.5, label="u"), _Node(-1.2, label="v")
+    h = tanh(mul(u, v))
+    long = h
+    for _ in range(4):
+        long = add(mul(long, _Node(1.1)), v)
+    uneven = add(mul(long, h), u)
+    return [("x·x + x", square), ("(a·b + c)·f", seed), ("c² - c with c = p·(-q)", shared),
+            ("two branches of different lengths", uneven)]
+
+
+def _nodes(root):
+    return _reference_topological_order(root)
+
+
+def _doubling_nodes(n):
+    a = _Node(1.0, label="a")
+    top = a
+    for _ in range(n):
+        top = _reference_add(top, top)
+    return a, top
+
+
+def _chain_nodes(n, factor=1.0001):
+    x = _Node(1.0, label="x")
+    y = x
+    for _ in range(n):
+        y = _reference_mul(y, _Node(factor))
+    return x, y
+
+
+#: how deep an answer's calls may nest on a chain of _RECURSION_PROBE operations (a walk with
+#: its own stack stays a few calls deep; a recursive one nests once per node)
+_RECURSION_PROBE, _MAX_NESTING = 300, 60
+#: reads of .inputs allowed per node of the 16-fold doubling graph (each node expanded once)
+_DOUBLING_LEVELS, _READS_PER_NODE = 16, 8
+
+
+def _linear_and_flat(function, name, run, hint):
+    """Refuse an answer that follows every path (too many reads of .inputs on the doubling
+    graph) or recurses (deep nesting on a chain); ``run(function, root)`` calls it."""
+    a, top = _doubling_nodes(_DOUBLING_LEVELS)
+    _Node.reads[0] = 0
+    run(function, top)
+    if _Node.reads[0] > _READS_PER_NODE * (_DOUBLING_LEVELS + 1) + 20:
+        raise WrongAnswer(f"on b = a + a, c = b + b, ... ({_DOUBLING_LEVELS} levels, {_DOUBLING_LEVELS + 1} "
+                          f"nodes) your function read .inputs {_Node.reads[0]:,} times: it follows every "
+                          f"path, and the paths double at every level. {hint}")
+    x, y = _chain_nodes(_RECURSION_PROBE)
+    watch = run(function, y)
+    if watch.deepest > _MAX_NESTING:
+        raise WrongAnswer(f"on a chain of {_RECURSION_PROBE} operations your calls nested {watch.deepest} deep: "
+                          f"a recursive walk stops at Python's recursion limit ({sys.getrecursionlimit()}); "
+                          f"keep your own stack (a list) of nodes to visit")
+
+
+def _ordered(function, root):
+    """The learner's order of ``root``'s graph, as a list (after the common checks), and the watch."""
+    try:
+        result, watch = _watched(function, "topological_order", root,
+                                 extra_names=("topological_order_recursive",))
+    except AttributeError as error:
+        if "object has no attribute" in str(error) and "_Node" in str(error):
+            raise WrongAnswer(f"your code raised AttributeError: {error}: don't mark nodes (a flag on a "
+                              f"node stays for the next call); keep a visited set inside your function, a "
+                              f"fresh one per call") from None
+        raise
+    if isinstance(result, (str, bytes, dict)) or not hasattr(result, "__iter__"):
+        raise WrongAnswer(f"topological_order should return a list of nodes, got {type(result).__name__}")
+    return list(result), watch
+
+
+def _check_order(order, root, name):
+    expected = _nodes(root)
+    ids = [id(n) for n in order]
+    if len(set(ids)) < len(ids):
+        raise WrongAnswer(f"in {name}, a node appears more than once in your list: add a node to the list "
+                          f"once only (a visited set), however many nodes use it")
+    known = {id(n) for n in expected}
+    if any(i not in known for i in ids):
+        raise WrongAnswer(f"in {name}, your list holds something that is not a node of the graph: list the "
+                          f"nodes themselves")
+    if len(order) < len(expected):
+        raise WrongAnswer(f"in {name}, your list has {len(order)} of the graph's {len(expected)} nodes: every "
+                          f"node the root depends on belongs in it, the leaves and the root too")
+    position = {id(n): k for k, n in enumerate(order)}
+    if all(position[id(inp)] > position[id(n)] for n in expected for inp in n._inputs):
+        raise WrongAnswer(f"in {name}, your list is the wrong way round (the root first): list a node after "
+                          f"its inputs; backward() then walks the list reversed")
+    if any(position[id(inp)] > position[id(n)] for n in expected for inp in n._inputs):
+        raise WrongAnswer(f"in {name}, a node comes before one of its inputs: add a node to the list only "
+                          f"once all of its inputs are in it")
+
+
+def _run_order(function, root):
+    order, watch = _ordered(function, root)
+    return watch
+
+
+@exercise(callable_answer=True, references=(_reference_topological_order,))
+def check_topological_order(function):
+    """Build-up 5: ``topological_order(root)`` lists every node once, inputs first, with its
+    own stack (no recursion)."""
+    for name, root in _graphs():
+        grads = [(n.data, n.grad) for n in _nodes(root)]
+        order, _ = _ordered(function, root)
+        _check_order(order, root, name)
+        if [(n.data, n.grad) for n in _nodes(root)] != grads:
+            raise WrongAnswer(f"in {name}, your function changed a node's .data or .grad: it only lists them")
+        again, _ = _ordered(function, root)
+        if len(again) != len(order):
+            raise WrongAnswer(f"a second call on {name} gives {len(again)} nodes, the first gave {len(order)}: "
+                              f"keep the visited set inside the function, a fresh one per call")
+    leaf = _Node(4.0)
+    order, _ = _ordered(function, leaf)
+    if len(order) != 1 or order[0] is not leaf:
+        raise WrongAnswer("on a lone leaf (no inputs), the order is just that leaf")
+    _linear_and_flat(function, "topological_order", _run_order,
+                     "Expand each node once: skip a node you have seen before")
+    x, y = _chain_nodes(3 * sys.getrecursionlimit() + 1000)
+    order, _ = _ordered(function, y)
+    _check_order(order, y, "a deep chain")
+
+
+# ---- the backward pass -----------------------------------------------------------------------
+
+def _value_copy(root):
+    """The checker's graph rebuilt from Value.from_op with the same local derivatives: the
+    package's backward on it is the independent route to every gradient."""
+    copies = {}
+    for node in _nodes(root):
+        copies[id(node)] = (Value(node.data) if not node._inputs else
+                            Value.from_op(node.data, inputs=tuple(copies[id(i)] for i in node._inputs),
+                                          local=node.local, op=node.op))
+        copies[id(node)].grad = node.grad
+    return copies
+
+
+def _expected_grads(root, passes=1):
+    copies = _value_copy(root)
+    for _ in range(passes):
+        copies[id(root)].backward()
+    return [copies[id(n)].grad for n in _nodes(root)]
+
+
+def _simulated(root, mistake, passes=1):
+    """The gradients an engine with one typical flaw gives (for the hints only)."""
+    order = _nodes(root)
+    grads = {id(n): n.grad for n in order}
+    for _ in range(passes):
+        for n in order:
+            if n._inputs and mistake != "no reset" or mistake == "reset leaves":
+                grads[id(n)] = 0.0
+        grads[id(root)] += 1.0
+        for n in (order if mistake == "forward order" else reversed(order)):
+            for inp, local in zip(n._inputs, n.local):
+                if mistake == "assign":
+                    grads[id(inp)] = local * grads[id(n)]
+                else:
+                    grads[id(inp)] += local * grads[id(n)]
+    return [grads[id(n)] for n in order]
+
+
+def _run_backward(function, root):
+    _, watch = _watched(function, "backward", root, extra_names=("topological_order_recursive",))
+    return watch
+
+
+def _held(root):
+    return [n.grad for n in _nodes(root)]
+
+
+@exercise(callable_answer=True, references=(_reference_backward,))
+def check_backward(function):
+    """Build-up 6: ``backward(root)`` sets every node's .grad to ∂root/∂node, visiting each
+    node once in reverse topological order; leaves accumulate across calls, intermediate nodes
+    hold the latest pass."""
+    for name, root in _graphs():
+        for node in _nodes(root):
+            if not node._inputs:
+                node.grad = 0.25      # leaves holding gradients from before
+        expected = _expected_grads(root)
+        variants = [(np.array(_simulated(root, m)), hint) for m, hint in (
+            ("assign", "a node used more than once got only its last share: add each share, "
+                       "inp.grad += local * node.grad, never ="),
+            ("forward order", "your loop runs from the leaves up: a node passes its gradient on only once "
+                              "every node that uses it has passed its share, so walk the order reversed"),
+            ("reset leaves", "the leaves lost what they held: leaves accumulate across backward() calls; "
+                             "reset only the intermediate nodes (those with inputs)"),
+        )]
+        _run_backward(function, root)
+        got = np.array(_held(root))
+        if np.allclose(got, [0.25 if not n._inputs else 0.0 for n in _nodes(root)]):
+            raise WrongAnswer(f"in {name}, no gradient moved: seed the root, root.grad += 1 (∂root/∂root), "
+                              f"and pass gradients down from there")
+        diagnose(got, np.array(expected), variants, f"the gradients in {name}")
+    for name, root in _graphs()[:3]:
+        expected = _expected_grads(root, passes=2)
+        variants = [
+            (np.array(_simulated(root, "no reset", passes=2)),
+             "one pass is right, a second call is not: an intermediate node still held the first pass's "
+             "gradient, and passed it down twice. Reset every intermediate node (with inputs) to 0 first"),
+            (np.array(_simulated(root, "reset leaves", passes=2)),
+             "one pass is right, but after a second call the leaves hold one pass only: leaves accumulate "
+             "(+=) across calls; reset only the intermediate nodes"),
+        ]
+        _run_backward(function, root)
+        _run_backward(function, root)
+        diagnose(np.array(_held(root)), np.array(expected), variants, f"the gradients after two calls on {name}")
+    _linear_and_flat(function, "backward", _run_backward,
+                     "Visit each node once, in the reversed topological order")
+    a, top = _doubling_nodes(40)
+    _run_backward(function, top)
+    if a.grad != 2.0 ** 40:
+        raise WrongAnswer("wrong on the doubling graph b = a + a, c = b + b, ... (40 levels, ∂/∂a = 2⁴⁰)")
+    depth = 3 * sys.getrecursionlimit() + 1000
+    x, y = _chain_nodes(depth)
+    _run_backward(function, y)
+    if not math.isclose(x.grad, 1.0001 ** depth, rel_tol=1e-9):
+        raise WrongAnswer(f"wrong on a chain {depth:,} operations deep")
+
+
+# ---- a neuron on the learner's own engine ----------------------------------------------------
+
+#: Build-up 7's cases: (weights, bias, inputs, φ); inputs are plain numbers, or nodes (an
+#: earlier layer's outputs) where the entry is a string
+NEURON_CASES = (
+    ((0.3, -0.8), 0.1, (0.5, -1.5), "tanh"),
+    ((1.2, 0.4, -0.7), -0.2, (1.0, 2.0, 0.5), "relu"),
+    ((0.6, -0.9), 0.5, (-1.0, 0.25), "relu"),
+    ((-0.5, 2.0), 0.3, ("h1", "h2"), "identity"),
+    ((0.7,), -0.4, ("h1",), "tanh"),
+)
+
+_PHI = {"tanh": (math.tanh, lambda z: 1 - math.tanh(z) ** 2),
+        "relu": (lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0),
+        "identity": (lambda z: z, lambda z: 1.0)}
+
+
+def _neuron_truth(w, b, x, phi):
+    """a and ∂a/∂(w, b, x) by the formula: a = φ(z), ∂a/∂w_k = φ'(z) x_k, ∂a/∂b = φ'(z)."""
+    z = b + sum(wk * xk for wk, xk in zip(w, x))
+    f, slope = _PHI[phi]
+    return f(z), [slope(z) * xk for xk in x] + [slope(z)] + [slope(z) * wk for wk in w]
+
+
+@exercise(callable_answer=True, references=(_reference_neuron,))
+def check_neuron(function):
+    """Build-up 7: ``neuron(w, b, x, phi)`` returns φ(b + Σ_k w_k x_k) as a node of the
+    engine the weights belong to."""
+    for w_values, b_value, x_spec, phi in NEURON_CASES:
+        w = [_Traced(v, label=f"w{k + 1}") for k, v in enumerate(w_values)]
+        b = _Traced(b_value, label="b")
+        hidden = {"h1": 0.8, "h2": -0.3}
+        x = [_Traced(hidden[s], label=s) if isinstance(s, str) else s for s in x_spec]
+        x_values = [hidden[s] if isinstance(s, str) else s for s in x_spec]
+        what = f"w = {list(w_values)}, b = {b_value:g}, x = {x_values}, φ = {phi}"
+        out, _ = _watched(function, "neuron", w, b, x, phi)
+        if not isinstance(out, _Node):
+            raise WrongAnswer(f"neuron should return a node built from the weights (w, b and the "
+                              f"operations + and *, then φ), got {type(out).__name__} for {what}")
+        data, expected = _neuron_truth(w_values, b_value, x_values, phi)
+        z = b_value + sum(wk * xk for wk, xk in zip(w_values, x_values))
+        if not math.isclose(out.data, data, rel_tol=1e-12, abs_tol=1e-15):
+            hints = [(z, "φ is missing: apply the activation to z = b + Σ w_k x_k"),
+                     (_PHI[phi][0](z - b_value), "the bias b is missing from z"),
+                     (sum(_PHI[phi][0](wk * xk) for wk, xk in zip(w_values, x_values)) + b_value,
+                      "φ goes on the whole sum z = b + Σ w_k x_k, once, not on each term")]
+            hint = next((h for v, h in hints if math.isclose(out.data, v, rel_tol=1e-12, abs_tol=1e-15)), "")
+            raise WrongAnswer(f"the neuron's output is wrong for {what}: got {out.data:.4f}" + (f"; {hint}" if hint else ""))
+        _reference_backward(out)
+        tracked = w + [b] + [xk for xk in x if isinstance(xk, _Node)]
+        wanted = expected[:len(w) + 1] + (expected[len(w) + 1:] if x and isinstance(x[0], _Node) else [])
+        if not np.allclose([t.grad for t in tracked], wanted, rtol=1e-9, atol=1e-12):
+            raise WrongAnswer(f"the output is right for {what}, but the gradients of the weights are not: "
+                              f"build it from w, b and x with the engine's operations, so that every weight "
+                              f"is an input of the graph")
 
 
 # ---- Exercise 04.1: predict, then run --------------------------------------------------------
@@ -87,7 +819,20 @@ def check_accumulation_prediction(answer):
         (np.array(accumulation_program(reuse_sums=False)),
          "u is used twice in u * u: the two uses add, so ∂(u·u)/∂u is not just u"),
         (-truth, "every sign is flipped: a gradient points uphill, ∂output/∂input"),
-    ], "your prediction")
+    ] + _which_is_off(got, truth), "your prediction")
+
+
+def _which_is_off(got, truth):
+    """A (got, hint) variant naming which of the three predictions are off, when some are right
+    (the hint never says what the right value is)."""
+    names = ("x.grad", "y.grad", "u.grad")
+    off = [n for n, g, t in zip(names, got, truth) if not np.isclose(g, t, rtol=1e-6, atol=1e-10)]
+    if not off or len(off) == len(names):
+        return []
+    right = [n for n in names if n not in off]
+    return [(got, f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right; {' and '.join(off)} "
+                  f"{'is' if len(off) == 1 else 'are'} off: follow {'it' if len(off) == 1 else 'them'} through "
+                  f"both passes again (which uses add up, what is reset at the second backward()?)")]
 
 
 # ---- Exercise 04.2: division, an operation with two inputs -----------------------------------
@@ -134,6 +879,11 @@ def check_divide(function):
         if len(recorded) == 1:
             raise WrongAnswer(f"only {'a' if recorded[0] is a else 'b'} gets a gradient: record both inputs, "
                          f"inputs=(a, b), and a local derivative for each, in the same order")
+        if len(recorded) != 2 or recorded[0] is not a or recorded[1] is not b:
+            raise WrongAnswer("build one node from a and b themselves, inputs=(a, b) in that order: a result "
+                              "made of other operations (such as a * b ** -1) leaves ∂(a/b)/∂b to them")
+        if out.op != "/":
+            raise WrongAnswer(f"the node's op is {out.op!r}: name it op='/', so that graphs show a division")
         out.backward()
         grads.append((a.grad, b.grad))
     grads = np.array(grads)
@@ -325,17 +1075,45 @@ def _reference_grads(build):
     return [n.grad for n in nodes]
 
 
+#: the notebook's own walks, which an answer to Exercise 4 may not hand the work to
+_NOTEBOOK_WALKS = ("backward", "topological_order", "topological_order_recursive", "zero_grad",
+                   "backward_without_reset", "backward_all_paths", "backward_push_then_recurse")
+
+
 def _run_counting(function, root):
+    """The learner's backward_by_counting on ``root``, refusing a hand-over to a sorted order:
+    the notebook's backward or topological_order (the learner's own or the reference),
+    the package's graph_order."""
+    from ..plots import graph_order
+    extra = _notebook_functions(function, _NOTEBOOK_WALKS)
+    for name in ("backward", "topological_order"):
+        extra.update(dict.fromkeys(_codes(BUILD_UP[name]), f"the notebook's reference {name}"))
+    extra.update(dict.fromkeys(_codes(graph_order), "the package's graph_order"))
+    watch = _Watch(extra=extra, paths=False)
     try:
-        return function(root)
+        with watch:
+            return function(root)
     except RecursionError as error:
+        watch.refuse(_SORTED_HINT)
         raise learner_error(error, "a recursive walk is limited by Python's recursion depth: keep your own "
                                    "stack (a list) of nodes to visit") from None
+    except BaseException:
+        watch.refuse(_SORTED_HINT)
+        raise
+    finally:
+        watch.refuse(_SORTED_HINT)
+
+
+_SORTED_HINT = ("this exercise does without a sorted order: count each node's uses, and pass a node's "
+                "gradient on once its count reaches 0")
 
 
 @exercise(callable_answer=True, references=(Value.backward, Value.topological_order, Value.zero_grad))
 def check_backward_by_counting(function):
     """Exercise 04.4: ``backward_by_counting(root)`` sets every .grad by counting uses."""
+    given = getattr(_unwrapped(function), "__name__", "")
+    if given in _NOTEBOOK_WALKS:
+        raise WrongAnswer(f"that is the notebook's {given}, which walks a sorted order: {_SORTED_HINT}")
     for name, build in _counting_graphs():
         expected = _reference_grads(build)
         root, nodes = build()

@@ -257,8 +257,8 @@ def _check_order(order, output, case):
 @exercise(callable_answer=True, fallback=_topological_order,
           references=(Node.topological_order, Node.backward, _topological_order, _reachable,
                       _backward_in_order) + OUTSIDE_AUTOGRAD)
-def check_topological_order(function):
-    """Notebook 05, build step 3: ``topological_order(output)`` returns every node ``output``
+def check_topological_sort(function):
+    """Notebook 05, build step 3: ``topological_sort(output)`` returns every node ``output``
     depends on (through ``.inputs``), each once, every node after its inputs."""
     x = _CheckNode(3.0)
     _check_order(_call_learner(function, (x,), "for a single leaf", _OWN_STACK), x, "for a single leaf")

@@ -249,7 +249,8 @@ def plot_call_growth(growths, ax=None, highlight=None):
 
     ``growths`` is a list of naive.CallGrowth. Filled markers are counts measured by running
     the recursion, open markers come from the closed form (the legend says so). Each naive
-    line is labelled with its growth factor per layer at its deepest point. ``highlight`` =
+    line is labelled with its growth factor per layer at its deepest point (width 1, a chain,
+    with its count L(L + 1) instead). ``highlight`` =
     (depth, calls) rings one point.
     """
     if ax is None:
@@ -265,7 +266,9 @@ def plot_call_growth(growths, ax=None, highlight=None):
                     markerfacecolor=colour if measured else "white")
         if len(growth.depths) > 1:
             factor = growth.naive[-1] / growth.naive[-2]
-            ax.annotate(f"×{factor:.1f} per layer", (growth.depths[-1], growth.naive[-1]),
+            # a chain (width 1) has one path: its count is L(L + 1), no factor per layer
+            label = "L(L + 1)" if growth.width == 1 else f"×{factor:.1f} per layer"
+            ax.annotate(label, (growth.depths[-1], growth.naive[-1]),
                         xytext=(4, 0), textcoords="offset points", fontsize=7, color=colour,
                         va="center")
     if highlight is not None:

@@ -120,8 +120,8 @@ class AnnotatedNetwork:
     """The network drawn with every neuron's forward values z, a (above) and its δ (below).
 
     Drawn once; ``update(record, gradients, loss, y)`` rewrites the numbers and shades a ring
-    around each neuron by |δ| on a log scale (the number is printed beside it, so the shade is a second
-    cue, never the only one). The notebook-02 explorer redraws it on every slider move, so its
+    around each neuron by |δ| on a log scale, from the picture's smallest |δ| to its largest (the
+    number is printed beside it, so the shade is a second cue, never the only one). The notebook-02 explorer redraws it on every slider move, so its
     labels are plain Unicode text (no mathtext to parse on every draw; ℒ is the loss).
     """
 
@@ -179,11 +179,21 @@ class AnnotatedNetwork:
                 + [text for (l, _), text in self.forward_text.items() if l > 0]
                 + list(self.backward_text.values()) + [self.loss_text])
 
-    def shade(self, delta):
-        """The ring colour for an error signal δ: white for |δ| <= 1e-5, dark orange for |δ| >= 1."""
-        low, high = np.log10(self.DELTA_RANGE)
+    def shade(self, delta, delta_range=None):
+        """The ring colour for an error signal δ on a log scale over ``delta_range`` (default
+        DELTA_RANGE): light orange at its low end or below, dark orange at its high end or above."""
+        low, high = np.log10(delta_range or self.DELTA_RANGE)
         level = (np.log10(max(abs(float(delta)), 1e-300)) - low) / (high - low)
         return plt.cm.Oranges(0.05 + 0.8 * float(np.clip(level, 0.0, 1.0)))
+
+    @staticmethod
+    def picture_range(gradients):
+        """The range of |δ| one picture shades over: its own smallest to its largest |δ| (at least
+        a factor of 10), so that layers whose δs differ by a factor of two look different."""
+        sizes = np.abs(np.concatenate([np.ravel(d) for d in gradients.delta.values()]))
+        high = max(float(sizes.max()), 1e-12)
+        low = min(max(float(sizes.min()), 1e-12), high / 10)
+        return low, high
 
     def update(self, record, gradients, loss=None, y=None):
         """Write z, a and δ of ``record`` (a ForwardPass) and ``gradients`` into the drawing."""
@@ -192,10 +202,11 @@ class AnnotatedNetwork:
                 text.set_text(f"a = {record.a[0][i, 0]:.2f}")
             else:
                 text.set_text(f"z = {record.z[l][i, 0]:.4f}\na = {record.a[l][i, 0]:.4f}")
+        delta_range = self.picture_range(gradients)
         for (l, i), text in self.backward_text.items():
             value = gradients.delta[l][i, 0]
             text.set_text(f"δ = {value:.8f}")
-            self.halos[(l, i)].set_edgecolor(self.shade(value))
+            self.halos[(l, i)].set_edgecolor(self.shade(value, delta_range))
         if loss is not None:
             target = "" if y is None else f"y = {float(np.ravel(y)[0]):g}\n"
             self.loss_text.set_text(f"{target}ℒ = {loss:.4f}")

@@ -19,21 +19,29 @@ def _inputs(node):
     return tuple(node.inputs)
 
 
-def graph_order(root):
+def graph_order(root, trace=None):
     """Every node ``root`` depends on, once each, inputs before the nodes made from them.
 
     Works on any node with ``inputs`` (a ``Value``, or a class written in a notebook): an
-    explicit stack instead of recursion, so deep graphs are fine.
+    explicit stack of (node, inputs done?) pairs instead of recursion, so deep graphs are fine.
+    A list ``trace`` receives every step as (node popped, "expand", "emit" or "skip (seen)",
+    the stack afterwards).
     """
     order, visited, stack = [], set(), [(root, False)]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node, inputs_done = stack.pop()
+        if inputs_done:
             order.append(node)
-        elif node not in visited:
+            action = "emit"
+        elif node in visited:
+            action = "skip (seen)"
+        else:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((inp, False) for inp in reversed(_inputs(node)) if inp not in visited)
+            stack.extend((inp, False) for inp in reversed(_inputs(node)))
+            action = "expand"
+        if trace is not None:
+            trace.append((node, action, list(stack)))
     return order
 
 
@@ -83,7 +91,7 @@ def _number_text(name, x, digits):
     return f"{name} shape {np.shape(x)}"
 
 
-def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
+def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False, grads=None, lit=None, current=None):
     """Draw the computation graph of ``root`` with matplotlib alone (no graphviz).
 
     Each value is a box showing its label (if any), data and grad: a leaf's box is yellow
@@ -93,6 +101,10 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
     (1 = ``root``, the first). Works on a ``Value``, a ``Node`` (arrays show their shape) and
     any class whose nodes have ``data``, ``grad``, ``inputs`` and ``op`` (``label`` optional). Readable up to about
     ``max_nodes`` values: a bigger graph raises ValueError saying so.
+
+    For a step of a backward pass: ``grads`` ({id(node): gradient}) shows those gradients instead
+    of ``.grad``; ``lit`` (a set of ids) colours only those boxes (and numbers only those, with
+    ``show_order``), the rest grey; ``current`` (a node) gets a thick red (vermillion) edge.
     """
     order, column, row = graph_layout(root)
     if len(order) > max_nodes:
@@ -109,7 +121,7 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
         fit = min(1.0, 15.0 / (width * inch), 10.0 / (height * inch))  # shrink a big graph
         fig = plt.figure(figsize=(width * inch * fit, height * inch * fit))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    bbox = ax.get_position()
+    bbox = ax.get_position(original=True)  # not the one an earlier draw shrank to the aspect
     fig_w, fig_h = ax.figure.get_size_inches()
     scale = min(1.0, bbox.width * fig_w / (width * inch), bbox.height * fig_h / (height * inch))
     text_size, op_size = 7.5 * scale, 9 * scale
@@ -123,14 +135,18 @@ def draw_graph(root, ax=None, max_nodes=50, digits=4, show_order=False):
         x, y = box_xy(node)
         inputs = [p for p in _inputs(node) if id(p) in column]  # a Node's constants: not drawn
         label = getattr(node, "label", "")
+        grad = node.grad if grads is None else grads[id(node)]
         lines = ([label] if label else []) + [_number_text("data", node.data, digits),
-                                              _number_text("grad", node.grad, digits)]
-        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
-                                    boxstyle="round,pad=0.02", fc=_tint(GRAPH_VALUE if inputs else GRAPH_LEAF),
-                                    ec="0.3", lw=0.8, ls="-" if inputs else "--", zorder=2))
+                                              _number_text("grad", grad, digits)]
+        shown = lit is None or id(node) in lit
+        ringed = current is not None and node is current
+        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h, boxstyle="round,pad=0.02",
+                                    fc=_tint(GRAPH_VALUE if inputs else GRAPH_LEAF) if shown else "0.93",
+                                    ec=GRAPH_ORDER if ringed else "0.3", lw=2.4 if ringed else 0.8,
+                                    ls="-" if inputs else "--", zorder=2))
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=text_size, family="monospace",
-                zorder=3)
-        if show_order:
+                color="black" if shown else "0.35", zorder=3)
+        if show_order and shown:
             ax.add_patch(Circle((x - box_w / 2, y + box_h / 2), 0.17, fc=GRAPH_ORDER, ec="white", lw=0.6,
                                 zorder=4))
             ax.text(x - box_w / 2, y + box_h / 2, str(visit[id(node)]), ha="center", va="center",

@@ -28,6 +28,8 @@ def show_figure(fig, alt):
     drawing functions here return). ``alt`` says what the figure shows, for a reader who cannot
     see it; it travels in the output's metadata (``{"image/png": {"alt": alt}}``), from where
     ``run-notebooks`` copies it into the cell metadata the course website is built from.
+    Beside it goes the figure's encoding in words (`encoding.figure_encoding`: its line styles
+    and colours), against which the course's tests check the sentences that describe it.
     The output's text form stays ``<Figure size WxH with N Axes>``, like the inline backend's.
     The figure is closed, so the inline backend does not show it a second time.
 
@@ -48,7 +50,8 @@ def show_figure(fig, alt):
     png = print_figure(figure, "png", bbox_inches="tight", base64=True)
     if png is None:
         raise ValueError("show_figure: the figure is empty (no axes, nothing drawn)")
-    text = repr(figure)
+    from .encoding import figure_encoding
+    text, encoding = repr(figure), figure_encoding(figure)
     plt.close(figure)
     display({"image/png": png, "text/plain": text}, raw=True,
-            metadata={"image/png": {"alt": alt.strip()}})
+            metadata={"image/png": {"alt": alt.strip(), "encoding": encoding}})

@@ -37,6 +37,15 @@ from .nb03_softmax import (
     margin_readout,
     three_class_readout,
 )
+from .nb04_scalar import (
+    BACKWARD_GRAPHS,
+    BACKWARD_STEP_LABEL,
+    BackwardStep,
+    backward_step,
+    backward_step_alt,
+    explore_backward,
+    plot_backward_step,
+)
 from .nb05_tensor import (
     SHAPE_LABELS,
     BroadcastReadout,

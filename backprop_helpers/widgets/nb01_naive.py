@@ -122,7 +122,7 @@ def explore_recursion(network="2-2-2-2-1 (this notebook)", what=FULL_GRADIENT, c
                                             value="cache on" if cached else "cache off",
                                             description="cache")
     step_slider = ipywidgets.IntSlider(value=1, min=1, max=1, description="calls made",
-                                       description_allow_html=False,
+                                       description_allow_html=False, continuous_update=False,
                                        style={"description_width": "initial"},
                                        layout=ipywidgets.Layout(width="520px"))
     printout = ipywidgets.Output()

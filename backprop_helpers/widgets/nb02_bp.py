@@ -308,7 +308,8 @@ class NudgePlot:
             low = min(r.sweep_loss.min(), tangent.min())
             high = max(r.sweep_loss.max(), tangent.max())
             margin = 0.08 * (high - low) + 1e-4
-            self.ax.set_xlim(r.sweep[0], r.sweep[-1])
+            pad = 0.06 * (r.sweep[-1] - r.sweep[0])   # room for a marker at the largest nudge
+            self.ax.set_xlim(r.sweep[0] - pad, r.sweep[-1] + pad)
             self.ax.set_ylim(low - margin, high + margin)
             self.ax.set_xlabel(f"θ = {r.label}")
             self.ax.legend(fontsize=8, frameon=False, loc="best")

@@ -51,8 +51,8 @@ class MarginReadout(NamedTuple):
         else:
             ratio = "the squared error's error signal is 0 in floating point: that output has stopped learning"
         return [f"margin m = {_signed(self.margin, 2)}: ŷ of the true class = σ(m) = {self.probability:.4f}",
-                f"softmax + cross-entropy: loss = {self.cross_entropy:.4f}, ∂𝓛/∂m = {_signed(ce)}",
-                f"sigmoid + squared error: loss = {self.squared_error:.4f}, ∂𝓛/∂m = {_signed(se)}",
+                f"softmax + cross-entropy: 𝓛 = {self.cross_entropy:.4f}, ∂𝓛/∂m = {_signed(ce)}",
+                f"sigmoid + squared error: 𝓛 = {self.squared_error:.4f}, ∂𝓛/∂m = {_signed(se)}",
                 ratio]
 
 
@@ -139,18 +139,23 @@ class ThreeClassReadout(NamedTuple):
     new_loss: float
 
     def lines(self):
-        """The explorer's printout, 4 decimals."""
+        """The explorer's printout: 4 decimals, and 2 significant digits for a probability below
+        10⁻³ (four decimals would show 0.0000 and hide the step)."""
         k = self.true_class
         old, new = self.probabilities[k - 1], self.new_probabilities[k - 1]
         predicted = old + self.predicted_change[k - 1]
 
+        def number(x):
+            x = x + 0.0
+            return f"{x:.1e}" if 0 < abs(x) < 1e-3 else f"{x:.4f}"
+
         def vec(v):
-            return "[" + ", ".join(f"{x + 0.0:.4f}" for x in v) + "]"
+            return "[" + ", ".join(number(x) for x in v) + "]"
         return [f"ŷ = softmax(z) = {vec(self.probabilities)}   (target: class {k})",
-                f"loss = -log ŷ_{k} = {self.loss:.4f}",
+                f"𝓛 = -log ŷ_{k} = {self.loss:.4f}",
                 f"δ = ŷ - y = {vec(self.delta)}",
-                f"step z ← z - {self.step:g}·δ: ŷ_{k} {old:.4f} → {new:.4f} "
-                f"(first order predicts {predicted:.4f}), loss → {self.new_loss:.4f}"]
+                f"step z ← z - {self.step:g}·δ: ŷ_{k} {number(old)} → {number(new)} "
+                f"(first order predicts {number(predicted)}), 𝓛 → {self.new_loss:.4f}"]
 
 
 #: three_class_readout refuses logits larger than this in size (a difference of two of them
@@ -219,7 +224,7 @@ def explore_three_classes(z=(1.0, 0.5, -0.5), true_class=3, limit=6.0):
             f"Left: the triangle of all probability vectors over three classes, with ŷ = [{p}] as a dot, "
             f"the target class {true_class} starred at its corner, and an arrow to where one gradient step "
             f"moves ŷ. Right: the 3 by 3 softmax Jacobian as a heat map with its entries written in, "
-            f"diagonal {', '.join(f'{v:.4f}' for v in np.diag(readout.jacobian))}."))
+            f"diagonal {', '.join(f'{v:.4f}' for v in np.diag(readout.jacobian))}."), dpi=110)
 
     sliders = {name: ipywidgets.FloatSlider(value=value, min=-limit, max=limit, step=0.01,
                                             description=label, continuous_update=False,

@@ -54,3 +54,75 @@ def backward_by_counting(root):
             uses[inp] -= 1
             if uses[inp] == 0:            # every user has given its share
                 ready.append(inp)
+
+
+# ---- The build-up: your own engine, piece by piece -------------------------------------------
+
+class Scalar:
+    """Notebook 04's Scalar as section 1 gives it (so that these solutions run outside the
+    notebook too): a number, its inputs and the local derivative for each."""
+
+    def __init__(self, data, inputs=(), local=(), op="", label=""):
+        self.data, self.grad = float(data), 0.0
+        self.inputs, self.local, self.op, self.label = inputs, local, op, label
+
+
+def add(x, y):
+    """x + y: ∂/∂x = 1 and ∂/∂y = 1."""
+    return Scalar(x.data + y.data, (x, y), (1.0, 1.0), "+")
+
+
+def mul(x, y):
+    """x · y: ∂/∂x = y and ∂/∂y = x, each the other factor."""
+    return Scalar(x.data * y.data, (x, y), (y.data, x.data), "*")
+
+
+def topological_order(root):
+    """Every node root depends on, once each, inputs first: a depth-first search with a list as
+    the stack. A node popped the first time goes back with the flag on, under its inputs; popped
+    with the flag on, its inputs are all in the list, so it follows them."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            for inp in reversed(node.inputs):
+                stack.append((inp, False))
+    return order
+
+
+def backward(root):
+    """∂root/∂node into every node's grad: intermediate nodes reset (this pass only), leaves
+    accumulate, one visit per node in reverse topological order."""
+    order = topological_order(root)
+    for node in order:
+        if node.inputs:
+            node.grad = 0.0
+    root.grad += 1.0
+    for node in reversed(order):
+        for inp, local in zip(node.inputs, node.local):
+            inp.grad += local * node.grad
+
+
+def power(x, n):
+    """x ** n for a plain number n: ∂/∂x = n x^(n-1)."""
+    return Scalar(x.data ** n, (x,), (n * x.data ** (n - 1),), f"** {n}")
+
+
+def tanh(x):
+    """tanh x: ∂/∂x = 1 - tanh² x, taken from the output; math.tanh never overflows."""
+    import math
+    t = math.tanh(x.data)
+    return Scalar(t, (x,), (1.0 - t * t,), "tanh")
+
+
+def neuron(w, b, x, phi):
+    """φ(b + Σ_k w_k x_k) with the engine's own + and *, so every weight is in the graph."""
+    z = b
+    for w_k, x_k in zip(w, x):
+        z = z + w_k * x_k
+    return z if phi == "identity" else getattr(z, phi)()

@@ -20,7 +20,7 @@ def matmul_rule(node, g):
     return g @ b.data.T, a.data.T @ g
 
 
-def topological_order(output):
+def topological_sort(output):
     """Build step 3: a depth-first search with its own stack; a node goes into the order once
     all its inputs are in it."""
     order, placed, stack = [], set(), [output]
@@ -40,7 +40,7 @@ def topological_order(output):
 def backward_in_order(output, grad=None):
     """Build step 4: computed nodes start from zero, the output from grad (ones by default);
     then every rule runs once, the users of a node before the node."""
-    order = topological_order(output)
+    order = topological_sort(output)
     for node in order:
         if node.rule is not None:
             node.grad = np.zeros_like(node.data)

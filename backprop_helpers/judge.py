@@ -68,7 +68,7 @@ class Spec(NamedTuple):
     numpy arrays). ``run(answer, *args)``: runs in the learner's kernel, calls the answer and
     returns plain data. ``expected(*args)``: runs in the grader, what ``run`` should give
     (arrays compared up to round-off, :class:`Rule` for a condition). ``forbidden``: the
-    package's functions the answer must not use. No ``cases``: the answer is a value,
+    package's functions the answer must not use, besides those its checker refuses. No ``cases``: the answer is a value,
     judged by the package's checker in the grader's process.
     """
     name: str
@@ -140,6 +140,13 @@ def _plain_value(x):
 
 
 # --------------------------------------------------------------------------- in the kernel
+def forbidden(spec):
+    """The package's functions an answer may not use: those its notebook checker refuses
+    (``references``), and the spec's own ``forbidden``."""
+    entry = core.REGISTRY.get(spec.name)
+    return tuple(dict.fromkeys(spec.forbidden + (entry.references if entry else ())))
+
+
 def numbers(x, what="your result"):
     """The answer's result as a float array (in the kernel), or WrongAnswer saying why not."""
     if x is None:
@@ -193,7 +200,7 @@ def _outcome(spec, answer, inputs, guarded):
     cases = decode(json.loads(inputs))
     learner = core._Answer(answer, ())
     try:
-        with core.time_limit(spec.time_limit), _switched_off(spec.forbidden if guarded else ()):
+        with core.time_limit(spec.time_limit), _switched_off(forbidden(spec) if guarded else ()):
             return {"status": "ran", "results": [spec.run(learner, *case) for case in cases]}
     except WrongAnswer as wrong:
         return {"status": "wrong", "message": str(wrong)[:MAX_MESSAGE]}
@@ -361,11 +368,11 @@ def judge_answer(spec, call, rng, hint=lambda: ""):
     status, message = _verdict_of(spec, call(cases, False), cases)
     if status == WRONG and spec.cases is not None:
         message += hint()
-    elif status == CORRECT and spec.forbidden:
+    elif status == CORRECT and forbidden(spec):
         cases = spec.cases(rng)   # other fresh inputs: an answer that stored the first ones fails
         again, problem = _verdict_of(spec, call(cases, True), cases)
         if again != CORRECT:
-            names = ", ".join(f.__qualname__ for f in spec.forbidden)
+            names = ", ".join(f.__qualname__ for f in forbidden(spec))
             status, message = WRONG, (f"right only with the package's own {names}: with them switched "
                                       f"off it fails ({problem[:MAX_MESSAGE]}); write your own")
     return Verdict(spec.name, status, message)
@@ -560,7 +567,8 @@ def _network_cases(rng, activation, shapes=((3, 2, 2, 1), None, None)):
     for sizes in shapes:
         sizes = list(sizes) if sizes else _sizes(rng, int(rng.integers(1, 4)))
         net = Network.random(sizes, activation, seed=_seed(rng))
-        target = rng.uniform(size=(sizes[-1], 1)) if activation == "sigmoid" else rng.uniform(-1, 1, size=(sizes[-1], 1))
+        low = 0.0 if activation == "sigmoid" else -1.0   # a target the output can reach
+        target = rng.uniform(low, 1.0, size=(sizes[-1], 1))
         cases.append((dict(net.W), dict(net.b), rng.normal(size=(sizes[0], 1)), target))
     return cases
 

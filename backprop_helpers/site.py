@@ -5,11 +5,12 @@
 
 Nothing is executed: each notebook's page shows its stored outputs (`run-notebooks` makes
 them). The site is Sphinx with myst-nb and the book theme, configured in `docs/conf.py`: a
-landing page made from the README, a page per notebook in reading order with navigation,
+landing page for learners (`docs/index.md`), a page per notebook in reading order with navigation,
 maths rendered by MathJax and every figure with its alt text. MathJax is taken from the npm
 registry (`npm pack`, once, cached in build/cache/) and served with the site, so an opened
 page loads nothing from another host. Explorers show their stored printout with a line
-saying how to run them live; each page links to Colab and Binder.
+saying how to run them live; each page links to Colab and Binder. The README becomes a page
+for teachers and maintainers.
 
 Needs the `site` extra (`pip install -e ".[site]"`) and npm (Node.js) for MathJax, or
 `--mathjax` with a MathJax 3 package (.tgz from `npm pack mathjax@3`, or its folder).
@@ -76,10 +77,12 @@ _LINK = re.compile(r'(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*([^)\s]+)((?:\s+"[^"]
 _FENCE = re.compile(r"^(```|~~~).*?^\1\s*$", re.M | re.S)
 
 
-def rewrite_links(markdown, page_dir, root, pages, repo_url):
+def rewrite_links(markdown, page_dir, root, pages, repo_url, pictures=None):
     """Markdown of a page moved into the site: links to pages of the site stay as they are,
     links to other files of the repository point to the repository, pictures from another
-    host (badges) are left out (an opened page loads nothing from another host)."""
+    host (badges) are left out (an opened page loads nothing from another host). Pictures
+    that are files of the repository stay as they are, their paths added to ``pictures`` (a
+    set) for the site to carry them."""
 
     def link(match):
         bang, text, target, title = match.groups()
@@ -101,6 +104,9 @@ def rewrite_links(markdown, page_dir, root, pages, repo_url):
             return match.group(0)
         if relative in pages:
             return match.group(0)
+        if bang and resolved.is_file() and pictures is not None:
+            pictures.add(relative)
+            return match.group(0)
         kind = "tree" if resolved.is_dir() else "blob"
         url = f"{repo_url}/{kind}/{BRANCH}/{relative}" + (f"#{fragment}" if fragment else "")
         return f"{bang}[{text}]({url}{title})"
@@ -117,7 +123,7 @@ def rewrite_links(markdown, page_dir, root, pages, repo_url):
 def _run_live_line(repo_url, path, what):
     return (f"[Open in Colab]({colab_url(repo_url, path)}) · "
             f"[Launch on Binder]({binder_url(repo_url, path)}) · or in JupyterLab on your own "
-            f"machine ([how to set it up](../index.md)){what}")
+            f"machine ([how to set it up](../index.md#how-to-start)){what}")
 
 
 def is_explorer(cell):
@@ -128,10 +134,19 @@ def is_explorer(cell):
         if "application/vnd.jupyter.widget-view+json" in output.get("data", {}))
 
 
+def is_figure_caption(output, previous):
+    """An output that repeats, as a caption line, the alt text of the figure ``previous``
+    (plots.figure_caption): the website gives that text to the image as its alt already."""
+    from .plots.style import figure_caption
+    alt = (previous or {}).get("metadata", {}).get("image/png", {}).get("alt")
+    return bool(alt) and dict(output.get("data", {})) == figure_caption(alt)
+
+
 def site_notebook(path, root, pages, repo_url):
     """The notebook at ``path`` as its page shows it: links to run it live under its title,
     explorers reduced to their stored printout with a note on running them, widgets (which
-    need a kernel) left out, links to repository files pointing to the repository."""
+    need a kernel) and figures' caption lines (the images carry the same words as alt text)
+    left out, links to repository files pointing to the repository."""
     notebook = nbformat.read(path, as_version=4)
     relative = path.resolve().relative_to(root.resolve()).as_posix()
     cells = []
@@ -141,8 +156,9 @@ def site_notebook(path, root, pages, repo_url):
             cell.source = rewrite_links(cell.source, path.parent, root, pages, repo_url)
         explorer = is_explorer(cell)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+            cell.outputs = [o for i, o in enumerate(cell.outputs)
+                            if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+                            and not (i and is_figure_caption(o, cell.outputs[i - 1]))]
         cells.append(cell)
         if explorer:
             cells.append(nbformat.v4.new_markdown_cell(
@@ -158,13 +174,19 @@ def site_notebook(path, root, pages, repo_url):
     return notebook
 
 
+def _toctree(caption, entries):
+    return (f"\n```{{toctree}}\n:maxdepth: 1\n:caption: {caption}\n:hidden:\n\n"
+            + "\n".join(entries) + "\n```\n")
+
+
 def landing_page(root, pages, repo_url, notebooks):
-    """index.md: the README, its links fixed for the site, and the table of contents."""
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    text = rewrite_links(readme, root, root, pages, repo_url)
-    toc = "\n".join(Path(n).with_suffix("").as_posix() for n in notebooks)
-    return (text.rstrip() + "\n\n```{toctree}\n:maxdepth: 1\n:caption: The notebooks\n:hidden:\n\n"
-            + toc + "\n```\n")
+    """index.md: the learners' front page (docs/index.md), its links fixed for the site, then
+    the table of contents: the notebooks in reading order, and the README for teachers."""
+    text = rewrite_links((root / "docs" / "index.md").read_text(encoding="utf-8"),
+                         root, root, pages, repo_url)
+    return (text.rstrip() + "\n" + _toctree("The notebooks", [Path(n).with_suffix("").as_posix()
+                                                              for n in notebooks])
+            + _toctree("For teachers", ["For teachers and maintainers <README>"]))
 
 
 def fetch_mathjax(cache_dir, given=None):
@@ -237,6 +259,13 @@ def stage(root, source, repo_url, mathjax):
     for name in notebooks:
         nbformat.write(site_notebook(root / name, root, pages, repo_url), source / name)
     (source / "index.md").write_text(landing_page(root, pages, repo_url, notebooks), encoding="utf-8")
+    pictures = set()
+    readme = rewrite_links((root / "README.md").read_text(encoding="utf-8"), root, root, pages,
+                           repo_url, pictures)
+    (source / "README.md").write_text(readme, encoding="utf-8")
+    for picture in pictures:   # at the same place relative to the page as in the repository
+        (source / picture).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / picture, source / picture)
     shutil.copyfile(root / "docs" / "conf.py", source / "conf.py")
     if (root / "docs" / "_static").is_dir():
         shutil.copytree(root / "docs" / "_static", source / "_static")
@@ -259,6 +288,7 @@ def build(root=".", output=None, source=None, strict=True, mathjax=None, quiet=T
         from sphinx.cmd.build import build_main
         import myst_nb  # noqa: F401
         import sphinx_book_theme  # noqa: F401
+        import sphinx_copybutton  # noqa: F401
     except ImportError as error:
         raise SystemExit(f"build-site needs the `site` extra ({error}): "
                          f"pip install -e \".[site]\"") from None

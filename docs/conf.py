@@ -1,7 +1,7 @@
 """Sphinx configuration of the course website.
 
 Build it with `build-site` (see backprop_helpers/site.py), which writes the site's sources
-(the README as landing page, the notebooks, MathJax) to build/site-source/, copies this file
+(the learners' landing page docs/index.md, the README, the notebooks, MathJax) to build/site-source/, copies this file
 there beside a site.json it writes, and runs Sphinx into build/site/.
 """
 import json
@@ -14,7 +14,7 @@ html_title = "Backpropagation, by hand and by machine"
 author = ""
 copyright = ""
 
-extensions = ["myst_nb"]
+extensions = ["myst_nb", "sphinx_copybutton"]
 exclude_patterns = ["**.ipynb_checkpoints", "site.json"]
 
 # Notebooks show the outputs stored in them: nothing is executed to build the site.
@@ -27,6 +27,15 @@ myst_heading_anchors = 3  # README links such as #two-commands reach their secti
 # loads nothing from another host.
 mathjax_path = "mathjax/tex-chtml.js"
 html_static_path = ["_static"]
+# Figures at their own size (a wide one scrolls sideways instead of shrinking its text) and
+# code that wraps instead of scrolling.
+html_css_files = ["course.css"]
+
+# A copy button on every code cell and code block, none on outputs; the prompt of a shell
+# line (`$ `) is not copied.
+copybutton_selector = ", ".join(["div.cell_input div.highlight pre"] + [
+    f"div.highlight-{language} div.highlight pre" for language in ("bash", "default", "python")])
+copybutton_prompt_text = "$ "
 
 html_theme = "sphinx_book_theme"
 html_theme_options = {

@@ -283,6 +283,29 @@ _SLIDER_VALUES = """(cell) => Object.fromEntries(Array.from(
                Number(slider.querySelector('.noUi-target').noUiSlider.get(true))]))"""
 
 
+# What a screen reader gets from each slider of the notebook: the handle's name and spoken
+# value (aria-label, aria-valuetext) beside the label and readout a sighted learner sees.
+_SLIDER_ACCESS = """() => Array.from(
+    document.querySelectorAll('%s .widget-slider'), slider => {
+        const handle = slider.querySelector('[role=slider]');
+        const readout = slider.querySelector('.widget-readout');
+        return {label: slider.querySelector('.widget-label').textContent.trim(),
+                name: handle.getAttribute('aria-label'),
+                spoken: handle.getAttribute('aria-valuetext'),
+                readout: readout ? readout.textContent.trim() : null};
+    })""" % NOTEBOOK
+
+# The text right after each figure of the notebook: the next output for an image output (in a
+# cell or in an Output widget), the next widget for an Image widget.
+_FIGURE_CAPTIONS = """() => Array.from(
+    document.querySelectorAll('%s .jp-Cell-outputArea img'), img => {
+        const holder = img.classList.contains('widget-image')
+            ? img : img.closest('.jp-OutputArea-child');
+        const next = holder && holder.nextElementSibling;
+        return next ? next.innerText.trim() : '';
+    })""" % NOTEBOOK
+
+
 class NotebookPage:
     """A Chromium tab showing one notebook in JupyterLab, with what the browser test needs."""
 
@@ -337,6 +360,28 @@ class NotebookPage:
         found += [f"the page shows {broken!r}" for broken in BROKEN_WIDGET_TEXTS if broken in text]
         found += [f"page error: {error}" for error in self.page_errors]
         return found
+
+    # --- what a screen reader reaches ------------------------------------------------------
+
+    def slider_access(self):
+        """For every slider of the notebook: {label, name, spoken, readout} (see _SLIDER_ACCESS)."""
+        return self.page.evaluate(_SLIDER_ACCESS)
+
+    def sliders_named(self, name):
+        """How many sliders of the notebook have the accessible name ``name``, as Playwright
+        computes it from the page (aria-label, aria-labelledby, title, ...)."""
+        return self.page.locator(NOTEBOOK).get_by_role("slider", name=name, exact=True).count()
+
+    def wait_for_named_sliders(self, timeout=10):
+        """Wait until every slider handle of the notebook has an aria-label (the explorers'
+        script names them one animation frame after they are drawn)."""
+        self.page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('%s [role=slider]'))"
+            ".every(h => h.getAttribute('aria-label'))" % NOTEBOOK, timeout=timeout * 1000)
+
+    def figure_captions(self):
+        """The text that follows each figure of the notebook, in page order."""
+        return self.page.evaluate(_FIGURE_CAPTIONS)
 
     # --- explorers ------------------------------------------------------------------------
 

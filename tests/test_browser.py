@@ -4,7 +4,9 @@ For each notebook: open it, Run All Cells from the menu, and check that nothing 
 error output, every widget drawn, no JavaScript error); then move a slider of each explorer,
 once with the keyboard on its handle and once by typing into its readout, and check that the
 printout and the figure change, the printout to exactly what the explorer's pure compute
-function gives for the new slider values. A screenshot of each notebook after the interaction
+function gives for the new slider values. What a screen reader reaches is read from the page
+too: every slider's accessible name (as listed here) and a spoken value equal to its rounded
+readout, and after every figure a caption line with its description. A screenshot of each notebook after the interaction
 lands in build/screenshots/.
 
     pytest -m browser            # just these (also part of the plain `pytest` run)
@@ -13,6 +15,7 @@ To cover a new notebook, add one line to NOTEBOOKS.
 """
 import math
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +49,8 @@ class Notebook:
     name: str                 # file name under notebooks/
     explorers: tuple = ()     # every explorer in it: a cell with sliders must be listed here
     run_timeout: float = 180  # seconds Run All Cells may take
+    slider_names: tuple = ()  # the accessible name of every slider, in page order
+    accessible: bool = True   # check slider names and figure captions (the harness's are bare)
 
 
 def recursion_line(values):
@@ -96,13 +101,20 @@ def unbroadcast_line(values):
 
 
 NOTEBOOKS = [
-    Notebook("01_naive_recursion.ipynb", (Explorer("calls made", recursion_line, typed=9),)),
+    Notebook("01_naive_recursion.ipynb", (Explorer("calls made", recursion_line, typed=9),),
+             slider_names=("calls made by the recursion so far",)),
     Notebook("02_bp1_bp4_walkthrough.ipynb", (Explorer("w₁₁⁽¹⁾", walkthrough_line, typed=-1.5),
-                                              Explorer("nudge Δθ", nudge_line, typed=0.5))),
+                                              Explorer("nudge Δθ", nudge_line, typed=0.5)),
+             slider_names=tuple(f"weight of layer 1 from input {k} to neuron {j}"
+                                for j in (1, 2) for k in (1, 2, 3))
+             + ("nudge added to the chosen parameter θ",)),
     Notebook("03_softmax_relu.ipynb", (Explorer("margin z₂ − z₁", margin_line, typed=-6),
-                                       Explorer("z₃ (class 3)", three_class_line, typed=4.5))),
+                                       Explorer("z₃ (class 3)", three_class_line, typed=4.5)),
+             slider_names=("margin, logit of class 2 minus logit of class 1",
+                           "logit of class 1", "logit of class 2", "logit of class 3")),
     Notebook("04_scalar_autograd.ipynb", (Explorer("backward steps", backward_line, typed=3),),
-             run_timeout=300),  # three trainings of 50 steps, one on the notebook's own engine
+             run_timeout=300,  # three trainings of 50 steps, one on the notebook's own engine
+             slider_names=("steps of backward() taken so far",)),
     Notebook("05_tensor_autograd.ipynb", (Explorer("b: rows", unbroadcast_line, typed=4),),
              run_timeout=300),  # three trainings, about 40 s unloaded
 ]
@@ -207,16 +219,66 @@ def assert_explorers_listed(page, path, entry):
                           f"but NOTEBOOKS lists no explorer for them")
 
 
+# A readout as the sliders' formats write it (d3-format, with its minus sign −): a whole
+# number or at most two decimals.
+ROUNDED = re.compile(r"^[+\-−]?\d+(\.\d{1,2})?$")
+
+
+def assert_sliders_named(page, path, names):
+    """Each slider has the accessible name listed for it (what it moves, in words) and speaks
+    the rounded value its readout shows."""
+    if names:
+        page.wait_for_named_sliders()
+    sliders = page.slider_access()
+    assert [s["name"] for s in sliders] == list(names), (
+        f"{path}: the sliders' accessible names are {[s['name'] for s in sliders]}, "
+        f"expected {list(names)}")
+    for name in names:
+        assert page.sliders_named(name) == names.count(name), (
+            f"{path}: Playwright finds no slider named {name!r}")
+    for slider in sliders:
+        assert ROUNDED.match(slider["readout"] or ""), f"{path}: {slider} shows an unrounded value"
+        assert slider["spoken"] == slider["readout"], (
+            f"{path}: slider {slider['label']!r} speaks {slider['spoken']!r} but shows "
+            f"{slider['readout']!r}")
+
+
+def stored_descriptions(path):
+    """The description (alt text) of every figure stored in the notebook at ``path``."""
+    cells = nbformat.read(REPO / path, as_version=4).cells
+    return [" ".join(output["metadata"]["image/png"]["alt"].split())
+            for cell in cells if cell.cell_type == "code" for output in cell.get("outputs", [])
+            if "image/png" in output.get("data", {})]
+
+
+def assert_figures_described(page, path):
+    """Every figure on the page is followed by a caption line "Figure: ...", and every figure
+    stored in the notebook has its description among them."""
+    captions = page.figure_captions()
+    assert captions, f"{path}: no figure on the page"
+    bare = [i for i, caption in enumerate(captions)
+            if not caption.startswith("Figure: ") or len(caption) < 20]
+    assert not bare, (f"{path}: figures {bare} (of {len(captions)}) have no caption line after "
+                      f"them; they are followed by {[captions[i][:60] for i in bare]}")
+    missing = [d for d in stored_descriptions(path) if f"Figure: {d}" not in captions]
+    assert not missing, f"{path}: these figure descriptions are not on the page: {missing}"
+
+
 def check_notebook(page, path, entry):
     problems = open_and_run(page, path, entry.run_timeout)
     context = [f"(browser console, for context: {error})" for error in page.console_errors[:5]]
     assert not problems, f"{path} after Run All Cells:\n  " + "\n  ".join(problems + context)
     assert_explorers_listed(page, path, entry)
+    if entry.accessible:
+        assert_sliders_named(page, path, entry.slider_names)
+        assert_figures_described(page, path)
 
     last_cell = None
     for explorer in entry.explorers:
         last_cell = move_sliders(page, explorer)
     assert not page.problems(), f"{path} after moving sliders: {page.problems()}"
+    if entry.accessible:
+        assert_sliders_named(page, path, entry.slider_names)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     if last_cell is not None:
@@ -310,7 +372,7 @@ display(widgets.VBox([c, out]))
 '''
 FROZEN = Explorer("c", lambda v: f"c squared = {v['c'] ** 2:.8f}", typed=1.5)
 
-SCRATCH = Notebook("scratch.ipynb", explorers=(
+SCRATCH = Notebook("scratch.ipynb", accessible=False, explorers=(
     Explorer("a", lambda v: f"f(a, b) = {math.tanh(v['a']) * v['b']:.8f}", typed=-1.5),
     Explorer("b", lambda v: f"f(a, b) = {math.tanh(v['a']) * v['b']:.8f}", typed=2.0),
 ))
@@ -356,6 +418,11 @@ def test_harness_sees_what_goes_wrong(notebook_page):
     assert not open_and_run(notebook_page, "harness/scratch.ipynb", 60)
     with pytest.raises(AssertionError, match="lists no explorer"):
         assert_explorers_listed(notebook_page, "scratch", Notebook("scratch", ()))
+    # the scratch explorer's sliders have no names, its figure no caption
+    with pytest.raises(AssertionError, match=r"accessible names are \[None, None\]"):
+        assert_sliders_named(notebook_page, "scratch", ())
+    with pytest.raises(AssertionError, match="have no caption line"):
+        assert_figures_described(notebook_page, "scratch")
     off_by_one = Explorer("a", lambda v: f"f(a, b) = {math.tanh(v['a']) * v['b'] + 1e-8:.8f}", 1)
     with pytest.raises(AssertionError, match="expected the line"):
         move_sliders(notebook_page, off_by_one)

@@ -1,9 +1,10 @@
 """Every figure can be read by everyone: alt text on every stored figure, a safe palette.
 
-`plots.show_figure` shows a figure with its alt text in the output's metadata;
-`run-notebooks` copies it into the cell metadata myst-nb reads for the website. These tests
-check the function, and that every PNG stored in notebooks/*.ipynb carries its alt text in
-both places.
+`plots.show_figure` shows a figure with its alt text in the output's metadata, then the same
+words as a caption line (JupyterLab draws a PNG without its alt text); `run-notebooks` copies
+the alt text into the cell metadata myst-nb reads for the website. These tests check the
+function, and that every PNG stored in notebooks/*.ipynb carries its alt text in both places
+and is followed by its caption.
 """
 import base64
 from pathlib import Path
@@ -40,11 +41,13 @@ def test_show_figure_sends_a_png_with_its_alt_text_and_closes_the_figure(shown):
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.plot([0, 1], [0, 1])
     assert plots.show_figure(fig, alt="  a rising line  ") is None
-    (data, metadata), = shown
+    (data, metadata), caption = shown
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     assert data["text/plain"] == "<Figure size 300x200 with 1 Axes>"
     assert metadata == {"image/png": {"alt": "a rising line",
                                       "encoding": {"line_styles": ["solid"], "colours": ["blue"]}}}
+    assert caption == ({"text/markdown": "*Figure:* a rising line",
+                        "text/plain": "Figure: a rising line"}, {})
     assert not plt.fignum_exists(fig.number), "the figure must be closed (else shown twice)"
 
 
@@ -53,8 +56,22 @@ def test_show_figure_takes_the_axes_the_drawing_functions_return(shown):
     plots.show_figure(ax, alt="a 2-2-1 network")
     _, axes = plt.subplots(1, 2)
     plots.show_figure(axes, alt="two empty panels")
-    assert [metadata["image/png"]["alt"] for _, metadata in shown] == [
+    assert [metadata["image/png"]["alt"] for _, metadata in shown[::2]] == [
         "a 2-2-1 network", "two empty panels"]
+    assert [data["text/plain"] for data, _ in shown[1::2]] == [
+        "Figure: a 2-2-1 network", "Figure: two empty panels"]
+
+
+def test_the_caption_reads_as_the_same_words_when_rendered_as_markdown():
+    markdown_it = pytest.importorskip("markdown_it")
+    alt = "δ_j^(l) = a*b [sic] <i>x</i> $5 | 2 & 3 ~ #1 \\ `z`\n  on two lines"
+    caption = plots.style.figure_caption(alt)
+    html = markdown_it.MarkdownIt().render(caption["text/markdown"])
+    import html as html_module
+    import re
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+    assert text == caption["text/plain"] == "Figure: " + " ".join(alt.split())
+    assert html.startswith("<p><em>Figure:</em> ") and "<i>" not in html
 
 
 @pytest.mark.parametrize("alt", ["", "   ", None, 3])
@@ -89,19 +106,25 @@ def stored_figures(path):
         if cell.cell_type != "code":
             continue
         cell_alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
-        for output in cell.get("outputs", []):
+        outputs = cell.get("outputs", [])
+        for number, output in enumerate(outputs):
             if "image/png" in output.get("data", {}):
-                yield index, output.get("metadata", {}).get("image/png", {}).get("alt"), cell_alt
+                following = outputs[number + 1].get("data", {}) if number + 1 < len(outputs) else {}
+                yield (index, output.get("metadata", {}).get("image/png", {}).get("alt"), cell_alt,
+                       following)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_every_stored_figure_has_alt_text_for_jupyterlab_and_the_website(path):
-    missing, disagree = [], []
-    for index, alt, cell_alt in stored_figures(path):
+    missing, disagree, uncaptioned = [], [], []
+    for index, alt, cell_alt, following in stored_figures(path):
         if not (isinstance(alt, str) and alt.strip()):
             missing.append(index)
-        elif cell_alt != alt:
+            continue
+        if cell_alt != alt:
             disagree.append(f"cell {index}: output says {alt!r}, cell metadata says {cell_alt!r}")
+        if dict(following) != plots.style.figure_caption(alt):
+            uncaptioned.append(index)
     assert not missing, (
         f"{path.name}: the figures of code cells {missing} have no alt text: show each with "
         f"plots.show_figure(fig, alt='what it shows'), then re-execute with run-notebooks")
@@ -109,6 +132,9 @@ def test_every_stored_figure_has_alt_text_for_jupyterlab_and_the_website(path):
         f"{path.name}: the website's alt text (cell metadata mystnb.image.alt) differs from the "
         f"figure's; re-execute with run-notebooks, and show one figure per cell:\n  "
         + "\n  ".join(disagree))
+    assert not uncaptioned, (
+        f"{path.name}: the figures of code cells {uncaptioned} are not followed by their caption "
+        f"line (what a screen reader reaches in JupyterLab): re-execute with run-notebooks")
 
 
 # --- colours that stay apart for every colour vision -----------------------------------------

@@ -3,7 +3,8 @@
 The site is built once per test session (warnings are errors, as in CI) into a temporary
 folder. The plain tests read its HTML; the browser test serves it on 127.0.0.1, opens every
 page in a headless Chromium that may reach nothing else, and checks that the maths was
-typeset, every figure loaded with its alt text, and no request left the machine.
+typeset, every figure loaded with its alt text at its own size (never shrunk), every code
+block fits its column, every code cell has a copy button, and no request left the machine.
 """
 import functools
 import html.parser
@@ -25,7 +26,7 @@ NOTEBOOKS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "notebooks").
 
 def require_site_tools():
     """Skip (under CI=true: fail) with the fix when the site's tools are missing."""
-    missing = [name for name in ("sphinx", "myst_nb", "sphinx_book_theme")
+    missing = [name for name in ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx_copybutton")
                if importlib.util.find_spec(name) is None]
     reason = None
     if missing:
@@ -85,12 +86,85 @@ def test_every_notebook_has_a_page_in_reading_order(built_site):
                 f"{notebook}'s page does not lead on to {following}: {links}")
 
 
-def test_landing_page_is_the_readme_with_its_links_working_on_the_site(built_site):
-    tags = Tags((built_site / "index.html").read_text()).tags
+def article_of(page):
+    """The page's main text (what is inside <article>), as HTML."""
+    text = page.read_text()
+    return text[text.index("<article"):text.index("</article>")]
+
+
+def headings_of(html_text):
+    return [re.sub(r"<[^>]+>|#|¶", "", h).strip()
+            for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", html_text, re.S)]
+
+
+def test_landing_page_is_for_learners_and_not_the_readme(built_site):
+    index = article_of(built_site / "index.html")
+    tags = Tags(index).tags
     hrefs = [a.get("href", "") for tag, a in tags if tag == "a"]
-    for notebook in NOTEBOOKS:
-        assert page_of(notebook) in hrefs, f"the landing page does not link to {page_of(notebook)}"
+    firsts = [hrefs.index(page_of(n)) if page_of(n) in hrefs else None for n in NOTEBOOKS]
+    assert None not in firsts, f"the landing page does not link to every notebook: {hrefs}"
+    assert firsts == sorted(firsts), "the landing page lists the notebooks out of reading order"
     assert not [h for h in hrefs if h.endswith(".ipynb") and not h.startswith("http")]
+    headings = headings_of(index)
+    assert {"What you need", "The notebooks, in order", "How to start"} <= set(headings), headings
+    readme = headings_of(article_of(built_site / "README.html"))
+    maintainers = {"Changing a notebook", "Continuous integration", "Layout"}
+    assert maintainers <= set(readme), readme    # the README is a page of its own ...
+    assert not maintainers & set(headings)       # ... and not the landing page
+    assert "README.html" in hrefs
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", "", index)).split())
+    assert "python3 -m venv .venv" in words and "Open in Colab" in words
+
+
+def test_figure_captions_are_left_to_the_alt_text_on_the_site(built_site):
+    """In JupyterLab a caption line follows each figure; on the site the image's alt carries
+    the same words, so the line is left out (a screen reader would hear it twice)."""
+    for notebook in NOTEBOOKS:
+        cells = nbformat.read(REPO / notebook, as_version=4).cells
+        captions = sum(site.is_figure_caption(o, outputs[i - 1])
+                       for cell in cells if cell.cell_type == "code"
+                       for outputs in [cell.get("outputs", [])]
+                       for i, o in enumerate(outputs) if i)
+        assert captions == len(stored_alt_texts(notebook)), (
+            f"{notebook}: {captions} caption lines for {len(stored_alt_texts(notebook))} figures: "
+            f"re-execute it with run-notebooks")
+        assert "<em>Figure:</em>" not in article_of(built_site / page_of(notebook)), notebook
+
+
+def test_site_notebook_drops_only_a_figures_own_caption():
+    from backprop_helpers.plots.style import figure_caption
+    image = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "f"},
+                                   metadata={"image/png": {"alt": "a line"}})
+    own = nbformat.v4.new_output("display_data", data=figure_caption("a line"))
+    other = nbformat.v4.new_output("display_data", data=figure_caption("another line"))
+    assert site.is_figure_caption(own, image) and not site.is_figure_caption(other, image)
+    assert not site.is_figure_caption(own, other) and not site.is_figure_caption(image, None)
+
+
+def test_copy_buttons_come_with_the_site():
+    """sphinx-copybutton is on, on code cells and code blocks, not on outputs."""
+    conf = (REPO / "docs" / "conf.py").read_text()
+    assert '"sphinx_copybutton"' in conf
+    assert "div.cell_input" in conf and "cell_output" not in conf.split("copybutton_selector")[1]
+
+
+def test_a_workflow_job_publishes_the_site_from_main_only():
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text())
+    jobs = [job for job in workflow["jobs"].values()
+            if any("deploy-pages" in step.get("uses", "") for step in job["steps"])]
+    assert len(jobs) == 1, "one job deploys to GitHub Pages"
+    job, = jobs
+    assert job["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert job["needs"] == "test"
+    assert job["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    steps = job["steps"]
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    upload = steps[uses.index("actions/upload-pages-artifact")]
+    assert upload["with"]["path"].rstrip("/") == "build/site"
+    assert uses.index("actions/upload-pages-artifact") < uses.index("actions/deploy-pages")
+    built = [step["run"] for step in steps[:uses.index("actions/upload-pages-artifact")] if "run" in step]
+    assert any("build-site" in run for run in built), "the job builds the site before uploading it"
 
 
 def test_every_page_links_to_colab_and_binder(built_site):
@@ -143,6 +217,10 @@ def test_links_point_to_the_right_places():
     assert f"[sol]({repo}/blob/main/notebooks/solutions/s.py)" in text
     assert "[web](https://x.org)" in text and "badge" not in text and "CI" not in text
     assert "[kept](solutions/s.py)" in text
+    pictures = set()
+    figure = "![speed](benchmarks/figures/node_vs_numpy.png)"
+    assert site.rewrite_links(figure, REPO, REPO, set(), repo, pictures) == figure
+    assert pictures == {"benchmarks/figures/node_vs_numpy.png"}
     assert site.colab_url(repo, "notebooks/a.ipynb") == (
         "https://colab.research.google.com/github/owner/name/blob/main/notebooks/a.ipynb")
 
@@ -168,7 +246,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-# What the page shows after MathJax ran: typeset maths, raw TeX left outside code, images.
+# What the page shows after MathJax ran: typeset maths, raw TeX left outside code, images
+# (with their drawn and shown widths), code blocks wider than their box, copy buttons.
 _PAGE_STATE = """async () => {
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
         await MathJax.startup.promise;
@@ -179,10 +258,18 @@ _PAGE_STATE = """async () => {
     const raw = (copy.textContent.match(/\\$\\$|\\\\begin\\{|\\\\frac|\\$[^$\\s][^$]*\\\\[a-z]+[^$]*\\$/g) || []);
     const images = Array.from(article.querySelectorAll('img'), img => ({
         src: img.getAttribute('src'), alt: img.getAttribute('alt'),
-        loaded: img.complete && img.naturalWidth > 0}));
+        loaded: img.complete && img.naturalWidth > 0, shown: img.offsetParent !== null,
+        natural: img.naturalWidth, width: img.getBoundingClientRect().width}));
+    const visible = Array.from(article.querySelectorAll('pre')).filter(p => p.offsetParent);
+    const tooWide = visible.filter(p => p.scrollWidth > p.clientWidth + 1)
+                           .map(p => p.textContent.slice(0, 60));
     return {mathjax: !!(window.MathJax && MathJax.startup),
             typeset: article.querySelectorAll('mjx-container').length,
-            raw: raw.slice(0, 5), images};
+            raw: raw.slice(0, 5), images, tooWide,
+            codeCells: article.querySelectorAll('div.cell_input pre').length,
+            cellButtons: article.querySelectorAll('div.cell_input button.copybtn').length,
+            outputButtons: article.querySelectorAll('div.cell_output button.copybtn').length,
+            pageScrollsSideways: document.documentElement.scrollWidth > window.innerWidth};
 }"""
 
 
@@ -218,7 +305,7 @@ def check_site_in_chromium(served_site):
             left_the_machine.append(route.request.url)
             route.abort()
 
-    pages = ["index.html"] + [page_of(n) for n in NOTEBOOKS]
+    pages = ["index.html", "README.html"] + [page_of(n) for n in NOTEBOOKS]
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
@@ -232,13 +319,24 @@ def check_site_in_chromium(served_site):
                 for name in pages:
                     page.goto(f"{served_site}/{name}", wait_until="load")
                     state = page.evaluate(_PAGE_STATE)
-                    assert state["mathjax"], f"{name}: MathJax did not start"
-                    assert state["typeset"] > 0, f"{name}: no typeset maths (mjx-container) on the page"
+                    if name != "index.html":   # the landing page has no maths
+                        assert state["mathjax"], f"{name}: MathJax did not start"
+                        assert state["typeset"] > 0, f"{name}: no typeset maths (mjx-container) on the page"
                     assert not state["raw"], f"{name}: raw TeX shows on the page: {state['raw']}"
                     for image in state["images"]:
                         assert image["loaded"], f"{name}: the image {image['src']} did not load"
                         assert image["alt"] and image["alt"] != image["src"], (
                             f"{name}: the image {image['src']} has no alt text")
+                        if image["shown"] and "_images/" in image["src"]:
+                            # at its own size, so its text is as large as it was drawn
+                            assert image["width"] >= image["natural"] - 1, (
+                                f"{name}: {image['src']} is shrunk from {image['natural']} px "
+                                f"to {image['width']:.0f} px")
+                    assert not state["tooWide"], f"{name}: code blocks scroll sideways: {state['tooWide']}"
+                    assert not state["pageScrollsSideways"], f"{name}: the page scrolls sideways"
+                    assert state["cellButtons"] == state["codeCells"], (
+                        f"{name}: {state['cellButtons']} copy buttons on {state['codeCells']} code cells")
+                    assert state["outputButtons"] == 0, f"{name}: copy buttons on outputs"
                 page.wait_for_timeout(300)  # let late requests (fonts) arrive
             finally:
                 browser.close()

@@ -401,3 +401,87 @@ def test_nudge_plot_keeps_both_markers_inside_the_axes_at_the_largest_nudge():
             assert x0 < x < x1 and y0 < y < y1, (label, marker.get_label())
             assert min(x - x0, x1 - x) > 0.04 * (x1 - x0)       # not half cut off at the edge
         plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------------
+# Every explorer: sliders with a spoken name and a rounded readout, figures with a caption
+# ---------------------------------------------------------------------------------------------
+
+def test_parameter_description_says_what_each_label_names():
+    for label, (kind, l, (j, k)) in walkthrough_parameters().items():
+        words = widgets.parameter_description(kind, l, j, k)
+        assert label == parameter_label(kind, l, j, k)
+        if kind == "W":   # w_jk^(l) joins unit k of layer l-1 to neuron j of layer l
+            source = f"input {k + 1}" if l == 1 else f"neuron {k + 1} of layer {l - 1}"
+            assert words == f"weight of layer {l} from {source} to neuron {j + 1}"
+        else:
+            assert words == f"bias of neuron {j + 1} of layer {l}"
+    assert widgets.parameter_description("W", 1, 1, 2) == "weight of layer 1 from input 3 to neuron 2"
+    with pytest.raises(ValueError, match="kind must be"):
+        widgets.parameter_description("w", 1, 0, 0)
+
+
+SLIDER_NAMES = {
+    "explore_recursion": ["calls made by the recursion so far"],
+    "explore_walkthrough": [f"weight of layer 1 from input {k} to neuron {j}"
+                            for j in (1, 2) for k in (1, 2, 3)],
+    "explore_nudge": ["nudge added to the chosen parameter θ"],
+    "explore_margin": ["margin, logit of class 2 minus logit of class 1"],
+    "explore_three_classes": ["logit of class 1", "logit of class 2", "logit of class 3"],
+    "explore_backward": ["steps of backward() taken so far"],
+}
+
+
+def _decimals(number):
+    """Decimals of a slider step written out: 0.1 -> 1, 0.05 -> 2, 1 -> 0."""
+    return len(f"{number:g}".partition(".")[2])
+
+
+@pytest.mark.parametrize("name", SLIDER_NAMES)
+def test_every_slider_has_a_spoken_name_and_shows_its_value_rounded(name):
+    import ipywidgets
+
+    box = getattr(widgets, name)()
+    sliders = widgets.sliders_of(box)
+    assert [s.tooltip for s in sliders] == SLIDER_NAMES[name]
+    for slider in sliders:
+        assert slider.description.strip() and not slider.continuous_update
+        # every value the slider can reach, computed as noUiSlider does (min + i·step), shows
+        # with the step's decimals: 0.6000000000000001 reads 0.6
+        places = _decimals(slider.step)
+        count = round((slider.max - slider.min) / slider.step) if slider.max > slider.min else 0
+        for i in range(count + 1):
+            value = slider.min + i * slider.step
+            shown = format(value, slider.readout_format)
+            assert len(shown.partition(".")[2]) == places, (slider.description, value, shown)
+            assert abs(float(shown) - value) <= slider.step / 2
+    if name == "explore_walkthrough":
+        assert -2.0 + 26 * 0.1 != 0.6 and format(-2.0 + 26 * 0.1, sliders[0].readout_format) == "0.6"
+    namer = box.children[-1]   # the script that hands each slider's name to the page
+    assert isinstance(namer, ipywidgets.Output) and namer.layout.display == "none"
+    assert [o["data"]["application/javascript"] for o in namer.outputs] == [widgets.NAME_SLIDERS_JS]
+    plt.close("all")
+
+
+def test_the_slider_script_names_handles_by_tooltip_and_speaks_the_readout():
+    js = widgets.NAME_SLIDERS_JS
+    assert "setAttribute('aria-label', name)" in js and "setAttribute('aria-valuetext', shown)" in js
+    assert "title !== 'null'" in js   # ipywidgets writes title="null" when there is no tooltip
+    assert "MutationObserver" in js   # again after every redraw (the browser test moves them)
+
+
+def test_explorer_figures_come_with_their_caption_line(monkeypatch):
+    from backprop_helpers.plots import style
+    shown = []
+    monkeypatch.setattr(style, "display", lambda data, raw, metadata: shown.append((data, metadata)))
+    for make in (explore_walkthrough, explore_nudge, explore_margin, explore_three_classes):
+        shown.clear()
+        make()
+        (image, metadata), (caption, _) = shown
+        assert "image/png" in image
+        assert caption == style.figure_caption(metadata["image/png"]["alt"])
+    view = widgets.explore_recursion()
+    caption = view.children[-2]
+    assert caption.value == f"<p>{widgets.RECURSION_FIGURE_DESCRIPTION}</p>"
+    assert view.children[-3].value[:8] == b"\x89PNG\r\n\x1a\n"   # the picture it describes
+    plt.close("all")

@@ -1,5 +1,6 @@
 """What every figure shares: the Okabe–Ito palette and `show_figure`, which shows a figure with
-its alt text."""
+its alt text and, right after it, the same description as a caption line."""
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,6 +22,26 @@ OKABE_ITO = {
 }
 
 
+def figure_caption(alt):
+    """The output shown right after a figure: "Figure: " and its description, as a line of text.
+
+    JupyterLab and Colab draw a PNG output without its alt text, so there a screen reader
+    meets the description only as text beside the image. Markdown (escaped, so it reads as
+    prose and wraps); its plain-text form carries the same words.
+    """
+    words = " ".join(alt.split())
+    escaped = re.sub(r"([\\`*_\[\]<>$|~&#])", r"\\\1", words)
+    return {"text/markdown": f"*Figure:* {escaped}", "text/plain": f"Figure: {words}"}
+
+
+def show_png(png, text, alt, **metadata):
+    """Display ``png`` (base64 text) with ``alt`` (and ``metadata``) in the output's metadata,
+    then its caption."""
+    display({"image/png": png, "text/plain": text}, raw=True,
+            metadata={"image/png": {"alt": alt, **metadata}})
+    display(figure_caption(alt), raw=True, metadata={})
+
+
 def show_figure(fig, alt):
     """Show ``fig`` in the notebook as a PNG whose alt text is ``alt``, then close it.
 
@@ -30,6 +51,7 @@ def show_figure(fig, alt):
     ``run-notebooks`` copies it into the cell metadata the course website is built from.
     Beside it goes the figure's encoding in words (`encoding.figure_encoding`: its line styles
     and colours), against which the course's tests check the sentences that describe it.
+    A caption output follows with the alt text's words (`figure_caption`), for JupyterLab.
     The output's text form stays ``<Figure size WxH with N Axes>``, like the inline backend's.
     The figure is closed, so the inline backend does not show it a second time.
 
@@ -53,5 +75,4 @@ def show_figure(fig, alt):
     from .encoding import figure_encoding
     text, encoding = repr(figure), figure_encoding(figure)
     plt.close(figure)
-    display({"image/png": png, "text/plain": text}, raw=True,
-            metadata={"image/png": {"alt": alt.strip(), "encoding": encoding}})
+    show_png(png, text, alt.strip(), encoding=encoding)

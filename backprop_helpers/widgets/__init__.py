@@ -7,6 +7,7 @@ unit-tested without a browser. One module per notebook; every name is re-exporte
 from .nb01_naive import (
     FULL_GRADIENT,
     ONE_REQUEST,
+    RECURSION_FIGURE_DESCRIPTION,
     RECURSION_NETWORKS,
     RecursionStep,
     explore_recursion,
@@ -22,6 +23,7 @@ from .nb02_bp import (
     explore_nudge,
     explore_walkthrough,
     nudge_readout,
+    parameter_description,
     parameter_label,
     walkthrough_parameters,
     walkthrough_state,
@@ -29,6 +31,7 @@ from .nb02_bp import (
 from .nb03_softmax import (
     LOGIT_LABELS,
     MARGIN_LABEL,
+    MARGIN_NAME,
     MAX_LOGIT,
     MarginReadout,
     ThreeClassReadout,
@@ -52,3 +55,4 @@ from .nb05_tensor import (
     explore_unbroadcast,
     unbroadcast_readout,
 )
+from .screen_reader import NAME_SLIDERS_JS, sliders_of

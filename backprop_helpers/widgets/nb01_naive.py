@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from .. import naive
 from ..network import validate_sizes
 from ..plots import plot_counts_on_network
+from .screen_reader import with_named_sliders
 
 #: the networks the recursion explorer offers: {menu label: layer sizes}
 RECURSION_NETWORKS = {"2-2-2-2-1 (this notebook)": (2, 2, 2, 2, 1),
@@ -108,6 +109,14 @@ def recursion_step_png(state, dpi=80):
     return buffer.getvalue()
 
 
+#: what the recursion explorer's picture shows, as text beside it (an Image widget has no alt)
+RECURSION_FIGURE_DESCRIPTION = (
+    "Figure: the network, each neuron marked with how often its delta has been evaluated so far "
+    "(×0 white, ×1 sky blue, more often vermillion and hatched); the call stack drawn as thick "
+    "orange arrows from the request to the current call, which has a dotted orange ring; with "
+    "the cache on, stored deltas get a thick blue ring. The printout above says the same in words.")
+
+
 def explore_recursion(network="2-2-2-2-1 (this notebook)", what=FULL_GRADIENT, cached=False):
     """Step through the recursion: a slider "calls made" moves through its calls one by one.
 
@@ -122,11 +131,14 @@ def explore_recursion(network="2-2-2-2-1 (this notebook)", what=FULL_GRADIENT, c
                                             value="cache on" if cached else "cache off",
                                             description="cache")
     step_slider = ipywidgets.IntSlider(value=1, min=1, max=1, description="calls made",
-                                       description_allow_html=False, continuous_update=False,
+                                       description_allow_html=False, readout_format="d",
+                                       tooltip="calls made by the recursion so far",
+                                       continuous_update=False,
                                        style={"description_width": "initial"},
                                        layout=ipywidgets.Layout(width="520px"))
     printout = ipywidgets.Output()
     picture = ipywidgets.Image(format="png")
+    caption = ipywidgets.HTML(f"<p>{RECURSION_FIGURE_DESCRIPTION}</p>")
 
     def setting():
         return RECURSION_NETWORKS[network_menu.value], what_menu.value, cache_toggle.value == "cache on"
@@ -148,5 +160,5 @@ def explore_recursion(network="2-2-2-2-1 (this notebook)", what=FULL_GRADIENT, c
         control.observe(restart, names="value")
     step_slider.observe(redraw, names="value")
     restart()
-    return ipywidgets.VBox([ipywidgets.HBox([network_menu, what_menu]), cache_toggle, step_slider,
-                            printout, picture])
+    return with_named_sliders(ipywidgets.VBox([ipywidgets.HBox([network_menu, what_menu]),
+                                               cache_toggle, step_slider, printout, picture, caption]))

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import ipywidgets
 import numpy as np
 import PIL.Image
-from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -17,6 +16,8 @@ from ..plots import (
     OKABE_ITO,
     AnnotatedNetwork,
 )
+from ..plots.style import show_png
+from .screen_reader import with_named_sliders
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
@@ -28,6 +29,17 @@ def parameter_label(kind, l, j, k=None):
         raise ValueError(f"parameter_label: kind must be 'W' or 'b', got {kind!r}")
     indices = f"{j + 1}{k + 1}" if kind == "W" else f"{j + 1}"
     return f"{kind.lower()}{indices.translate(_SUB)}{f'({l})'.translate(_SUP)}"
+
+
+def parameter_description(kind, l, j, k=None):
+    """What a parameter is, in words a screen reader says well: "weight of layer 1 from input 3
+    to neuron 2" (kind "W"; from neuron k of layer l-1 when l > 1) or "bias of neuron 2 of layer 1"."""
+    if kind not in ("W", "b"):
+        raise ValueError(f"parameter_description: kind must be 'W' or 'b', got {kind!r}")
+    if kind == "b":
+        return f"bias of neuron {j + 1} of layer {l}"
+    source = f"input {k + 1}" if l == 1 else f"neuron {k + 1} of layer {l - 1}"
+    return f"weight of layer {l} from {source} to neuron {j + 1}"
 
 
 def walkthrough_parameters():
@@ -141,9 +153,8 @@ class _Blitter:
 
 
 def _show_png(png, alt):
-    """Display PNG bytes with their alt text (in the output's metadata, as plots.show_figure)."""
-    display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": f"<figure: {alt}>"},
-            raw=True, metadata={"image/png": {"alt": alt}})
+    """Display PNG bytes with their alt text and caption line, as plots.show_figure does."""
+    show_png(base64.b64encode(png).decode("ascii"), f"<figure: {alt}>", alt)
 
 
 class WalkthroughPlot:
@@ -182,6 +193,7 @@ def explore_walkthrough():
     labels = {(j, k): parameter_label("W", 1, j, k) for j in range(2) for k in range(3)}
     sliders = {jk: ipywidgets.FloatSlider(
         value=net.W[1][jk], min=-2.0, max=2.0, step=0.1, description=label,
+        tooltip=parameter_description("W", 1, *jk),
         continuous_update=False, readout_format=".1f", layout=ipywidgets.Layout(width="250px"))
         for jk, label in labels.items()}
     plot = WalkthroughPlot(walkthrough_state(net.W[1]))
@@ -204,6 +216,7 @@ def explore_walkthrough():
     grid = ipywidgets.VBox([ipywidgets.HBox([sliders[(j, k)] for k in range(3)]) for j in range(2)])
     box = ipywidgets.VBox([ipywidgets.HTML("<b>W<sup>(1)</sup></b>: row j = neuron of layer 1, "
                                            "column k = input x<sub>k</sub>"), grid, out])
+    with_named_sliders(box)
     box.shown = shown  # the latest printout and PNG, for tests
     return box
 
@@ -332,6 +345,7 @@ def explore_nudge(label="w₁₁⁽¹⁾", step=0.1):
                                description="parameter θ", style={"description_width": "initial"},
                                layout=ipywidgets.Layout(width="220px"))
     slider = ipywidgets.FloatSlider(value=step, min=-1.0, max=1.0, step=0.05, description="nudge Δθ",
+                                    tooltip="nudge added to the chosen parameter θ",
                                     continuous_update=False, readout_format="+.2f",
                                     style={"description_width": "initial"})
     plot = NudgePlot(nudge_readout(label, step))
@@ -351,6 +365,6 @@ def explore_nudge(label="w₁₁⁽¹⁾", step=0.1):
     menu.observe(redraw, names="value")
     slider.observe(redraw, names="value")
     redraw()
-    box = ipywidgets.VBox([ipywidgets.HBox([menu, slider]), out])
+    box = with_named_sliders(ipywidgets.VBox([ipywidgets.HBox([menu, slider]), out]))
     box.shown = shown  # the latest printout and PNG, for tests
     return box

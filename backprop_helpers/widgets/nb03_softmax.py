@@ -6,7 +6,6 @@ from typing import NamedTuple
 
 import ipywidgets
 import numpy as np
-from IPython.display import display
 from matplotlib.figure import Figure
 
 from ..activations import softmax, softmax_jacobian
@@ -19,6 +18,8 @@ from ..plots import (
     plot_margin_losses,
     plot_simplex,
 )
+from ..plots.style import show_png
+from .screen_reader import with_named_sliders
 
 
 def _finite_number(value, name, where):
@@ -65,18 +66,19 @@ def margin_readout(margin):
 
 #: the margin slider's label: for notebook 03's example the true class is class 2
 MARGIN_LABEL = "margin z₂ − z₁"
+#: ... and its accessible name, in words
+MARGIN_NAME = "margin, logit of class 2 minus logit of class 1"
 
 
 def _show_redrawn(figure, alt, dpi=80):
     """Show a figure that an explorer draws once and updates in place: one PNG render at its
     fixed layout (a slider move must not wait for show_figure's tight bounding box, a second
-    render), with the alt text in the output's metadata as show_figure puts it."""
+    render), with its alt text and caption line as show_figure shows them."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
-    display({"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
-             "text/plain": f"<Figure size {figure.get_figwidth() * dpi:g}x{figure.get_figheight() * dpi:g} "
-                           f"with {len(figure.axes)} Axes>"},
-            raw=True, metadata={"image/png": {"alt": alt}})
+    show_png(base64.b64encode(buffer.getvalue()).decode("ascii"),
+             f"<Figure size {figure.get_figwidth() * dpi:g}x{figure.get_figheight() * dpi:g} "
+             f"with {len(figure.axes)} Axes>", alt)
 
 
 class _MarginView:
@@ -118,10 +120,11 @@ def explore_margin(margin=0.54, limit=10.0):
             f"{abs(readout.squared_error_delta):.4f}."))
 
     slider = ipywidgets.FloatSlider(value=margin, min=-limit, max=limit, step=0.01,
-                                    description=MARGIN_LABEL, continuous_update=False,
+                                    description=MARGIN_LABEL, tooltip=MARGIN_NAME,
+                                    continuous_update=False, readout_format=".2f",
                                     style={"description_width": "initial"},
                                     layout=ipywidgets.Layout(width="420px"))
-    return ipywidgets.interactive(show, m=slider)
+    return with_named_sliders(ipywidgets.interactive(show, m=slider))
 
 
 
@@ -227,9 +230,10 @@ def explore_three_classes(z=(1.0, 0.5, -0.5), true_class=3, limit=6.0):
             f"diagonal {', '.join(f'{v:.4f}' for v in np.diag(readout.jacobian))}."), dpi=110)
 
     sliders = {name: ipywidgets.FloatSlider(value=value, min=-limit, max=limit, step=0.01,
-                                            description=label, continuous_update=False,
+                                            description=label, tooltip=f"logit of class {i}",
+                                            continuous_update=False, readout_format=".2f",
                                             style={"description_width": "initial"})
-               for name, label, value in zip(("z1", "z2", "z3"), LOGIT_LABELS, z)}
+               for i, (name, label, value) in enumerate(zip(("z1", "z2", "z3"), LOGIT_LABELS, z), 1)}
     menu = ipywidgets.Dropdown(options=[("class 1", 1), ("class 2", 2), ("class 3", 3)],
                                value=true_class, description="true class")
-    return ipywidgets.interactive(show, **sliders, true_class=menu)
+    return with_named_sliders(ipywidgets.interactive(show, **sliders, true_class=menu))

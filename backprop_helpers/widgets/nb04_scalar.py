@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from ..plots import draw_graph
 from ..scalar import Value
 from .nb03_softmax import _show_redrawn
+from .screen_reader import with_named_sliders
 
 
 def _seed_graph():
@@ -141,6 +142,7 @@ def explore_backward(graph="e = c² - c, c = a·(-b)"):
 
     slider = ipywidgets.IntSlider(value=0, min=0, max=len(first.topological_order()), step=1,
                                   description=BACKWARD_STEP_LABEL, continuous_update=False,
+                                  tooltip="steps of backward() taken so far", readout_format="d",
                                   style={"description_width": "initial"},
                                   layout=ipywidgets.Layout(width="420px"))
     menu = ipywidgets.Dropdown(options=list(BACKWARD_GRAPHS), value=graph, description="graph",
@@ -149,4 +151,4 @@ def explore_backward(graph="e = c² - c, c = a·(-b)"):
     def resize(change):
         slider.max = len(BACKWARD_GRAPHS[change["new"]]().topological_order())
     menu.observe(resize, names="value")
-    return ipywidgets.interactive(show, graph=menu, step=slider)
+    return with_named_sliders(ipywidgets.interactive(show, graph=menu, step=slider))

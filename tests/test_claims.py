@@ -339,9 +339,7 @@ def _read(path):
 
 # Notebooks whose prose still states numbers that nothing prints (remove an entry once fixed:
 # the mark is strict, so a notebook that passes makes its entry fail).
-NUMBERS_NOT_YET_BACKED = {
-    "05": "65,000 (cell 53, which names no notebook) and an alt text's 1024 are not printed",
-}
+NUMBERS_NOT_YET_BACKED = {}
 
 
 def _with_marks(known):

@@ -94,6 +94,12 @@ def backward_line(values):
     return backward_step(step=int(values[BACKWARD_STEP_LABEL])).lines()[0]
 
 
+def unbroadcast_line(values):
+    """What the notebook-05 explorer prints first for its four shape sliders."""
+    from backprop_helpers.widgets import SHAPE_LABELS, unbroadcast_readout
+    return unbroadcast_readout(*(int(values[label]) for label in SHAPE_LABELS)).lines()[0]
+
+
 NOTEBOOKS = [
     Notebook("01_naive_recursion.ipynb", (Explorer("calls made", recursion_line, typed=9),),
              slider_names=("calls made by the recursion so far",)),
@@ -109,7 +115,8 @@ NOTEBOOKS = [
     Notebook("04_scalar_autograd.ipynb", (Explorer("backward steps", backward_line, typed=3),),
              run_timeout=300,  # three trainings of 50 steps, one on the notebook's own engine
              slider_names=("steps of backward() taken so far",)),
-    Notebook("05_tensor_autograd.ipynb", run_timeout=300),  # two trainings, about 40 s unloaded
+    Notebook("05_tensor_autograd.ipynb", (Explorer("b: rows", unbroadcast_line, typed=4),),
+             run_timeout=300),  # three trainings, about 40 s unloaded
 ]
 
 

@@ -33,8 +33,8 @@ Adding an exercise to notebook NN:
    works and graders see it.
 3. Test the worked solution and each typical mistake's hint in ``tests/test_exercises_NN.py``.
 """
-from .core import (CORRECT, NOT_ATTEMPTED, REGISTRY, WRONG, Verdict, WrongAnswer, exercise,
-                   judge)
+from .core import (CORRECT, NOT_ATTEMPTED, REGISTRY, WRONG, Verdict, WrongAnswer,
+                   answer_or_fallback, exercise, judge)
 from .nb01_naive import (NAIVE_CALLS_EXERCISE_SIZES, bottom_up_exercise_networks,
                          check_bottom_up_deltas, check_cache_look_ups_by_hand, check_graph_delta,
                          check_naive_calls_by_hand, graph_exercise_networks)
@@ -50,14 +50,18 @@ from .nb04_scalar import (BUILD_UP, DIVIDE_EXERCISE_INPUTS, MICRO_BATCH_CASES, c
                           check_backward_by_counting, check_divide, check_mul, check_neuron,
                           check_power, check_tanh, check_topological_order, references_among,
                           yours_or_reference)
-from .nb05_tensor import (DIGITS_RECIPE_SECONDS, DIGITS_RECIPE_TARGET, batched_weight_exercise_cases,
-                          check_batched_weight_gradient, check_digits_recipe,
-                          check_log_softmax_cross_entropy, check_max_backward, check_mean_backward,
-                          check_softmax_on_node, digits_exercise_data, log_softmax_exercise_cases,
-                          max_backward_cases, reduction_exercise_cases, softmax_exercise_logits)
+from .nb05_tensor import (DIGITS_RECIPE_SECONDS, DIGITS_RECIPE_SEEDS, DIGITS_RECIPE_TARGET,
+                          batched_weight_exercise_cases,
+                          check_backward_in_order, check_batched_weight_gradient, check_digits_recipe,
+                          check_log_softmax_cross_entropy, check_matmul_rule, check_max_backward,
+                          check_mean_backward, check_softmax_on_node, check_sum_backward,
+                          check_topological_sort, check_unbroadcast, digits_exercise_data,
+                          log_softmax_exercise_cases, matmul_rule_exercise_shapes, max_backward_cases,
+                          reduction_exercise_cases, softmax_exercise_logits, unbroadcast_exercise_cases)
 
 __all__ = [
-    "CORRECT", "NOT_ATTEMPTED", "REGISTRY", "WRONG", "Verdict", "WrongAnswer", "exercise", "judge",
+    "CORRECT", "NOT_ATTEMPTED", "REGISTRY", "WRONG", "Verdict", "WrongAnswer", "answer_or_fallback",
+    "exercise", "judge",
     "NAIVE_CALLS_EXERCISE_SIZES", "bottom_up_exercise_networks", "check_bottom_up_deltas",
     "check_cache_look_ups_by_hand", "check_graph_delta", "check_naive_calls_by_hand",
     "graph_exercise_networks",
@@ -72,7 +76,10 @@ __all__ = [
     "DIVIDE_EXERCISE_INPUTS", "MICRO_BATCH_CASES", "check_accumulated_step",
     "check_accumulation_prediction", "check_backward_by_counting", "check_divide",
     "check_max_backward", "check_mean_backward", "check_softmax_on_node", "max_backward_cases",
-    "reduction_exercise_cases", "softmax_exercise_logits", "DIGITS_RECIPE_SECONDS", "DIGITS_RECIPE_TARGET",
+    "reduction_exercise_cases", "softmax_exercise_logits", "DIGITS_RECIPE_SECONDS", "DIGITS_RECIPE_SEEDS",
+    "DIGITS_RECIPE_TARGET",
     "batched_weight_exercise_cases", "check_batched_weight_gradient", "check_digits_recipe",
     "check_log_softmax_cross_entropy", "digits_exercise_data", "log_softmax_exercise_cases",
+    "check_backward_in_order", "check_matmul_rule", "check_sum_backward", "check_topological_sort",
+    "check_unbroadcast", "matmul_rule_exercise_shapes", "unbroadcast_exercise_cases",
 ]

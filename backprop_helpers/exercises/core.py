@@ -17,11 +17,14 @@ Running a learner's answer safely (all in :func:`judge`):
   is just that ``raise``); raised anywhere else it is reported as the unfinished part it is;
 - the package's own reference (``references``), passed directly, under an alias, through
   ``functools.wraps``, ``functools.partial`` or a lambda, or called from inside the answer, is
-  refused: "that is the package's function: write your own";
+  refused: "that is the package's function: write your own". A reference given as a package's
+  name (``"autograd"``) refuses an answer whose calls reach any code of that package;
 - so is a worked solution (a function of ``notebooks/solutions/solutions_NN.py``), imported and
   passed on or called from inside the answer.
 """
 import ast
+import importlib.util
+import os
 import ctypes
 import functools
 import inspect
@@ -81,25 +84,27 @@ class Exercise(NamedTuple):
     callable_answer: bool    # the answer is a function
     references: tuple        # the package's own answers, refused as the learner's
     time_limit: float        # seconds the learner's code may take in one check
+    fallback: object = None  # what a notebook goes on with until the answer is right
 
 
 #: every exercise by name, filled as the notebook modules are imported
 REGISTRY = {}
 
 
-def exercise(check=None, *, callable_answer=False, references=(), time_limit=None):
+def exercise(check=None, *, callable_answer=False, references=(), time_limit=None, fallback=None):
     """Register ``check_<name>`` (a function raising WrongAnswer with a hint when the answer is
     wrong) and return the learner-facing checker, which prints the verdict and returns nothing.
 
     ``callable_answer=True``: the answer is a function; anything else is told to pass the
     function itself. ``references``: the package's functions that compute the answer; the
     learner's answer may be none of them and may not call them. ``time_limit``: seconds the
-    learner's code may run in one check (default ``TIME_LIMIT``).
+    learner's code may run in one check (default ``TIME_LIMIT``). ``fallback``: the course's
+    own version, which :func:`answer_or_fallback` hands a notebook while the answer is not right.
     Use as ``@exercise`` or ``@exercise(callable_answer=True, ...)``.
     """
     if check is None:
         return functools.partial(exercise, callable_answer=callable_answer, references=references,
-                                 time_limit=time_limit)
+                                 time_limit=time_limit, fallback=fallback)
     name = check.__name__.removeprefix("check_")
 
     @functools.wraps(check)
@@ -113,8 +118,21 @@ def exercise(check=None, *, callable_answer=False, references=(), time_limit=Non
         raise ValueError(f"two exercises are named {name!r}: in {REGISTRY[name].check.__module__} "
                          f"and in {check.__module__}; give one another name")
     REGISTRY[name] = Exercise(name, check, checker, notebook, callable_answer,
-                              tuple(references), time_limit)
+                              tuple(references), time_limit, fallback)
     return checker
+
+
+def answer_or_fallback(exercise_name, answer):
+    """``answer`` if it is judged correct; otherwise the course's own version (the exercise's
+    ``fallback``), saying so in one printed line, so that the rest of the notebook still runs."""
+    entry = REGISTRY[exercise_name]
+    if entry.fallback is None:
+        raise ValueError(f"exercise {exercise_name!r} has no fallback")
+    if answer is not entry.fallback and judge(exercise_name, answer).passed:
+        return answer
+    print(f"[{exercise_name}] until yours is correct, the notebook goes on with the course's "
+          f"{exercise_name}")
+    return entry.fallback
 
 
 def judge(exercise_name, answer):
@@ -305,6 +323,8 @@ def _same_code(a, b):
 
 
 def _reference_name(reference):
+    if isinstance(reference, str):
+        return reference
     return getattr(reference, "__qualname__", getattr(reference, "__name__", repr(reference)))
 
 
@@ -314,6 +334,8 @@ def refuse_package_function(answer, references):
     is, or reads, a worked solution (see `uses_worked_solution`)."""
     code = _code(answer)
     for reference in references:
+        if isinstance(reference, str):  # a package: refused when its code is called (_Answer)
+            continue
         if _unwrapped(answer) is _unwrapped(reference) or _same_code(code, _code(reference)):
             raise WrongAnswer(f"that is the package's function {_reference_name(reference)}: "
                               f"write your own")
@@ -360,6 +382,13 @@ def _has_contents(cell):
     return True
 
 
+def watched(function, references):
+    """``function`` as a check calls a learner's answer: a call reaching one of ``references``
+    is refused. For the functions an answer returns (a rule, a predict), which the check calls
+    after the answer itself has returned."""
+    return _Answer(function, tuple(references))
+
+
 class _Answer:
     """The learner's function as a check calls it: it counts the calls that returned, and
     refuses a call that reaches one of the package's ``references`` (a lambda or wrapper
@@ -367,24 +396,36 @@ class _Answer:
 
     def __init__(self, function, references):
         self.__dict__.update(function=function, returned=0, __wrapped__=function,  # for inspect
-                             reference_codes={_code(r): r for r in references if _code(r) is not None})
+                             reference_codes={_code(r): r for r in references
+                                              if not isinstance(r, str) and _code(r) is not None},
+                             package_folders=_package_folders(tuple(r for r in references
+                                                                    if isinstance(r, str))))
 
     def __getattr__(self, name):
         return getattr(self.function, name)
 
     def __call__(self, *args, **kwargs):
-        result = self._run(*args, **kwargs) if self.reference_codes else self.function(*args, **kwargs)
+        watched = self.reference_codes or self.package_folders
+        result = self._run(*args, **kwargs) if watched else self.function(*args, **kwargs)
         self.__dict__["returned"] += 1
         return result
 
     def _run(self, *args, **kwargs):
         reached, previous = [], sys.getprofile()
 
+        folders = self.package_folders
+        prefixes = tuple(folders)
+
         def watch(frame, event, arg):
-            if event == "call" and frame.f_code in self.reference_codes:
-                reached.append(self.reference_codes[frame.f_code])
-            elif event == "call" and _SOLUTIONS_FILE.search(frame.f_code.co_filename):
-                reached.append(None)
+            if event == "call":
+                if frame.f_code in self.reference_codes:
+                    reached.append(self.reference_codes[frame.f_code])
+                elif _SOLUTIONS_FILE.search(frame.f_code.co_filename):
+                    reached.append(None)
+                elif prefixes and frame.f_code.co_filename.startswith(prefixes):
+                    filename = frame.f_code.co_filename
+                    reached.append(next(name for folder, name in folders.items()
+                                        if filename.startswith(folder)))
             if previous is not None:
                 previous(frame, event, arg)
         sys.setprofile(watch)
@@ -394,6 +435,9 @@ class _Answer:
             sys.setprofile(previous)
             if reached and reached[0] is None:
                 raise WrongAnswer(_WORKED_SOLUTION) from None
+            if reached and isinstance(reached[0], str):
+                raise WrongAnswer(f"your function calls the package {reached[0]}, whose autograd "
+                                  f"computes the answer: write your own") from None
             if reached:
                 raise WrongAnswer(f"your function calls the package's {_reference_name(reached[0])}: "
                                   f"that is the package's function, which is asking the answer: "
@@ -412,6 +456,22 @@ class _Answer:
             return False
         body = _body(_unwrapped(self.function))
         return body is None or (len(body) == 1 and isinstance(body[0], ast.Raise))
+
+
+@functools.lru_cache(maxsize=None)
+def _package_folders(names):
+    """{folder + separator: name} for the installed packages among ``names`` (a package that
+    is not installed cannot be called)."""
+    folders = {}
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+            folders[os.path.realpath(folder) + os.sep] = name
+            folders[str(folder).rstrip(os.sep) + os.sep] = name
+    return folders
 
 
 def _body(function):

@@ -62,6 +62,7 @@ from .nb04_scalar import (
 )
 from .nb05_tensor import (
     broadcast_backward,
+    broadcast_pair,
     digit_gallery,
     plot_confusion,
     plot_training_curves,

@@ -257,3 +257,47 @@ def weight_images(W, columns=8, axes=None):
     for ax, w in zip(axes, W):
         image = ax.imshow(w.reshape(8, 8), cmap="PuOr", vmin=-limit, vmax=limit, interpolation="nearest")
     return axes, image
+
+
+def broadcast_pair(a_shape, b_shape, reveal=True, axes=None):
+    """The unbroadcast explorer's figure for ``a + b``: one panel per operand.
+
+    The result's gradient holds the numbers 1, 2, ... in the result's shape. Revealed, each panel
+    is ``broadcast_backward`` for its operand (which entries add up, and to what); not revealed,
+    each panel shows only the gradient and the operand's shape, with a question mark. Shapes that
+    do not broadcast get one panel that says so. ``a`` must be 2-D (so the result is)."""
+    a_shape, b_shape = tuple(a_shape), tuple(b_shape)
+    if len(a_shape) != 2:
+        raise ValueError(f"broadcast_pair: a must be 2-D, got shape {a_shape}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 2.8))
+    try:
+        result = np.broadcast_shapes(a_shape, b_shape)
+    except ValueError:
+        for ax in axes:
+            ax.clear()
+            ax.axis("off")
+        axes[0].text(0.0, 0.5, f"a {a_shape} and b {b_shape} do not broadcast:\nno result, nothing to sum",
+                     ha="left", va="center", fontsize=11, transform=axes[0].transAxes)
+        return axes
+    G = np.arange(1.0, 1.0 + np.prod(result)).reshape(result)
+    for ax, name, shape in zip(axes, ("a", "b"), (a_shape, b_shape)):
+        ax.clear()
+        if reveal:
+            broadcast_backward(shape, G, ax=ax)
+        else:
+            m, n = G.shape
+            for i in range(m):
+                for j in range(n):
+                    ax.add_patch(Rectangle((j, m - i - 1), 1, 1, facecolor="#dddddd", edgecolor="white", linewidth=2))
+                    ax.text(j + 0.5, m - i - 0.5, f"{G[i, j]:g}", ha="center", va="center", fontsize=9)
+            ax.text(n / 2, m + 0.2, rf"$\partial\mathcal{{L}}/\partial$result {result}", ha="center",
+                    va="bottom", fontsize=9)
+            ax.text(n + 3, m / 2, rf"$\partial\mathcal{{L}}/\partial {name}$ {shape}:" + "\nwhich entries add up?",
+                    ha="center", va="center", fontsize=9)
+            ax.set_xlim(-1.0, n + 8.0)
+            ax.set_ylim(-0.3, m + 1.0)
+            ax.set_aspect("equal")
+            ax.axis("off")
+        ax.set_title(f"operand {name}, shape {shape}", fontsize=10)
+    return axes

@@ -49,4 +49,10 @@ from .nb04_scalar import (
     explore_backward,
     plot_backward_step,
 )
+from .nb05_tensor import (
+    SHAPE_LABELS,
+    BroadcastReadout,
+    explore_unbroadcast,
+    unbroadcast_readout,
+)
 from .screen_reader import NAME_SLIDERS_JS, sliders_of

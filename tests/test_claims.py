@@ -337,30 +337,13 @@ def _read(path):
     return nbformat.read(path, as_version=4)
 
 
-# Notebooks whose prose still states numbers that nothing prints (remove an entry once fixed:
-# the mark is strict, so a notebook that passes makes its entry fail).
-NUMBERS_NOT_YET_BACKED = {}
-
-
-def _with_marks(known):
-    return [pytest.param(path, id=_notebook_name(path), marks=[pytest.mark.xfail(
-        strict=True, reason=known[_notebook_name(path)])] if _notebook_name(path) in known else [])
-        for path in NOTEBOOKS]
-
-
-@pytest.mark.parametrize("path", _with_marks(NUMBERS_NOT_YET_BACKED))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_notebook_name)
 def test_every_number_in_the_prose_is_printed_or_allowed(path):
     problems = unbacked_numbers(_read(path), _notebook_name(path))
     assert not problems, "\n".join(problems)
 
 
-# Notebooks whose words for a figure's encoding do not match it yet (strict, as above).
-ENCODINGS_NOT_YET_RIGHT = {
-    "05": "cell 45 calls the vermillion gradient shapes 'orange italics'",
-}
-
-
-@pytest.mark.parametrize("path", _with_marks(ENCODINGS_NOT_YET_RIGHT))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_notebook_name)
 def test_every_encoding_word_names_what_the_figure_draws(path):
     notebook = _read(path)
     if not _has_encodings(notebook):

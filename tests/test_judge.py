@@ -52,7 +52,7 @@ def test_the_worked_solution_is_correct_and_the_stub_not_attempted(name):
 
 def test_what_the_checkers_refuse_the_judge_switches_off():
     for name, entry in REGISTRY.items():
-        assert set(entry.references) <= set(judge.forbidden(judge.SPECS[name])), name
+        assert {r for r in entry.references if not isinstance(r, str)} <= set(judge.forbidden(judge.SPECS[name])), name
     for function in {f for spec in judge.SPECS.values() for f in judge.forbidden(spec)}:
         assert function.__code__.co_freevars == (), function   # so its code can be swapped
 

@@ -251,7 +251,7 @@ def draw_growth(ratios, path):
     from backprop_helpers.plots import OKABE_ITO
 
     styles = zip(GROWTH_BATCHES, ["vermillion", "orange", "blue", "bluish_green"], "osD^", ["-", "--", "-.", ":"])
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig, ax = plt.subplots(figsize=(5.8, 3.6))  # 638 px wide: the website shows it unshrunk
     for batch, colour, marker, line in styles:
         ax.plot(GROWTH_WIDTHS, [ratios[batch, w] for w in GROWTH_WIDTHS], marker=marker, linestyle=line,
                 color=OKABE_ITO[colour], label=f"batch {batch}")

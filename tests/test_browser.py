@@ -116,7 +116,9 @@ NOTEBOOKS = [
              run_timeout=300,  # three trainings of 50 steps, one on the notebook's own engine
              slider_names=("steps of backward() taken so far",)),
     Notebook("05_tensor_autograd.ipynb", (Explorer("b: rows", unbroadcast_line, typed=4),),
-             run_timeout=300),  # three trainings, about 40 s unloaded
+             run_timeout=300,  # three trainings, about 40 s unloaded
+             slider_names=("rows of operand a", "columns of operand a",
+                           "rows of operand b, 0 for none", "columns of operand b, 0 for none")),
 ]
 
 

@@ -429,6 +429,8 @@ SLIDER_NAMES = {
     "explore_margin": ["margin, logit of class 2 minus logit of class 1"],
     "explore_three_classes": ["logit of class 1", "logit of class 2", "logit of class 3"],
     "explore_backward": ["steps of backward() taken so far"],
+    "explore_unbroadcast": ["rows of operand a", "columns of operand a",
+                            "rows of operand b, 0 for none", "columns of operand b, 0 for none"],
 }
 
 

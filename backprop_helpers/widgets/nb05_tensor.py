@@ -10,9 +10,13 @@ from matplotlib.figure import Figure
 from ..broadcasting import broadcast_error, summed_axes
 from ..plots import broadcast_pair
 from .nb03_softmax import _show_redrawn
+from .screen_reader import with_named_sliders
 
 #: the explorer's sliders, by label; 0 means the operand has no such axis (b only)
 SHAPE_LABELS = ("a: rows", "a: columns", "b: rows", "b: columns")
+#: what a screen reader says for each slider
+SHAPE_NAMES = ("rows of operand a", "columns of operand a",
+               "rows of operand b, 0 for none", "columns of operand b, 0 for none")
 
 
 def _length(value, name, low, high):
@@ -85,9 +89,10 @@ def explore_unbroadcast(a=(4, 3), b=(0, 3), reveal=False):
                    f"of which entries add up for a {readout.a_shape} and for b {readout.b_shape}.")
         _show_redrawn(figure, alt=alt)
 
-    sliders = {name: ipywidgets.IntSlider(value=value, min=low, max=4, description=label,
-                                          continuous_update=False, style={"description_width": "initial"})
-               for name, label, value, low in zip(("a_rows", "a_columns", "b_rows", "b_columns"), SHAPE_LABELS,
-                                                  (*a, *b), (1, 1, 0, 0))}
+    sliders = {name: ipywidgets.IntSlider(value=value, min=low, max=4, description=label, tooltip=spoken,
+                                          readout_format="d", continuous_update=False,
+                                          style={"description_width": "initial"})
+               for name, label, spoken, value, low in zip(("a_rows", "a_columns", "b_rows", "b_columns"),
+                                                          SHAPE_LABELS, SHAPE_NAMES, (*a, *b), (1, 1, 0, 0))}
     box = ipywidgets.Checkbox(value=reveal, description="show the answer")
-    return ipywidgets.interactive(show, **sliders, reveal=box)
+    return with_named_sliders(ipywidgets.interactive(show, **sliders, reveal=box))

@@ -835,8 +835,8 @@ def _run_order(answer, kind, u, v):
     return [index.get(id(n), -1) for n in answer(root)]
 
 
-def _expected_order(kind, u, v):
-    nodes = _walk(_buildup_graph(kind, u, v))
+def _topological_rule(nodes):
+    """A valid order of ``nodes`` (as indices): every node once, each after its inputs."""
     inputs = [[nodes.index(i) for i in n._inputs] for n in nodes]
 
     def valid(got):
@@ -845,6 +845,10 @@ def _expected_order(kind, u, v):
         return (sorted(got) == list(range(len(nodes))) and
                 all(where[i] < where[k] for k in range(len(nodes)) for i in inputs[k]))
     return Rule(valid, "it should list every node once, each after its inputs")
+
+
+def _expected_order(kind, u, v):
+    return _topological_rule(_walk(_buildup_graph(kind, u, v)))
 
 
 def _run_buildup_backward(answer, kind, u, v):
@@ -1027,15 +1031,7 @@ def _run_sort(answer, kind, u, v):
 
 
 def _expected_sort(kind, u, v):
-    nodes = _tensor_graph(kind, u, v)
-    inputs = [[nodes.index(i) for i in n._inputs] for n in nodes]
-
-    def valid(got):
-        got = [int(k) for k in np.ravel(got)]
-        where = {k: p for p, k in enumerate(got)}
-        return (sorted(got) == list(range(len(nodes))) and
-                all(where[i] < where[k] for k in range(len(nodes)) for i in inputs[k]))
-    return Rule(valid, "it should list every node once, each after its inputs")
+    return _topological_rule(_tensor_graph(kind, u, v))
 
 
 def _run_tensor_backward(answer, kind, u, v):
